@@ -1,0 +1,192 @@
+//! Runs progenitor over a normalised document and formats the result.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use serde_json::Value;
+
+use crate::spec::{METHODS, escape};
+use crate::{CodegenError, OperationRef, open_enums};
+
+/// Settings for [`generate()`]. The default generates a plain builder-style
+/// client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GenerateOptions {
+    /// A type path (e.g. `crate::Hooks`) stored as `inner` in the generated
+    /// `Client`; when set, the client must implement progenitor's
+    /// `ClientHooks` for it, which is how the hand-written layer wraps every
+    /// call with auth, retries and rate limits.
+    pub inner_type: Option<String>,
+}
+
+/// A generated client.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// Formatted Rust source: a `Client`, its builders and the `types` module.
+    pub code: String,
+    /// Names of the enums made open (given an `Unknown(String)` variant).
+    pub opened_enums: Vec<String>,
+}
+
+/// Generates a builder-style progenitor client from a normalised document.
+///
+/// progenitor panics on some inputs; those panics are caught and, like its
+/// errors, reported against the operation at fault when one can be singled out.
+///
+/// ```
+/// let spec = serde_json::json!({
+///     "openapi": "3.0.1",
+///     "info": { "title": "demo", "version": "1" },
+///     "paths": { "/things/{id}": { "get": {
+///         "operationId": "getThing",
+///         "parameters": [{ "name": "id", "in": "path", "required": true,
+///                          "schema": { "type": "integer", "format": "int64" } }],
+///         "responses": { "200": { "description": "ok",
+///             "content": { "application/json": { "schema": { "type": "string" } } } } }
+///     } } }
+/// });
+/// let generated = osigu_codegen::generate(&spec, &Default::default())?;
+/// assert!(generated.code.contains("pub fn get_thing(&self)"));
+/// # Ok::<(), osigu_codegen::CodegenError>(())
+/// ```
+pub fn generate(spec: &Value, options: &GenerateOptions) -> Result<Generated, CodegenError> {
+    let api = parse(spec)?;
+    let settings = settings(options)?;
+    let tokens = match run(&settings, &api) {
+        Ok(tokens) => tokens,
+        Err(reason) => return Err(blame(&settings, &api, reason)),
+    };
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| CodegenError::InvalidRust {
+        reason: e.to_string(),
+    })?;
+    let opened_enums = open_enums::open(&mut file).map_err(|e| CodegenError::InvalidRust {
+        reason: e.to_string(),
+    })?;
+    Ok(Generated {
+        code: prettyplease::unparse(&file),
+        opened_enums,
+    })
+}
+
+fn settings(options: &GenerateOptions) -> Result<GenerationSettings, CodegenError> {
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged);
+    if let Some(inner) = &options.inner_type {
+        let path: syn::Path = syn::parse_str(inner).map_err(|e| CodegenError::Generation {
+            reason: format!("GenerateOptions::inner_type {inner:?} is not a type path: {e}"),
+        })?;
+        settings
+            .with_inner_type(quote_path(&path))
+            .with_hooks(HooksMode::Expected);
+    }
+    Ok(settings)
+}
+
+fn quote_path(path: &syn::Path) -> proc_macro2::TokenStream {
+    use quote::ToTokens;
+    path.to_token_stream()
+}
+
+fn run(
+    settings: &GenerationSettings,
+    api: &openapiv3::OpenAPI,
+) -> Result<proc_macro2::TokenStream, String> {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        Generator::new(settings).generate_tokens(api)
+    }));
+    match result {
+        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(panic) => Err(format!("progenitor panicked: {}", panic_message(&*panic))),
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into())
+}
+
+/// Finds the first operation that fails on its own, so the error can name it.
+fn blame(settings: &GenerationSettings, api: &openapiv3::OpenAPI, reason: String) -> CodegenError {
+    for (path, item) in api.paths.paths.iter() {
+        let openapiv3::ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for (method, op) in item.iter() {
+            let mut alone = api.clone();
+            let mut single = openapiv3::PathItem {
+                parameters: item.parameters.clone(),
+                ..Default::default()
+            };
+            set_method(&mut single, method, op.clone());
+            alone.paths.paths = [(path.clone(), openapiv3::ReferenceOr::Item(single))]
+                .into_iter()
+                .collect();
+            if let Err(reason) = run(settings, &alone) {
+                return CodegenError::Operation {
+                    operation: OperationRef {
+                        operation_id: op.operation_id.clone(),
+                        method: method.to_ascii_uppercase(),
+                        path: path.clone(),
+                    },
+                    reason,
+                };
+            }
+        }
+    }
+    CodegenError::Generation { reason }
+}
+
+fn set_method(item: &mut openapiv3::PathItem, method: &str, op: openapiv3::Operation) {
+    let slot = match method {
+        "get" => &mut item.get,
+        "put" => &mut item.put,
+        "post" => &mut item.post,
+        "delete" => &mut item.delete,
+        "options" => &mut item.options,
+        "head" => &mut item.head,
+        "patch" => &mut item.patch,
+        _ => &mut item.trace,
+    };
+    *slot = Some(op);
+}
+
+/// Parses into `openapiv3`, naming the path item or operation that fails.
+fn parse(spec: &Value) -> Result<openapiv3::OpenAPI, CodegenError> {
+    serde_json::from_value(spec.clone()).map_err(|whole| {
+        let paths = spec.get("paths").and_then(Value::as_object);
+        for (path, item) in paths.into_iter().flatten() {
+            for method in METHODS {
+                let Some(op) = item.get(method) else { continue };
+                if let Err(e) = serde_json::from_value::<openapiv3::Operation>(op.clone()) {
+                    return CodegenError::Operation {
+                        operation: OperationRef {
+                            operation_id: op
+                                .get("operationId")
+                                .and_then(Value::as_str)
+                                .map(str::to_owned),
+                            method: method.to_ascii_uppercase(),
+                            path: path.clone(),
+                        },
+                        reason: format!("not a valid OpenAPI operation: {e}"),
+                    };
+                }
+            }
+            if let Err(e) = serde_json::from_value::<openapiv3::PathItem>(item.clone()) {
+                return CodegenError::Malformed {
+                    pointer: format!("/paths/{}", escape(path)),
+                    reason: e.to_string(),
+                };
+            }
+        }
+        CodegenError::Malformed {
+            pointer: String::new(),
+            reason: whole.to_string(),
+        }
+    })
+}

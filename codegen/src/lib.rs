@@ -1,0 +1,42 @@
+//! Build-time code generation for the `osigu` SDK.
+//!
+//! Three pure steps, each taking what the caller hands in and doing no I/O:
+//!
+//! 1. [`normalise()`] rewrites a springdoc-style OpenAPI 3.0.x document into one
+//!    that progenitor 0.15 accepts, and reports every change with its reason.
+//! 2. [`generate()`] runs progenitor over the normalised document and formats the
+//!    client with prettyplease. Enums come out open: unknown values are kept.
+//! 3. [`surface()`] summarises the generated client, one line per operation.
+//!
+//! ```
+//! let raw = serde_json::json!({
+//!     "openapi": "3.0.1",
+//!     "info": { "title": "demo", "version": "1" },
+//!     "paths": { "/ping": { "get": {
+//!         "operationId": "ping",
+//!         "responses": { "200": { "description": "ok",
+//!             "content": { "*/*": { "schema": { "type": "string" } } } } }
+//!     } } }
+//! });
+//! let normalised = osigu_codegen::normalise(&raw)?;
+//! assert!(normalised.report.to_string().contains("wildcard-media-type"));
+//! let generated = osigu_codegen::generate(&normalised.spec, &Default::default())?;
+//! let surface = osigu_codegen::surface(&normalised, &generated)?;
+//! assert!(surface.to_string().contains("ping GET /ping -> ping()"));
+//! # Ok::<(), osigu_codegen::CodegenError>(())
+//! ```
+
+mod error;
+mod generate;
+mod ident;
+mod normalise;
+mod open_enums;
+mod report;
+mod spec;
+mod surface;
+
+pub use error::{CodegenError, OperationRef};
+pub use generate::{GenerateOptions, Generated, generate};
+pub use normalise::{HandWritten, Normalised, normalise};
+pub use report::{Change, Report, Rule, Target};
+pub use surface::{Exposure, OperationLine, Surface, surface};

@@ -1,0 +1,51 @@
+//! # osigu
+//!
+//! Rust SDK for the [Osigu](https://osigu.com) health-payments API: ARC
+//! (pre-authorizations, claims, dispensing, settlement batches) and
+//! ePrescription, plus the shared OTP, beneficiary-lookup and catalogue
+//! operations.
+//!
+//! The client in [`generated`] is produced at build time from the crate's
+//! `openapi.json` by [progenitor](https://docs.rs/progenitor). Every
+//! operation is a builder: set what you need, then `send()`. Optional
+//! parameters the API adds later become new builder methods, so upgrading
+//! does not break calls that compile today.
+//!
+//! `openapi.json` is, for now, a reconstruction from Osigu's public
+//! documentation pages rather than the official spec; each operation's
+//! rustdoc says whether its shape is documented or inferred.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), osigu::generated::Error> {
+//! let client = osigu::Client::new("https://sandbox.osigu.com");
+//! let products = client
+//!     .list_provider_products()
+//!     .product_type("MEDICATION")
+//!     .send()
+//!     .await?;
+//! println!("{:?}", products.into_inner());
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+
+/// The client generated from `openapi.json`: [`Client`](generated::Client),
+/// one builder per operation in [`builder`](generated::builder), and every
+/// request and response schema in [`types`](generated::types).
+///
+/// Enums are open: a value the API adds later deserialises into their
+/// `Unknown(String)` variant instead of failing the whole response.
+#[allow(
+    missing_docs,
+    unused_imports,
+    clippy::all,
+    clippy::pedantic,
+    rustdoc::bare_urls,
+    rustdoc::broken_intra_doc_links,
+    rustdoc::invalid_html_tags
+)]
+pub mod generated {
+    include!(concat!(env!("OUT_DIR"), "/osigu_client.rs"));
+}
+
+pub use generated::{Client, types};
