@@ -29,9 +29,9 @@
 //! ```
 #![forbid(unsafe_code)]
 
-/// The client generated from `openapi.json`: [`Client`](generated::Client),
-/// one builder per operation in [`builder`](generated::builder), and every
-/// request and response schema in [`types`](generated::types).
+/// The client generated from `openapi.json`: [`Client`], one builder per
+/// operation in [`builder`], and every request and response schema in
+/// [`types`].
 ///
 /// Enums are open: a value the API adds later deserialises into their
 /// `Unknown(String)` variant instead of failing the whole response.

@@ -12,6 +12,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Fields, Ident, Item, ItemEnum, LitStr, Meta, parse_quote};
 
+/// An enum being opened: its name, its variants with their wire names, and
+/// the name of its catch-all variant.
+type OpenedEnum = (Ident, Vec<(Ident, String)>, Ident);
+
 pub(crate) fn open(file: &mut syn::File) -> syn::Result<Vec<String>> {
     let mut opened = Vec::new();
     open_items(&mut file.items, &mut opened)?;
@@ -20,32 +24,32 @@ pub(crate) fn open(file: &mut syn::File) -> syn::Result<Vec<String>> {
 
 fn open_items(items: &mut Vec<Item>, opened: &mut Vec<String>) -> syn::Result<()> {
     for item in items.iter_mut() {
-        if let Item::Mod(module) = item {
-            if let Some((_, inner)) = &mut module.content {
-                open_items(inner, opened)?;
-            }
+        if let Item::Mod(module) = item
+            && let Some((_, inner)) = &mut module.content
+        {
+            open_items(inner, opened)?;
         }
     }
-    let mut opened_here: Vec<(Ident, Vec<(Ident, String)>, Ident)> = Vec::new();
+    let mut opened_here: Vec<OpenedEnum> = Vec::new();
     for item in items.iter_mut() {
-        if let Item::Enum(e) = item {
-            if let Some(variants) = wire_names(e) {
-                strip_copy(e);
-                // An API may itself have a value "UNKNOWN"; the catch-all
-                // then takes the next free name.
-                let catch_all = ["Unknown", "Unrecognized", "UnknownValue"]
-                    .into_iter()
-                    .map(|n| Ident::new(n, proc_macro2::Span::call_site()))
-                    .find(|n| variants.iter().all(|(v, _)| v != n))
-                    .unwrap_or_else(|| Ident::new("UnknownValue_", proc_macro2::Span::call_site()));
-                e.variants.push(parse_quote! {
-                    /// A value this version of the SDK does not know yet,
-                    /// kept exactly as the API sent it.
-                    #[serde(untagged)]
-                    #catch_all(::std::string::String)
-                });
-                opened_here.push((e.ident.clone(), variants, catch_all));
-            }
+        if let Item::Enum(e) = item
+            && let Some(variants) = wire_names(e)
+        {
+            strip_copy(e);
+            // An API may itself have a value "UNKNOWN"; the catch-all
+            // then takes the next free name.
+            let catch_all = ["Unknown", "Unrecognized", "UnknownValue"]
+                .into_iter()
+                .map(|n| Ident::new(n, proc_macro2::Span::call_site()))
+                .find(|n| variants.iter().all(|(v, _)| v != n))
+                .unwrap_or_else(|| Ident::new("UnknownValue_", proc_macro2::Span::call_site()));
+            e.variants.push(parse_quote! {
+                /// A value this version of the SDK does not know yet,
+                /// kept exactly as the API sent it.
+                #[serde(untagged)]
+                #catch_all(::std::string::String)
+            });
+            opened_here.push((e.ident.clone(), variants, catch_all));
         }
     }
     if opened_here.is_empty() {

@@ -55,7 +55,7 @@ pub(crate) struct Ctx {
 /// });
 /// let out = osigu_codegen::normalise(&raw)?;
 /// assert_eq!(out.spec["paths"]["/a"]["get"]["operationId"], "getA");
-/// assert!(out.report.to_string().starts_with("operation-id-added GET /a"));
+/// assert!(out.report.to_string().starts_with("operation-id-added getA (GET /a)"));
 ///
 /// let swagger = serde_json::json!({ "swagger": "2.0" });
 /// assert!(osigu_codegen::normalise(&swagger).is_err());

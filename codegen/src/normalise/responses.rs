@@ -69,17 +69,17 @@ fn fix_content(spec: &Value, content: &mut Map<String, Value>, target: &Target, 
         })
         .cloned()
         .collect();
-    if !content.keys().any(|k| is_json(k)) {
-        if let Some(first) = json_like.first() {
-            let media = content.remove(first).unwrap_or_default();
-            content.insert("application/json".into(), media);
-            ctx.report.push(
-                Rule::BodySchemaAdjusted,
-                target.clone(),
-                false,
-                format!("response {first} read as application/json"),
-            );
-        }
+    if !content.keys().any(|k| is_json(k))
+        && let Some(first) = json_like.first()
+    {
+        let media = content.remove(first).unwrap_or_default();
+        content.insert("application/json".into(), media);
+        ctx.report.push(
+            Rule::BodySchemaAdjusted,
+            target.clone(),
+            false,
+            format!("response {first} read as application/json"),
+        );
     }
     for (media_type, media) in content.iter_mut() {
         let Some(media) = media.as_object_mut() else {
@@ -122,16 +122,14 @@ fn is_success(key: &str) -> bool {
 
 fn remove_errors(responses: &mut Map<String, Value>, target: &Target, ctx: &mut Ctx) {
     let has_success = responses.keys().any(|k| is_success(k));
-    if !has_success {
-        if let Some(default) = responses.remove("default") {
-            responses.insert("200".into(), default);
-            ctx.report.push(
-                Rule::DefaultResponseAsSuccess,
-                target.clone(),
-                false,
-                "`default` was the only success response; read as 200".into(),
-            );
-        }
+    if !has_success && let Some(default) = responses.remove("default") {
+        responses.insert("200".into(), default);
+        ctx.report.push(
+            Rule::DefaultResponseAsSuccess,
+            target.clone(),
+            false,
+            "`default` was the only success response; read as 200".into(),
+        );
     }
     let removed: Vec<String> = responses
         .keys()

@@ -16,16 +16,16 @@ pub(super) fn repair(spec: &mut Value, ctx: &mut Ctx) {
     walk_schemas(spec, &mut |schema, pointer| {
         let target = || Target::Schema(pointer.to_owned());
 
-        if let Some(Value::String(pattern)) = schema.get("pattern") {
-            if let Err(e) = regress::Regex::new(pattern) {
-                ctx.report.push(
-                    Rule::PatternDropped,
-                    target(),
-                    true,
-                    format!("pattern {pattern:?} dropped: regress cannot compile it ({e})"),
-                );
-                schema.remove("pattern");
-            }
+        if let Some(Value::String(pattern)) = schema.get("pattern")
+            && let Err(e) = regress::Regex::new(pattern)
+        {
+            ctx.report.push(
+                Rule::PatternDropped,
+                target(),
+                true,
+                format!("pattern {pattern:?} dropped: regress cannot compile it ({e})"),
+            );
+            schema.remove("pattern");
         }
 
         if let Some(Value::Array(values)) = schema.get("enum") {

@@ -38,13 +38,13 @@ pub(super) fn check(raw: &Value) -> Result<(), CodegenError> {
                 if !op.is_object() {
                     return Err(malformed(&op_pointer, "operation is not an object"));
                 }
-                if let Some(r) = op.get("responses") {
-                    if !r.is_object() {
-                        return Err(malformed(
-                            &format!("{op_pointer}/responses"),
-                            "not an object",
-                        ));
-                    }
+                if let Some(r) = op.get("responses")
+                    && !r.is_object()
+                {
+                    return Err(malformed(
+                        &format!("{op_pointer}/responses"),
+                        "not an object",
+                    ));
                 }
             }
         }

@@ -1,0 +1,20 @@
+//! The generated types as users see them.
+
+use osigu::types;
+
+#[test]
+fn an_enum_value_the_sdk_does_not_know_is_kept_not_rejected() {
+    let known: types::CoverageType = serde_json::from_str("\"HOSPITALIZATION\"").unwrap();
+    assert_eq!(known, types::CoverageType::Hospitalization);
+    assert!(known.is_known());
+
+    let new: types::CoverageType = serde_json::from_str("\"DENTAL_CARE\"").unwrap();
+    assert_eq!(new, types::CoverageType::Unknown("DENTAL_CARE".into()));
+    assert!(!new.is_known());
+    assert_eq!(new.to_string(), "DENTAL_CARE");
+    assert_eq!(serde_json::to_string(&new).unwrap(), "\"DENTAL_CARE\"");
+    assert_eq!(
+        "HOSPITALIZATION".parse::<types::CoverageType>().unwrap(),
+        known
+    );
+}
