@@ -49,3 +49,8 @@ pub mod generated {
 }
 
 pub use generated::{Client, types};
+
+/// Keeps the README's example compiling.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
