@@ -16,8 +16,8 @@
 //! rustdoc says whether its shape is documented or inferred.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), osigu::generated::Error> {
-//! let client = osigu::Client::new("https://sandbox.osigu.com");
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = osigu::client("https://sandbox.osigu.com")?;
 //! let products = client
 //!     .list_provider_products()
 //!     .product_type("MEDICATION")
@@ -48,7 +48,10 @@ pub mod generated {
     include!(concat!(env!("OUT_DIR"), "/osigu_client.rs"));
 }
 
+mod transport;
+
 pub use generated::{Client, types};
+pub use transport::client;
 
 /// Keeps the README's example compiling.
 #[cfg(doctest)]

@@ -32,6 +32,7 @@ mod ident;
 mod normalise;
 mod open_enums;
 mod report;
+mod signatures;
 mod spec;
 mod surface;
 
@@ -39,4 +40,5 @@ pub use error::{CodegenError, OperationRef};
 pub use generate::{GenerateOptions, Generated, generate};
 pub use normalise::{HandWritten, Normalised, normalise};
 pub use report::{Change, Report, Rule, Target};
+pub use signatures::signatures;
 pub use surface::{Exposure, OperationLine, Surface, surface};

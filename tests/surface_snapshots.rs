@@ -1,0 +1,34 @@
+//! Snapshots of what `openapi.json` generates. A change to the spec or to
+//! the generator that changes the public Rust surface fails here until the
+//! new snapshot is reviewed (`cargo insta review`) and committed. Under CI
+//! (`CI=true` or `INSTA_UPDATE=no`) nothing is written and drift fails.
+
+use std::path::PathBuf;
+
+fn pipeline() -> (osigu_codegen::Normalised, osigu_codegen::Generated) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
+    let raw: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let normalised = osigu_codegen::normalise(&raw).unwrap();
+    let generated = osigu_codegen::generate(&normalised.spec, &Default::default()).unwrap();
+    (normalised, generated)
+}
+
+#[test]
+fn surface_summary() {
+    let (normalised, generated) = pipeline();
+    let surface = osigu_codegen::surface(&normalised, &generated).unwrap();
+    insta::assert_snapshot!("surface", surface.to_string());
+}
+
+#[test]
+fn normalisation_report() {
+    let (normalised, _) = pipeline();
+    insta::assert_snapshot!("normalisation_report", normalised.report.to_string());
+}
+
+#[test]
+fn generated_signatures() {
+    let (_, generated) = pipeline();
+    insta::assert_snapshot!("signatures", osigu_codegen::signatures(&generated).unwrap());
+}
