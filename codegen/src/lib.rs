@@ -41,4 +41,5 @@ pub use generate::{GenerateOptions, Generated, generate};
 pub use normalise::{HandWritten, Normalised, normalise};
 pub use report::{Change, Report, Rule, Target};
 pub use signatures::signatures;
+pub use spec::METHODS as HTTP_METHODS;
 pub use surface::{Exposure, OperationLine, Surface, surface};

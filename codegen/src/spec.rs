@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 
 use crate::OperationRef;
 
-pub(crate) const METHODS: [&str; 8] = [
+/// The path-item keys that are operations, in OpenAPI's order.
+pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 

@@ -110,16 +110,17 @@ fn generate_one(path: &Path) -> (Row, Option<String>) {
 }
 
 fn count_operations(raw: &serde_json::Value) -> usize {
-    const METHODS: [&str; 8] = [
-        "get", "put", "post", "delete", "options", "head", "patch", "trace",
-    ];
     raw.get("paths")
         .and_then(|p| p.as_object())
         .map(|paths| {
             paths
                 .values()
                 .filter_map(|i| i.as_object())
-                .map(|i| i.keys().filter(|k| METHODS.contains(&k.as_str())).count())
+                .map(|i| {
+                    i.keys()
+                        .filter(|k| osigu_codegen::HTTP_METHODS.contains(&k.as_str()))
+                        .count()
+                })
                 .sum()
         })
         .unwrap_or(0)
