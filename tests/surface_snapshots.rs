@@ -30,5 +30,8 @@ fn normalisation_report() {
 #[test]
 fn generated_signatures() {
     let (_, generated) = pipeline();
-    insta::assert_snapshot!("signatures", osigu_codegen::signatures(&generated).unwrap());
+    insta::assert_snapshot!(
+        "signatures",
+        osigu_codegen::rust_api(&generated).unwrap().to_string()
+    );
 }

@@ -6,7 +6,7 @@ use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, 
 use serde_json::Value;
 
 use crate::spec::{METHODS, escape};
-use crate::{CodegenError, OperationRef, open_enums};
+use crate::{CodegenError, OperationRef, non_exhaustive, open_enums};
 
 /// Settings for [`generate()`]. The default generates a plain builder-style
 /// client.
@@ -62,6 +62,7 @@ pub fn generate(spec: &Value, options: &GenerateOptions) -> Result<Generated, Co
     let opened_enums = open_enums::open(&mut file).map_err(|e| CodegenError::InvalidRust {
         reason: e.to_string(),
     })?;
+    non_exhaustive::mark(&mut file);
     Ok(Generated {
         code: prettyplease::unparse(&file),
         opened_enums,

@@ -5,8 +5,10 @@
 //! 1. [`normalise()`] rewrites a springdoc-style OpenAPI 3.0.x document into one
 //!    that progenitor 0.15 accepts, and reports every change with its reason.
 //! 2. [`generate()`] runs progenitor over the normalised document and formats the
-//!    client with prettyplease. Enums come out open: unknown values are kept.
-//! 3. [`surface()`] summarises the generated client, one line per operation.
+//!    client with prettyplease. Enums come out open (unknown values are
+//!    kept) and API types non-exhaustive, so upstream additions stay additive.
+//! 3. [`surface()`] summarises the generated client, one line per operation,
+//!    and [`rust_api()`] lists its public items.
 //!
 //! ```
 //! let raw = serde_json::json!({
@@ -26,20 +28,29 @@
 //! # Ok::<(), osigu_codegen::CodegenError>(())
 //! ```
 
+mod canonical;
 mod error;
 mod generate;
 mod ident;
+mod non_exhaustive;
 mod normalise;
 mod open_enums;
+mod release;
 mod report;
-mod signatures;
+mod rust_api;
+mod rust_text;
 mod spec;
 mod surface;
 
+pub use canonical::canonical_json;
 pub use error::{CodegenError, OperationRef};
 pub use generate::{GenerateOptions, Generated, generate};
 pub use normalise::{HandWritten, Normalised, normalise};
+pub use release::{
+    ApiChange, EnumValueChange, OperationChange, Release, ReleaseSummary, SchemaChange, Verdict,
+    release_summary,
+};
 pub use report::{Change, Report, Rule, Target};
-pub use signatures::signatures;
+pub use rust_api::{RustApi, RustItem, rust_api};
 pub use spec::METHODS as HTTP_METHODS;
 pub use surface::{Exposure, OperationLine, Surface, surface};

@@ -6,9 +6,9 @@
 
 use std::fmt;
 
-use quote::ToTokens;
 use syn::{Fields, GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type};
 
+use crate::rust_text::type_text;
 use crate::{CodegenError, Generated, Normalised, OperationRef};
 
 /// One operation of the surface.
@@ -201,7 +201,7 @@ fn describe(method: &ClientMethod, builders: &[Item]) -> Option<Exposure> {
                     if name == "client" {
                         continue;
                     }
-                    let ty = render(first_generic(&field.ty).unwrap_or(&field.ty))
+                    let ty = type_text(first_generic(&field.ty).unwrap_or(&field.ty))
                         .replace("types::builder::", "types::");
                     if name == "body" {
                         body = Some(ty);
@@ -220,7 +220,7 @@ fn describe(method: &ClientMethod, builders: &[Item]) -> Option<Exposure> {
                     }
                     if let ReturnType::Type(_, ret) = &f.sig.output {
                         // Result<ResponseValue<T>, Error<E>> → T
-                        success = first_generic(ret).and_then(first_generic).map(render);
+                        success = first_generic(ret).and_then(first_generic).map(type_text);
                     }
                 }
             }
@@ -277,33 +277,4 @@ fn parse_sends(doc: &str) -> Option<(String, String)> {
     let (http, rest) = rest.split_once('`')?;
     let path = rest.split('`').nth(1)?;
     Some((http.to_owned(), path.to_owned()))
-}
-
-/// Token text of a type, without the spaces `quote` puts between tokens and
-/// without the `::std::…` prefixes of prelude types.
-fn render(ty: &Type) -> String {
-    let raw = ty.to_token_stream().to_string();
-    let mut out = String::with_capacity(raw.len());
-    for token in raw.split(' ') {
-        if token == "," {
-            out.push_str(", ");
-        } else {
-            out.push_str(token);
-        }
-    }
-    for (long, short) in [
-        ("::std::string::String", "String"),
-        ("::std::vec::Vec", "Vec"),
-        ("::std::option::Option", "Option"),
-        ("::std::collections::HashMap", "HashMap"),
-        ("::serde_json::Map", "Map"),
-        ("::serde_json::Value", "Value"),
-        ("::chrono::DateTime<::chrono::offset::Utc>", "DateTime<Utc>"),
-        ("::chrono::naive::NaiveDate", "NaiveDate"),
-        ("::uuid::Uuid", "Uuid"),
-        ("::std::num::", ""),
-    ] {
-        out = out.replace(long, short);
-    }
-    out
 }

@@ -1,26 +1,36 @@
 //! Developer commands for the osigu workspace: `cargo xtask <command>`.
 
-mod corpus;
-mod paths;
-
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
+
+use xtask::update_spec::{Source, UpdateOptions, update_spec};
+use xtask::{corpus, paths};
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
+  update-spec [--url URL | --file PATH] [--dry-run] [--summary-file PATH] [--timeout SECS]
+                       replace openapi.json with a new release of the spec
+                       (default URL: https://auth-docs.osigu.com/openapi.json)
+                       if the SDK still generates from it, and print what
+                       changed with a semver verdict
   corpus [--dir DIR]   generate and compile a client for every spec in DIR
                        (default: ../shared/reference/real-specs) and print a table
   surface              print the generated surface of openapi.json
   report               print the normalisation report of openapi.json
+  api                  print the public Rust items generated from openapi.json
 ";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("corpus") => corpus::run(&args[1..]),
+        Some("update-spec") => run_update_spec(&args[1..]),
         Some("surface") => print_spec(|n, g| Ok(osigu_codegen::surface(n, g)?.to_string())),
         Some("report") => print_spec(|n, _| Ok(n.report.to_string())),
+        Some("api") => print_spec(|_, g| Ok(osigu_codegen::rust_api(g)?.to_string())),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
@@ -56,4 +66,75 @@ fn print_spec(render: Render) -> Result<(), String> {
         render(&normalised, &generated).map_err(|e| e.to_string())?
     );
     Ok(())
+}
+
+fn run_update_spec(args: &[String]) -> Result<(), String> {
+    let options = parse_update_options(args)?;
+    let root = paths::workspace_root();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let outcome = runtime
+        .block_on(update_spec(&root, &options))
+        .map_err(|e| format!("{e}\nopenapi.json was left unchanged."))?;
+    if let Some(reason) = &outcome.previous_unusable {
+        eprintln!(
+            "warning: the current openapi.json could not be used ({reason}); everything is reported as new"
+        );
+    }
+    print!("{}", outcome.summary);
+    println!();
+    match (outcome.changed, options.dry_run) {
+        (false, _) => println!("openapi.json is already this release; nothing to do."),
+        (true, true) => {
+            println!("Dry run: openapi.json would be rewritten; it was left unchanged.")
+        }
+        (true, false) => println!(
+            "openapi.json rewritten. Next: `cargo build`, `cargo test` (the surface snapshots will \
+             fail), `cargo insta review`, then commit openapi.json with the snapshots."
+        ),
+    }
+    Ok(())
+}
+
+fn parse_update_options(args: &[String]) -> Result<UpdateOptions, String> {
+    let mut options = UpdateOptions::default();
+    let mut source_given = false;
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let mut value = || {
+            args.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag.as_str() {
+            "--url" | "--file" if source_given => {
+                return Err("give one of --url and --file, once".into());
+            }
+            "--url" => {
+                options.source = Source::Url(value()?);
+                source_given = true;
+            }
+            "--file" => {
+                options.source = Source::File(PathBuf::from(value()?));
+                source_given = true;
+            }
+            "--dry-run" => options.dry_run = true,
+            "--summary-file" => options.summary_file = Some(PathBuf::from(value()?)),
+            "--timeout" => {
+                let raw = value()?;
+                let seconds: u64 = raw.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+                    format!("--timeout {raw:?} is not a positive number of seconds")
+                })?;
+                options.timeout = Duration::from_secs(seconds);
+            }
+            other => {
+                return Err(format!(
+                    "update-spec: unknown argument {other:?}\n\n{USAGE}"
+                ));
+            }
+        }
+    }
+    Ok(options)
 }

@@ -1,0 +1,7 @@
+//! Developer commands for the osigu workspace, run as `cargo xtask <command>`.
+//! A library as well as a binary so that the commands can be tested.
+
+pub mod corpus;
+pub mod fetch;
+pub mod paths;
+pub mod update_spec;

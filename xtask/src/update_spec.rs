@@ -1,0 +1,209 @@
+//! `cargo xtask update-spec`: replace `openapi.json` with a new release of
+//! Osigu's spec, but only if the SDK can still be generated from it, and
+//! say what the release changes for users.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use osigu_codegen::{CodegenError, ReleaseSummary, RustApi, Surface};
+use serde_json::Value;
+
+use crate::fetch::{FetchError, fetch};
+
+/// Where Osigu publishes the spec on each release.
+pub const DEFAULT_URL: &str = "https://auth-docs.osigu.com/openapi.json";
+
+/// Long enough for a slow link to a few hundred kilobytes; short enough
+/// that an unreachable host does not look like a hang.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Where the new spec comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Downloaded from this URL.
+    Url(String),
+    /// Read from a file already on disk.
+    File(PathBuf),
+}
+
+/// What `update-spec` was asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateOptions {
+    /// The new spec.
+    pub source: Source,
+    /// Report, but leave `openapi.json` alone.
+    pub dry_run: bool,
+    /// Also write the summary, as a CHANGELOG entry, to this file.
+    pub summary_file: Option<PathBuf>,
+    /// Deadline for the download.
+    pub timeout: Duration,
+}
+
+impl Default for UpdateOptions {
+    fn default() -> Self {
+        Self {
+            source: Source::Url(DEFAULT_URL.to_owned()),
+            dry_run: false,
+            summary_file: None,
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+/// What a successful run did.
+#[derive(Debug)]
+pub struct Outcome {
+    /// What the new spec changes.
+    pub summary: ReleaseSummary,
+    /// Whether `openapi.json` was (or, in a dry run, would be) rewritten.
+    pub changed: bool,
+    /// Set when the current `openapi.json` could not be read or generated,
+    /// so the summary compares against nothing.
+    pub previous_unusable: Option<String>,
+}
+
+/// Why `openapi.json` was left as it was.
+#[derive(Debug)]
+pub enum UpdateError {
+    /// The download failed.
+    Fetch(FetchError),
+    /// A file could not be read.
+    Read { path: PathBuf, reason: String },
+    /// The new spec is not JSON.
+    NotJson { origin: String, reason: String },
+    /// The new spec is not OpenAPI 3.0.x.
+    Version { origin: String, found: String },
+    /// The SDK cannot be generated from the new spec.
+    Codegen { origin: String, error: CodegenError },
+    /// A file could not be written.
+    Write { path: PathBuf, reason: String },
+}
+
+impl fmt::Display for UpdateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Fetch(e) => e.fmt(f),
+            Self::Read { path, reason } => write!(f, "cannot read {}: {reason}", path.display()),
+            Self::NotJson { origin, reason } => write!(f, "{origin} is not JSON: {reason}"),
+            Self::Version { origin, found } => write!(
+                f,
+                "{origin} is OpenAPI {found}; progenitor 0.15 generates from OpenAPI 3.0.x only"
+            ),
+            Self::Codegen { origin, error } => {
+                write!(f, "the SDK cannot be generated from {origin}: {error}")
+            }
+            Self::Write { path, reason } => write!(f, "cannot write {}: {reason}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for UpdateError {}
+
+/// Fetches the new spec, checks that the SDK generates from it, compares it
+/// with `root/openapi.json`, and (unless a dry run) rewrites that file in
+/// canonical form. On any error the file is left byte-for-byte as it was.
+pub async fn update_spec(root: &Path, options: &UpdateOptions) -> Result<Outcome, UpdateError> {
+    let (origin, text) = match &options.source {
+        Source::Url(url) => (
+            url.clone(),
+            fetch(url, options.timeout)
+                .await
+                .map_err(UpdateError::Fetch)?,
+        ),
+        Source::File(path) => (
+            path.display().to_string(),
+            std::fs::read_to_string(path).map_err(|e| UpdateError::Read {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?,
+        ),
+    };
+    let new_spec: Value = serde_json::from_str(&text).map_err(|e| UpdateError::NotJson {
+        origin: origin.clone(),
+        reason: e.to_string(),
+    })?;
+    let found = new_spec
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or("(no \"openapi\" field)");
+    if !found.starts_with("3.0.") {
+        return Err(UpdateError::Version {
+            origin,
+            found: found.to_owned(),
+        });
+    }
+    let (new_surface, new_api) = generate(&new_spec).map_err(|error| UpdateError::Codegen {
+        origin: origin.clone(),
+        error,
+    })?;
+
+    let target = root.join("openapi.json");
+    let current_text = std::fs::read_to_string(&target).ok();
+    let previous = current_text
+        .as_deref()
+        .ok_or_else(|| format!("{} does not exist", target.display()))
+        .and_then(|text| serde_json::from_str::<Value>(text).map_err(|e| format!("not JSON: {e}")))
+        .and_then(|spec| {
+            let (surface, api) = generate(&spec).map_err(|e| e.to_string())?;
+            Ok((spec, surface, api))
+        });
+    let empty = (Value::Null, Surface::default(), RustApi::default());
+    let (previous_unusable, (old_spec, old_surface, old_api)) = match previous {
+        Ok(side) => (None, side),
+        Err(reason) => (Some(reason), empty),
+    };
+
+    let summary = osigu_codegen::release_summary(
+        osigu_codegen::Release {
+            spec: &old_spec,
+            surface: &old_surface,
+            api: &old_api,
+        },
+        osigu_codegen::Release {
+            spec: &new_spec,
+            surface: &new_surface,
+            api: &new_api,
+        },
+    );
+    let canonical = osigu_codegen::canonical_json(&new_spec);
+    let changed = current_text.as_deref() != Some(canonical.as_str());
+    if changed && !options.dry_run {
+        write_atomically(&target, &canonical)?;
+    }
+    if let Some(path) = &options.summary_file {
+        std::fs::write(path, summary.to_string()).map_err(|e| UpdateError::Write {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+    }
+    Ok(Outcome {
+        summary,
+        changed,
+        previous_unusable,
+    })
+}
+
+fn generate(spec: &Value) -> Result<(Surface, RustApi), CodegenError> {
+    let normalised = osigu_codegen::normalise(spec)?;
+    let generated = osigu_codegen::generate(&normalised.spec, &Default::default())?;
+    Ok((
+        osigu_codegen::surface(&normalised, &generated)?,
+        osigu_codegen::rust_api(&generated)?,
+    ))
+}
+
+/// A crash mid-write must not leave half a spec behind: write beside the
+/// target, then rename over it.
+fn write_atomically(target: &Path, text: &str) -> Result<(), UpdateError> {
+    let temporary = target.with_extension(format!("json.{}.tmp", std::process::id()));
+    let error = |e: std::io::Error| UpdateError::Write {
+        path: target.to_owned(),
+        reason: e.to_string(),
+    };
+    std::fs::write(&temporary, text).map_err(error)?;
+    std::fs::rename(&temporary, target).map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        error(e)
+    })
+}

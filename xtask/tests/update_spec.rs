@@ -1,0 +1,432 @@
+//! `cargo xtask update-spec` against files and a local HTTP server: the
+//! summary and verdict for real kinds of change, the rewrite of
+//! `openapi.json`, and every failure leaving the file byte-for-byte alone.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use osigu_codegen::{OperationChange, Verdict};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+use xtask::update_spec::{Outcome, Source, UpdateError, UpdateOptions, update_spec};
+
+fn repo_root() -> PathBuf {
+    xtask::paths::workspace_root()
+}
+
+fn repo_spec_text() -> String {
+    std::fs::read_to_string(repo_root().join("openapi.json")).unwrap()
+}
+
+fn repo_spec() -> Value {
+    serde_json::from_str(&repo_spec_text()).unwrap()
+}
+
+/// A scratch workspace holding a copy of the repository's `openapi.json`.
+fn workspace(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("update-spec")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("openapi.json"), repo_spec_text()).unwrap();
+    dir
+}
+
+fn write_variant(dir: &Path, spec: &Value) -> PathBuf {
+    let file = dir.join("release.json");
+    // Upstream files are not in our canonical order; neither is this one.
+    std::fs::write(&file, serde_json::to_string(spec).unwrap()).unwrap();
+    file
+}
+
+fn from_file(file: PathBuf) -> UpdateOptions {
+    UpdateOptions {
+        source: Source::File(file),
+        ..Default::default()
+    }
+}
+
+fn current(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("openapi.json")).unwrap()
+}
+
+/// A springdoc-style new operation: `*/*` media type, "OK" description.
+fn add_operation(spec: &mut Value) {
+    spec["paths"]["/arc/v1/release-probe/{id}"] = json!({ "get": {
+        "tags": ["Claims"],
+        "operationId": "getReleaseProbe",
+        "parameters": [{ "name": "id", "in": "path", "required": true,
+                         "schema": { "type": "integer", "format": "int64" } }],
+        "responses": { "200": { "description": "OK", "content": { "*/*": {
+            "schema": { "$ref": "#/components/schemas/AuthorizationResource" } } } } }
+    } });
+}
+
+fn schema<'a>(spec: &'a mut Value, name: &str) -> &'a mut Value {
+    &mut spec["components"]["schemas"][name]
+}
+
+async fn run(dir: &Path, options: &UpdateOptions) -> Result<Outcome, UpdateError> {
+    update_spec(dir, options).await
+}
+
+#[tokio::test]
+async fn an_added_operation_is_a_minor_release_and_rewrites_the_file() {
+    let dir = workspace("added-operation");
+    let mut spec = repo_spec();
+    add_operation(&mut spec);
+    let outcome = run(&dir, &from_file(write_variant(&dir, &spec)))
+        .await
+        .unwrap();
+
+    assert_eq!(outcome.summary.verdict(), Verdict::Minor);
+    assert!(outcome.changed);
+    let added: Vec<String> = outcome
+        .summary
+        .operations
+        .iter()
+        .filter_map(|c| match c {
+            OperationChange::Added(line) => Some(line.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        added,
+        [
+            "getReleaseProbe GET /arc/v1/release-probe/{id} -> get_release_probe(id: i64) body: - ok: types::AuthorizationResource"
+        ]
+    );
+    assert!(
+        outcome
+            .summary
+            .to_string()
+            .contains("added `Client::get_release_probe`")
+    );
+    assert_eq!(current(&dir), osigu_codegen::canonical_json(&spec));
+}
+
+#[tokio::test]
+async fn a_changed_field_type_is_a_major_release() {
+    let dir = workspace("changed-field");
+    let mut spec = repo_spec();
+    schema(&mut spec, "AuthorizationResource")["properties"]["id"] = json!({ "type": "string" });
+    let outcome = run(&dir, &from_file(write_variant(&dir, &spec)))
+        .await
+        .unwrap();
+
+    assert_eq!(outcome.summary.verdict(), Verdict::Major);
+    let text = outcome.summary.to_string();
+    assert!(
+        text.contains(
+            "- Changed: `AuthorizationResource`\n  - field `id`: integer(int64) → string"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("**breaking** `types::AuthorizationResource`: field `id`: `Option<i64>` → `Option<String>`"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn removed_fields_and_new_enum_values_are_judged_from_the_rust_api() {
+    let dir = workspace("enum-and-removed-field");
+    let mut spec = repo_spec();
+    let coverage = schema(&mut spec, "CoverageType");
+    coverage["enum"]
+        .as_array_mut()
+        .unwrap()
+        .push("DENTAL_CARE".into());
+    let only_enum = spec.clone();
+    let outcome = run(&dir, &from_file(write_variant(&dir, &only_enum)))
+        .await
+        .unwrap();
+    // The enum is open and non-exhaustive: a new value is additive.
+    assert_eq!(outcome.summary.verdict(), Verdict::Minor);
+    assert!(
+        outcome
+            .summary
+            .to_string()
+            .contains("- `CoverageType`: added `DENTAL_CARE`")
+    );
+
+    schema(&mut spec, "AuthorizationResource")["properties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("file_path");
+    let outcome = run(&dir, &from_file(write_variant(&dir, &spec)))
+        .await
+        .unwrap();
+    assert_eq!(outcome.summary.verdict(), Verdict::Major);
+    let text = outcome.summary.to_string();
+    assert!(text.contains("field `file_path` removed"), "{text}");
+    assert!(
+        text.contains("**breaking** `types::AuthorizationResource`: field `file_path` removed")
+    );
+}
+
+#[tokio::test]
+async fn a_new_required_request_field_is_breaking_but_a_new_response_field_is_not() {
+    let dir = workspace("required-fields");
+    let mut spec = repo_spec();
+    let request = schema(&mut spec, "SendOtpRequest");
+    request["properties"]["purpose"] = json!({ "type": "string" });
+    request["required"]
+        .as_array_mut()
+        .unwrap()
+        .push("purpose".into());
+    schema(&mut spec, "AuthorizationResource")["properties"]["channel"] =
+        json!({ "type": "string" });
+    let outcome = run(&dir, &from_file(write_variant(&dir, &spec)))
+        .await
+        .unwrap();
+
+    assert_eq!(outcome.summary.verdict(), Verdict::Major);
+    let breaking: Vec<String> = outcome
+        .summary
+        .rust
+        .iter()
+        .filter(|c| c.breaking)
+        .map(|c| format!("{}: {}", c.item, c.detail))
+        .collect();
+    assert_eq!(
+        breaking,
+        [
+            "types::SendOtpRequest: required field `purpose: String` added to a request type: builders must now set it"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn deprecations_are_listed() {
+    let dir = workspace("deprecations");
+    let mut spec = repo_spec();
+    spec["paths"]["/otp/validate"]["post"]["deprecated"] = true.into();
+    schema(&mut spec, "AuthorizationResource")["properties"]["file_path"]["deprecated"] =
+        true.into();
+    let outcome = run(&dir, &from_file(write_variant(&dir, &spec)))
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome.summary.deprecations,
+        [
+            "field `AuthorizationResource.file_path`",
+            "operation `validateOtp` (POST /otp/validate)"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_same_release_twice_changes_nothing_the_second_time() {
+    let dir = workspace("idempotent");
+    let mut spec = repo_spec();
+    add_operation(&mut spec);
+    let options = from_file(write_variant(&dir, &spec));
+    assert!(run(&dir, &options).await.unwrap().changed);
+    let first = current(&dir);
+    let again = run(&dir, &options).await.unwrap();
+    assert!(!again.changed);
+    assert!(again.summary.is_empty(), "{}", again.summary);
+    assert_eq!(again.summary.verdict(), Verdict::Patch);
+    assert_eq!(current(&dir), first);
+}
+
+#[tokio::test]
+async fn a_dry_run_reports_but_leaves_the_file_and_writes_the_summary_when_asked() {
+    let dir = workspace("dry-run");
+    let mut spec = repo_spec();
+    add_operation(&mut spec);
+    let summary_file = dir.join("CHANGELOG-entry.md");
+    let options = UpdateOptions {
+        dry_run: true,
+        summary_file: Some(summary_file.clone()),
+        ..from_file(write_variant(&dir, &spec))
+    };
+    let outcome = run(&dir, &options).await.unwrap();
+    assert!(outcome.changed);
+    assert_eq!(current(&dir), repo_spec_text());
+    let entry = std::fs::read_to_string(summary_file).unwrap();
+    assert_eq!(entry, outcome.summary.to_string());
+    assert!(entry.starts_with("## Osigu API "));
+}
+
+/// The body of a committed insta snapshot, without its header.
+fn snapshot(name: &str) -> String {
+    let file = repo_root().join(format!("tests/snapshots/surface_snapshots__{name}.snap"));
+    let text = std::fs::read_to_string(file).unwrap();
+    let body = text.splitn(3, "---\n").nth(2).unwrap();
+    body.trim_end().to_owned()
+}
+
+fn surface_of(spec_file: &Path) -> String {
+    let raw: Value = serde_json::from_str(&std::fs::read_to_string(spec_file).unwrap()).unwrap();
+    let normalised = osigu_codegen::normalise(&raw).unwrap();
+    let generated = osigu_codegen::generate(&normalised.spec, &Default::default()).unwrap();
+    osigu_codegen::surface(&normalised, &generated)
+        .unwrap()
+        .to_string()
+        .trim_end()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn after_an_update_the_committed_surface_snapshot_no_longer_matches() {
+    let dir = workspace("snapshot-drift");
+    // The committed snapshot is the surface of the committed spec...
+    assert_eq!(surface_of(&dir.join("openapi.json")), snapshot("surface"));
+    let mut spec = repo_spec();
+    add_operation(&mut spec);
+    run(&dir, &from_file(write_variant(&dir, &spec)))
+        .await
+        .unwrap();
+    // ...so after an update the snapshot test fails until it is reviewed.
+    let drifted = surface_of(&dir.join("openapi.json"));
+    assert_ne!(drifted, snapshot("surface"));
+    assert!(drifted.contains("getReleaseProbe GET /arc/v1/release-probe/{id}"));
+}
+
+/// Runs update-spec expecting failure; the file must be untouched.
+async fn assert_refused(name: &str, options: impl FnOnce(&Path) -> UpdateOptions) -> String {
+    let dir = workspace(name);
+    let before = std::fs::read(dir.join("openapi.json")).unwrap();
+    let options = options(&dir);
+    let error = run(&dir, &options)
+        .await
+        .expect_err("update-spec should refuse");
+    assert_eq!(std::fs::read(dir.join("openapi.json")).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    error.to_string()
+}
+
+#[tokio::test]
+async fn a_spec_the_sdk_cannot_be_generated_from_is_refused_naming_the_operation() {
+    let message =
+        assert_refused("ungeneratable", |dir| {
+            let mut spec = repo_spec();
+            spec["paths"]["/otp/generate"]["post"]["requestBody"]["content"]["application/json"]
+                ["schema"] = json!({ "$ref": "#/components/schemas/NoSuchSchema" });
+            from_file(write_variant(dir, &spec))
+        })
+        .await;
+    assert!(message.contains("cannot be generated"), "{message}");
+    assert!(
+        message.contains("sendOtp (POST /otp/generate)"),
+        "{message}"
+    );
+    assert!(message.contains("NoSuchSchema"), "{message}");
+}
+
+#[tokio::test]
+async fn an_openapi_3_1_spec_is_refused() {
+    let message = assert_refused("openapi-3-1", |dir| {
+        let mut spec = repo_spec();
+        spec["openapi"] = "3.1.0".into();
+        from_file(write_variant(dir, &spec))
+    })
+    .await;
+    assert!(
+        message.ends_with("is OpenAPI 3.1.0; progenitor 0.15 generates from OpenAPI 3.0.x only"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn invalid_json_is_refused() {
+    let message = assert_refused("invalid-json", |dir| {
+        let file = dir.join("release.json");
+        std::fs::write(&file, "{\"openapi\": \"3.0.1\", \"paths\": {").unwrap();
+        from_file(file)
+    })
+    .await;
+    assert!(
+        message.contains("release.json is not JSON: EOF while parsing"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_release_served_over_http_is_fetched_and_applied() {
+    let server = MockServer::start().await;
+    let mut spec = repo_spec();
+    add_operation(&mut spec);
+    Mock::given(method("GET"))
+        .and(path("/openapi.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&spec))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = workspace("http-ok");
+    let options = UpdateOptions {
+        source: Source::Url(format!("{}/openapi.json", server.uri())),
+        ..Default::default()
+    };
+    let outcome = run(&dir, &options).await.unwrap();
+    assert_eq!(outcome.summary.verdict(), Verdict::Minor);
+    assert_eq!(current(&dir), osigu_codegen::canonical_json(&spec));
+}
+
+#[tokio::test]
+async fn an_http_500_is_refused() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("upstream broke"))
+        .mount(&server)
+        .await;
+    let url = format!("{}/openapi.json", server.uri());
+    let message = assert_refused("http-500", |_| UpdateOptions {
+        source: Source::Url(url.clone()),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(message, format!("{url} answered HTTP 500, not the spec"));
+}
+
+// The clock is paused: the 30 s deadline passes at once in tokio's time
+// while the server, on its own thread, would wait an hour.
+#[tokio::test(start_paused = true)]
+async fn a_server_that_does_not_answer_in_time_is_refused() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3600)))
+        .mount(&server)
+        .await;
+    let url = format!("{}/openapi.json", server.uri());
+    let message = assert_refused("timeout", |_| UpdateOptions {
+        source: Source::Url(url.clone()),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(
+        message,
+        format!("{url} did not answer within 30s (--timeout). Try again, or pass --file PATH")
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_host_is_refused_with_an_offline_hint() {
+    // Bind, note the port, and close it again: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let message = assert_refused("unreachable", |_| UpdateOptions {
+        source: Source::Url(format!("http://127.0.0.1:{port}/openapi.json")),
+        ..Default::default()
+    })
+    .await;
+    assert!(
+        message.starts_with(&format!(
+            "cannot reach http://127.0.0.1:{port}/openapi.json: "
+        )),
+        "{message}"
+    );
+    assert!(message.contains("Are you offline?"), "{message}");
+}
