@@ -87,6 +87,9 @@ fn run_update_spec(args: &[String]) -> Result<(), String> {
     println!();
     match (outcome.changed, options.dry_run) {
         (false, _) => println!("openapi.json is already this release; nothing to do."),
+        (true, false) if outcome.summary.is_empty() => {
+            println!("openapi.json rewritten in canonical form; nothing the SDK sees has changed.")
+        }
         (true, true) => {
             println!("Dry run: openapi.json would be rewritten; it was left unchanged.")
         }
