@@ -126,14 +126,24 @@ fn every_documented_operation_is_in_openapi_json() {
     );
 }
 
+/// While `openapi.json` is our reconstruction, every operation must say how
+/// it is evidenced. Once `cargo xtask update-spec` has brought in an official
+/// release (its version no longer ends in `-reconstructed`), operations that
+/// came from Osigu need no evidence, and any that still carry it are checked.
 #[test]
 fn every_operation_carries_its_evidence() {
     let spec = spec();
     let reference = reference_dir();
+    let reconstructed = spec["info"]["version"]
+        .as_str()
+        .is_some_and(|v| v.ends_with("-reconstructed"));
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let where_ = format!("{} {path}", method.to_ascii_uppercase());
             let evidence = &op["x-osigu-evidence"];
+            if evidence.is_null() && !reconstructed {
+                continue;
+            }
             let level = evidence["level"]
                 .as_str()
                 .unwrap_or_else(|| panic!("{where_}: no x-osigu-evidence.level"));
