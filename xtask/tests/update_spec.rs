@@ -11,12 +11,8 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use xtask::update_spec::{Outcome, Source, UpdateError, UpdateOptions, update_spec};
 
-fn repo_root() -> PathBuf {
-    xtask::paths::workspace_root()
-}
-
 fn repo_spec_text() -> String {
-    std::fs::read_to_string(repo_root().join("openapi.json")).unwrap()
+    std::fs::read_to_string(xtask::paths::workspace_root().join("openapi.json")).unwrap()
 }
 
 fn repo_spec() -> Value {
@@ -252,14 +248,6 @@ async fn a_dry_run_reports_but_leaves_the_file_and_writes_the_summary_when_asked
     assert!(entry.starts_with("## Osigu API "));
 }
 
-/// The body of a committed insta snapshot, without its header.
-fn snapshot(name: &str) -> String {
-    let file = repo_root().join(format!("tests/snapshots/surface_snapshots__{name}.snap"));
-    let text = std::fs::read_to_string(file).unwrap();
-    let body = text.splitn(3, "---\n").nth(2).unwrap();
-    body.trim_end().to_owned()
-}
-
 fn surface_of(spec_file: &Path) -> String {
     let raw: Value = serde_json::from_str(&std::fs::read_to_string(spec_file).unwrap()).unwrap();
     let normalised = osigu_codegen::normalise(&raw).unwrap();
@@ -267,24 +255,49 @@ fn surface_of(spec_file: &Path) -> String {
     osigu_codegen::surface(&normalised, &generated)
         .unwrap()
         .to_string()
-        .trim_end()
-        .to_owned()
+}
+
+/// Writes a reviewed snapshot the way `cargo insta accept` leaves it.
+fn accept(dir: &Path, surface: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("surface.snap"),
+        format!("---\nsource: xtask/tests/update_spec.rs\nexpression: surface\n---\n{surface}"),
+    )
+    .unwrap();
+}
+
+/// The check `tests/surface_snapshots.rs` makes, against snapshots in `dir`.
+fn snapshot_matches(dir: &Path, surface: String) -> bool {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(dir);
+    settings.set_prepend_module_to_snapshot(false);
+    let check = || settings.bind(|| insta::assert_snapshot!("surface", surface));
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).is_ok()
 }
 
 #[tokio::test]
-async fn after_an_update_the_committed_surface_snapshot_no_longer_matches() {
+async fn after_an_update_the_surface_snapshot_fails_until_it_is_accepted() {
     let dir = workspace("snapshot-drift");
-    // The committed snapshot is the surface of the committed spec...
-    assert_eq!(surface_of(&dir.join("openapi.json")), snapshot("surface"));
+    let snapshots = dir.join("snapshots");
+    let before = surface_of(&dir.join("openapi.json"));
+    accept(&snapshots, &before);
+    assert!(snapshot_matches(&snapshots, before.clone()));
+
     let mut spec = repo_spec();
     add_operation(&mut spec);
     run(&dir, &from_file(write_variant(&dir, &spec)))
         .await
         .unwrap();
-    // ...so after an update the snapshot test fails until it is reviewed.
-    let drifted = surface_of(&dir.join("openapi.json"));
-    assert_ne!(drifted, snapshot("surface"));
-    assert!(drifted.contains("getReleaseProbe GET /arc/v1/release-probe/{id}"));
+    let after = surface_of(&dir.join("openapi.json"));
+    assert!(after.contains("getReleaseProbe GET /arc/v1/release-probe/{id}"));
+    assert!(
+        !snapshot_matches(&snapshots, after.clone()),
+        "drift went unnoticed"
+    );
+
+    accept(&snapshots, &after);
+    assert!(snapshot_matches(&snapshots, after));
 }
 
 /// Runs update-spec expecting failure; the file must be untouched.
