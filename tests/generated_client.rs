@@ -8,11 +8,18 @@ fn an_enum_value_the_sdk_does_not_know_is_kept_not_rejected() {
     assert_eq!(known, types::CoverageType::Hospitalization);
     assert!(known.is_known());
 
-    let new: types::CoverageType = serde_json::from_str("\"COVERAGE_FROM_A_LATER_RELEASE\"").unwrap();
-    assert_eq!(new, types::CoverageType::Unknown("COVERAGE_FROM_A_LATER_RELEASE".into()));
+    let new: types::CoverageType =
+        serde_json::from_str("\"COVERAGE_FROM_A_LATER_RELEASE\"").unwrap();
+    assert_eq!(
+        new,
+        types::CoverageType::Unknown("COVERAGE_FROM_A_LATER_RELEASE".into())
+    );
     assert!(!new.is_known());
     assert_eq!(new.to_string(), "COVERAGE_FROM_A_LATER_RELEASE");
-    assert_eq!(serde_json::to_string(&new).unwrap(), "\"COVERAGE_FROM_A_LATER_RELEASE\"");
+    assert_eq!(
+        serde_json::to_string(&new).unwrap(),
+        "\"COVERAGE_FROM_A_LATER_RELEASE\""
+    );
     assert_eq!(
         "HOSPITALIZATION".parse::<types::CoverageType>().unwrap(),
         known
