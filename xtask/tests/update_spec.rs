@@ -11,22 +11,59 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use xtask::update_spec::{Outcome, Source, UpdateError, UpdateOptions, update_spec};
 
-fn repo_spec_text() -> String {
-    std::fs::read_to_string(xtask::paths::workspace_root().join("openapi.json")).unwrap()
+/// The repository's `openapi.json` plus a probe resource that the tests
+/// change, so they exercise the real spec without depending on which
+/// schemas it has today (an update may remove any of them).
+fn base_spec() -> Value {
+    let text =
+        std::fs::read_to_string(xtask::paths::workspace_root().join("openapi.json")).unwrap();
+    let mut spec: Value = serde_json::from_str(&text).unwrap();
+    spec["paths"]["/xtask-probe/items"] = json!({ "post": {
+        "operationId": "createProbeItem",
+        "requestBody": { "required": true, "content": { "application/json": {
+            "schema": { "$ref": "#/components/schemas/ProbeRequest" } } } },
+        "responses": { "201": { "description": "Created", "content": { "application/json": {
+            "schema": { "$ref": "#/components/schemas/ProbeItem" } } } } }
+    } });
+    let schemas = spec["components"]["schemas"].as_object_mut().unwrap();
+    schemas.insert(
+        "ProbeRequest".into(),
+        json!({
+            "type": "object",
+            "required": ["name"],
+            "properties": { "name": { "type": "string" } }
+        }),
+    );
+    schemas.insert(
+        "ProbeItem".into(),
+        json!({
+            "type": "object",
+            "properties": {
+                "id": { "type": "integer", "format": "int64" },
+                "note": { "type": "string" },
+                "kind": { "$ref": "#/components/schemas/ProbeKind" }
+            }
+        }),
+    );
+    schemas.insert(
+        "ProbeKind".into(),
+        json!({ "type": "string", "enum": ["FIRST", "SECOND"] }),
+    );
+    spec
 }
 
-fn repo_spec() -> Value {
-    serde_json::from_str(&repo_spec_text()).unwrap()
+fn base_text() -> String {
+    osigu_codegen::canonical_json(&base_spec())
 }
 
-/// A scratch workspace holding a copy of the repository's `openapi.json`.
+/// A scratch workspace whose `openapi.json` is the base spec.
 fn workspace(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("update-spec")
         .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("openapi.json"), repo_spec_text()).unwrap();
+    std::fs::write(dir.join("openapi.json"), base_text()).unwrap();
     dir
 }
 
@@ -56,7 +93,7 @@ fn add_operation(spec: &mut Value) {
         "parameters": [{ "name": "id", "in": "path", "required": true,
                          "schema": { "type": "integer", "format": "int64" } }],
         "responses": { "200": { "description": "OK", "content": { "*/*": {
-            "schema": { "$ref": "#/components/schemas/AuthorizationResource" } } } } }
+            "schema": { "$ref": "#/components/schemas/ProbeItem" } } } } }
     } });
 }
 
@@ -71,7 +108,7 @@ async fn run(dir: &Path, options: &UpdateOptions) -> Result<Outcome, UpdateError
 #[tokio::test]
 async fn an_added_operation_is_a_minor_release_and_rewrites_the_file() {
     let dir = workspace("added-operation");
-    let mut spec = repo_spec();
+    let mut spec = base_spec();
     add_operation(&mut spec);
     let outcome = run(&dir, &from_file(write_variant(&dir, &spec)))
         .await
@@ -91,7 +128,7 @@ async fn an_added_operation_is_a_minor_release_and_rewrites_the_file() {
     assert_eq!(
         added,
         [
-            "getReleaseProbe GET /arc/v1/release-probe/{id} -> get_release_probe(id: i64) body: - ok: types::AuthorizationResource"
+            "getReleaseProbe GET /arc/v1/release-probe/{id} -> get_release_probe(id: i64) body: - ok: types::ProbeItem"
         ]
     );
     assert!(
@@ -106,8 +143,8 @@ async fn an_added_operation_is_a_minor_release_and_rewrites_the_file() {
 #[tokio::test]
 async fn a_changed_field_type_is_a_major_release() {
     let dir = workspace("changed-field");
-    let mut spec = repo_spec();
-    schema(&mut spec, "AuthorizationResource")["properties"]["id"] = json!({ "type": "string" });
+    let mut spec = base_spec();
+    schema(&mut spec, "ProbeItem")["properties"]["id"] = json!({ "type": "string" });
     let outcome = run(&dir, &from_file(write_variant(&dir, &spec)))
         .await
         .unwrap();
@@ -115,13 +152,13 @@ async fn a_changed_field_type_is_a_major_release() {
     assert_eq!(outcome.summary.verdict(), Verdict::Major);
     let text = outcome.summary.to_string();
     assert!(
-        text.contains(
-            "- Changed: `AuthorizationResource`\n  - field `id`: integer(int64) → string"
-        ),
+        text.contains("- Changed: `ProbeItem`\n  - field `id`: integer(int64) → string"),
         "{text}"
     );
     assert!(
-        text.contains("**breaking** `types::AuthorizationResource`: field `id`: `Option<i64>` → `Option<String>`"),
+        text.contains(
+            "**breaking** `types::ProbeItem`: field `id`: `Option<i64>` → `Option<String>`"
+        ),
         "{text}"
     );
 }
@@ -129,12 +166,11 @@ async fn a_changed_field_type_is_a_major_release() {
 #[tokio::test]
 async fn removed_fields_and_new_enum_values_are_judged_from_the_rust_api() {
     let dir = workspace("enum-and-removed-field");
-    let mut spec = repo_spec();
-    let coverage = schema(&mut spec, "CoverageType");
-    coverage["enum"]
+    let mut spec = base_spec();
+    schema(&mut spec, "ProbeKind")["enum"]
         .as_array_mut()
         .unwrap()
-        .push("DENTAL_CARE".into());
+        .push("THIRD".into());
     let only_enum = spec.clone();
     let outcome = run(&dir, &from_file(write_variant(&dir, &only_enum)))
         .await
@@ -145,36 +181,39 @@ async fn removed_fields_and_new_enum_values_are_judged_from_the_rust_api() {
         outcome
             .summary
             .to_string()
-            .contains("- `CoverageType`: added `DENTAL_CARE`")
+            .contains("- `ProbeKind`: added `THIRD`")
     );
 
-    schema(&mut spec, "AuthorizationResource")["properties"]
+    schema(&mut spec, "ProbeItem")["properties"]
         .as_object_mut()
         .unwrap()
-        .remove("file_path");
+        .remove("note");
     let outcome = run(&dir, &from_file(write_variant(&dir, &spec)))
         .await
         .unwrap();
     assert_eq!(outcome.summary.verdict(), Verdict::Major);
     let text = outcome.summary.to_string();
-    assert!(text.contains("field `file_path` removed"), "{text}");
     assert!(
-        text.contains("**breaking** `types::AuthorizationResource`: field `file_path` removed")
+        text.contains("- Changed: `ProbeItem`\n  - field `note` removed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("**breaking** `types::ProbeItem`: field `note` removed"),
+        "{text}"
     );
 }
 
 #[tokio::test]
 async fn a_new_required_request_field_is_breaking_but_a_new_response_field_is_not() {
     let dir = workspace("required-fields");
-    let mut spec = repo_spec();
-    let request = schema(&mut spec, "SendOtpRequest");
+    let mut spec = base_spec();
+    let request = schema(&mut spec, "ProbeRequest");
     request["properties"]["purpose"] = json!({ "type": "string" });
     request["required"]
         .as_array_mut()
         .unwrap()
         .push("purpose".into());
-    schema(&mut spec, "AuthorizationResource")["properties"]["channel"] =
-        json!({ "type": "string" });
+    schema(&mut spec, "ProbeItem")["properties"]["channel"] = json!({ "type": "string" });
     let outcome = run(&dir, &from_file(write_variant(&dir, &spec)))
         .await
         .unwrap();
@@ -190,7 +229,7 @@ async fn a_new_required_request_field_is_breaking_but_a_new_response_field_is_no
     assert_eq!(
         breaking,
         [
-            "types::SendOtpRequest: required field `purpose: String` added to a request type: builders must now set it"
+            "types::ProbeRequest: required field `purpose: String` added to a request type: builders must now set it"
         ]
     );
 }
@@ -198,18 +237,17 @@ async fn a_new_required_request_field_is_breaking_but_a_new_response_field_is_no
 #[tokio::test]
 async fn deprecations_are_listed() {
     let dir = workspace("deprecations");
-    let mut spec = repo_spec();
-    spec["paths"]["/otp/validate"]["post"]["deprecated"] = true.into();
-    schema(&mut spec, "AuthorizationResource")["properties"]["file_path"]["deprecated"] =
-        true.into();
+    let mut spec = base_spec();
+    spec["paths"]["/xtask-probe/items"]["post"]["deprecated"] = true.into();
+    schema(&mut spec, "ProbeItem")["properties"]["note"]["deprecated"] = true.into();
     let outcome = run(&dir, &from_file(write_variant(&dir, &spec)))
         .await
         .unwrap();
     assert_eq!(
         outcome.summary.deprecations,
         [
-            "field `AuthorizationResource.file_path`",
-            "operation `validateOtp` (POST /otp/validate)"
+            "field `ProbeItem.note`",
+            "operation `createProbeItem` (POST /xtask-probe/items)"
         ]
     );
 }
@@ -217,7 +255,7 @@ async fn deprecations_are_listed() {
 #[tokio::test]
 async fn the_same_release_twice_changes_nothing_the_second_time() {
     let dir = workspace("idempotent");
-    let mut spec = repo_spec();
+    let mut spec = base_spec();
     add_operation(&mut spec);
     let options = from_file(write_variant(&dir, &spec));
     assert!(run(&dir, &options).await.unwrap().changed);
@@ -232,7 +270,7 @@ async fn the_same_release_twice_changes_nothing_the_second_time() {
 #[tokio::test]
 async fn a_dry_run_reports_but_leaves_the_file_and_writes_the_summary_when_asked() {
     let dir = workspace("dry-run");
-    let mut spec = repo_spec();
+    let mut spec = base_spec();
     add_operation(&mut spec);
     let summary_file = dir.join("CHANGELOG-entry.md");
     let options = UpdateOptions {
@@ -242,7 +280,7 @@ async fn a_dry_run_reports_but_leaves_the_file_and_writes_the_summary_when_asked
     };
     let outcome = run(&dir, &options).await.unwrap();
     assert!(outcome.changed);
-    assert_eq!(current(&dir), repo_spec_text());
+    assert_eq!(current(&dir), base_text());
     let entry = std::fs::read_to_string(summary_file).unwrap();
     assert_eq!(entry, outcome.summary.to_string());
     assert!(entry.starts_with("## Osigu API "));
@@ -284,7 +322,7 @@ async fn after_an_update_the_surface_snapshot_fails_until_it_is_accepted() {
     accept(&snapshots, &before);
     assert!(snapshot_matches(&snapshots, before.clone()));
 
-    let mut spec = repo_spec();
+    let mut spec = base_spec();
     add_operation(&mut spec);
     run(&dir, &from_file(write_variant(&dir, &spec)))
         .await
@@ -320,17 +358,16 @@ async fn assert_refused(name: &str, options: impl FnOnce(&Path) -> UpdateOptions
 
 #[tokio::test]
 async fn a_spec_the_sdk_cannot_be_generated_from_is_refused_naming_the_operation() {
-    let message =
-        assert_refused("ungeneratable", |dir| {
-            let mut spec = repo_spec();
-            spec["paths"]["/otp/generate"]["post"]["requestBody"]["content"]["application/json"]
-                ["schema"] = json!({ "$ref": "#/components/schemas/NoSuchSchema" });
-            from_file(write_variant(dir, &spec))
-        })
-        .await;
+    let message = assert_refused("ungeneratable", |dir| {
+        let mut spec = base_spec();
+        spec["paths"]["/xtask-probe/items"]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"] = json!({ "$ref": "#/components/schemas/NoSuchSchema" });
+        from_file(write_variant(dir, &spec))
+    })
+    .await;
     assert!(message.contains("cannot be generated"), "{message}");
     assert!(
-        message.contains("sendOtp (POST /otp/generate)"),
+        message.contains("createProbeItem (POST /xtask-probe/items)"),
         "{message}"
     );
     assert!(message.contains("NoSuchSchema"), "{message}");
@@ -339,7 +376,7 @@ async fn a_spec_the_sdk_cannot_be_generated_from_is_refused_naming_the_operation
 #[tokio::test]
 async fn an_openapi_3_1_spec_is_refused() {
     let message = assert_refused("openapi-3-1", |dir| {
-        let mut spec = repo_spec();
+        let mut spec = base_spec();
         spec["openapi"] = "3.1.0".into();
         from_file(write_variant(dir, &spec))
     })
@@ -367,7 +404,7 @@ async fn invalid_json_is_refused() {
 #[tokio::test]
 async fn a_release_served_over_http_is_fetched_and_applied() {
     let server = MockServer::start().await;
-    let mut spec = repo_spec();
+    let mut spec = base_spec();
     add_operation(&mut spec);
     Mock::given(method("GET"))
         .and(path("/openapi.json"))
