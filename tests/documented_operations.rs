@@ -195,3 +195,168 @@ fn the_spec_declares_servers_security_tags_and_the_error_envelope() {
         assert!(envelope.get(field).is_some(), "ErrorResponse.{field}");
     }
 }
+
+/// Every row of the catalogue's operation table, documented or inferred,
+/// with its number range expanded (`30–33` is four rows).
+struct CatalogueRow {
+    numbers: Vec<u32>,
+    name: Option<String>,
+    method: Option<String>,
+    paths: Vec<String>,
+    documented: bool,
+}
+
+fn catalogue_rows(catalogue: &str) -> Vec<CatalogueRow> {
+    catalogue
+        .lines()
+        .filter(|l| l.starts_with("| "))
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            if cells.len() < 10 || !cells[1].chars().next()?.is_ascii_digit() {
+                return None;
+            }
+            let bounds: Vec<u32> = cells[1]
+                .split(['–', '-'])
+                .map(|n| n.trim().parse().ok())
+                .collect::<Option<_>>()?;
+            let numbers = (bounds[0]..=*bounds.last()?).collect();
+            // "getDependents", but not "(name unknown; …)".
+            let name = cells[2]
+                .split_whitespace()
+                .next()
+                .filter(|w| w.chars().all(|c| c.is_ascii_alphanumeric()))
+                .filter(|w| w.starts_with(|c: char| c.is_ascii_lowercase()))
+                .map(str::to_owned);
+            // A method is stated only when it is not itself a guess.
+            let method = Some(cells[3])
+                .filter(|m| !m.contains('[') && !m.contains('?'))
+                .map(str::to_owned);
+            let paths = cells[4]
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .filter(|p| p.starts_with('/'))
+                .map(str::to_owned)
+                .collect();
+            Some(CatalogueRow {
+                numbers,
+                name,
+                method,
+                paths,
+                documented: cells[8].starts_with('D'),
+            })
+        })
+        .collect()
+}
+
+struct Claim {
+    method: String,
+    path: String,
+    operation_id: String,
+    level: String,
+}
+
+/// Which operations say (in `x-osigu-evidence.catalogue_rows`) that they
+/// answer each catalogue row.
+fn claims(spec: &Value) -> std::collections::BTreeMap<u32, Vec<Claim>> {
+    let mut out: std::collections::BTreeMap<u32, Vec<Claim>> = Default::default();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let evidence = &op["x-osigu-evidence"];
+            let rows = evidence["catalogue_rows"].as_array();
+            let level = evidence["level"].as_str().unwrap_or_default().to_owned();
+            assert!(
+                rows.is_some_and(|r| !r.is_empty()) || level == "inferred",
+                "{method} {path}: a documented operation must name its catalogue row"
+            );
+            for row in rows.into_iter().flatten() {
+                out.entry(row.as_u64().unwrap() as u32)
+                    .or_default()
+                    .push(Claim {
+                        method: method.to_ascii_uppercase(),
+                        path: path.clone(),
+                        operation_id: op["operationId"].as_str().unwrap_or_default().to_owned(),
+                        level: level.clone(),
+                    });
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_catalogue_row_is_answered_by_a_matching_operation() {
+    let catalogue = std::fs::read_to_string(reference_dir().join("ENDPOINTS.md")).unwrap();
+    let rows = catalogue_rows(&catalogue);
+    let numbers: BTreeSet<u32> = rows.iter().flat_map(|r| r.numbers.clone()).collect();
+    assert_eq!(numbers, (1..=67).collect(), "the catalogue's rows changed");
+    let claims = claims(&spec());
+
+    let mut problems = Vec::new();
+    for row in &rows {
+        for number in &row.numbers {
+            // Row 1 is the SSO server's token endpoint, called by hand.
+            if *number == 1 {
+                continue;
+            }
+            let Some(answers) = claims.get(number) else {
+                problems.push(format!("row {number}: no operation answers it"));
+                continue;
+            };
+            if let Some(method) = &row.method
+                && !answers.iter().any(|c| method.starts_with(&c.method))
+            {
+                problems.push(format!("row {number}: no answer uses {method}"));
+            }
+            if let Some(name) = &row.name
+                && !answers.iter().any(|c| &c.operation_id == name)
+            {
+                problems.push(format!("row {number}: no answer is named {name}"));
+            }
+            if row.documented {
+                let path_matches = |c: &Claim| {
+                    row.paths
+                        .iter()
+                        .any(|p| shape(&c.path) == shape(p) || shape(&c.path).ends_with(&shape(p)))
+                };
+                if !answers.iter().any(path_matches) {
+                    problems.push(format!("row {number}: no answer has path {:?}", row.paths));
+                }
+            } else if answers.iter().any(|c| c.level == "documented") {
+                problems.push(format!(
+                    "row {number}: the catalogue infers it, so its operations cannot be documented"
+                ));
+            }
+        }
+    }
+    for number in claims.keys() {
+        if !numbers.contains(number) {
+            problems.push(format!("an operation claims row {number}, which does not exist"));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn every_schema_page_has_its_component() {
+    let docs = reference_dir().join("osigu-docs");
+    let spec = spec();
+    let components: BTreeSet<String> = spec["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.to_ascii_lowercase())
+        .collect();
+    let mut pages = BTreeSet::new();
+    for entry in std::fs::read_dir(&docs).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if let Some((_, slug)) = name.split_once("-openapi-schemas-") {
+            // The slug is the lowercased name, kebab-cased:
+            // createprescriptionrequestv-2 ⇐ CreatePrescriptionRequestV2.
+            pages.insert(slug.trim_end_matches(".md").replace('-', ""));
+        }
+    }
+    assert!(pages.len() >= 30, "found only {} schema pages", pages.len());
+    let missing: Vec<&String> = pages.iter().filter(|p| !components.contains(*p)).collect();
+    assert!(missing.is_empty(), "schema pages without a component: {missing:?}");
+}
