@@ -30,6 +30,11 @@ fn generate() -> Result<(), String> {
     let generated =
         osigu_codegen::generate(&normalised.spec, &osigu_codegen::GenerateOptions::default())
             .map_err(|e| format!("openapi.json: {e}"))?;
+    let surface = osigu_codegen::surface(&normalised, &generated)
+        .map_err(|e| format!("openapi.json: {e}"))?;
+    let table = osigu_codegen::operations_table(&raw, &surface);
     std::fs::write(out.join("osigu_client.rs"), generated.code)
-        .map_err(|e| format!("cannot write the generated client: {e}"))
+        .map_err(|e| format!("cannot write the generated client: {e}"))?;
+    std::fs::write(out.join("operations.md"), table)
+        .map_err(|e| format!("cannot write the operations table: {e}"))
 }

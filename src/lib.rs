@@ -27,6 +27,8 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+#![doc = include_str!(concat!(env!("OUT_DIR"), "/operations.md"))]
 #![forbid(unsafe_code)]
 
 /// The client generated from `openapi.json`: [`Client`], one builder per

@@ -331,7 +331,9 @@ fn every_catalogue_row_is_answered_by_a_matching_operation() {
     }
     for number in claims.keys() {
         if !numbers.contains(number) {
-            problems.push(format!("an operation claims row {number}, which does not exist"));
+            problems.push(format!(
+                "an operation claims row {number}, which does not exist"
+            ));
         }
     }
     assert!(problems.is_empty(), "{problems:#?}");
@@ -358,5 +360,8 @@ fn every_schema_page_has_its_component() {
     }
     assert!(pages.len() >= 30, "found only {} schema pages", pages.len());
     let missing: Vec<&String> = pages.iter().filter(|p| !components.contains(*p)).collect();
-    assert!(missing.is_empty(), "schema pages without a component: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "schema pages without a component: {missing:?}"
+    );
 }

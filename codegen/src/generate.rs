@@ -63,10 +63,54 @@ pub fn generate(spec: &Value, options: &GenerateOptions) -> Result<Generated, Co
         reason: e.to_string(),
     })?;
     non_exhaustive::mark(&mut file);
+    examples_as_text(&mut file.items);
     Ok(Generated {
         code: prettyplease::unparse(&file),
         opened_enums,
     })
+}
+
+/// progenitor writes each method's usage example as an ```` ```ignore ````
+/// block: it cannot compile (its arguments are bare names), and rustdoc would
+/// list every one as an ignored test. Kept as plain text, it still reads the
+/// same and no longer poses as a test.
+fn examples_as_text(items: &mut [syn::Item]) {
+    for item in items {
+        let attrs = match item {
+            syn::Item::Impl(imp) => {
+                for inner in &mut imp.items {
+                    if let syn::ImplItem::Fn(f) = inner {
+                        retag(&mut f.attrs);
+                    }
+                }
+                continue;
+            }
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &mut m.content {
+                    examples_as_text(inner);
+                }
+                continue;
+            }
+            syn::Item::Struct(s) => &mut s.attrs,
+            syn::Item::Fn(f) => &mut f.attrs,
+            _ => continue,
+        };
+        retag(attrs);
+    }
+}
+
+fn retag(attrs: &mut [syn::Attribute]) {
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("doc")) {
+        if let syn::Meta::NameValue(nv) = &mut attr.meta
+            && let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(text),
+                ..
+            }) = &mut nv.value
+            && text.value().contains("```ignore")
+        {
+            *text = syn::LitStr::new(&text.value().replace("```ignore", "```text"), text.span());
+        }
+    }
 }
 
 fn settings(options: &GenerateOptions) -> Result<GenerationSettings, CodegenError> {

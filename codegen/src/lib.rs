@@ -35,6 +35,7 @@ mod ident;
 mod non_exhaustive;
 mod normalise;
 mod open_enums;
+mod operations_table;
 mod release;
 mod report;
 mod rust_api;
@@ -46,6 +47,7 @@ pub use canonical::canonical_json;
 pub use error::{CodegenError, OperationRef};
 pub use generate::{GenerateOptions, Generated, generate};
 pub use normalise::{HandWritten, Normalised, normalise};
+pub use operations_table::operations_table;
 pub use release::{
     ApiChange, EnumValueChange, OperationChange, Release, ReleaseSummary, SchemaChange, Verdict,
     release_summary,

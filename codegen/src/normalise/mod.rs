@@ -3,8 +3,10 @@
 //! Each pass handles one family of springdoc habits that progenitor rejects
 //! or panics on, and records every change in the [`Report`]. Passes run in a
 //! fixed order: ids first (so later lines can name operations), then bodies,
-//! responses, parameters, and finally the schemas themselves.
+//! responses, parameters, and the schemas themselves. A last pass copies
+//! each operation's `x-osigu-evidence` into its description, for rustdoc.
 
+mod evidence;
 mod operation_ids;
 mod parameters;
 mod request_bodies;
@@ -74,6 +76,7 @@ pub fn normalise(raw: &Value) -> Result<Normalised, CodegenError> {
     responses::repair(&mut spec, &mut ctx);
     parameters::repair(&mut spec, &mut ctx);
     schemas::repair(&mut spec, &mut ctx);
+    evidence::annotate(&mut spec, &mut ctx);
     Ok(Normalised {
         spec,
         report: ctx.report,
