@@ -18,6 +18,14 @@ fn spec() -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// Whether `openapi.json` is still our reconstruction rather than a release
+/// `cargo xtask update-spec` brought in from Osigu.
+fn reconstructed(spec: &Value) -> bool {
+    spec["info"]["version"]
+        .as_str()
+        .is_some_and(|v| v.ends_with("-reconstructed"))
+}
+
 /// `/arc/v1/things/{id}` and `/arc/v1/things/:thing_id` compare equal.
 fn shape(path: &str) -> String {
     let path = path.split('?').next().unwrap_or(path);
@@ -134,9 +142,7 @@ fn every_documented_operation_is_in_openapi_json() {
 fn every_operation_carries_its_evidence() {
     let spec = spec();
     let reference = reference_dir();
-    let reconstructed = spec["info"]["version"]
-        .as_str()
-        .is_some_and(|v| v.ends_with("-reconstructed"));
+    let reconstructed = reconstructed(&spec);
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let where_ = format!("{} {path}", method.to_ascii_uppercase());
@@ -263,6 +269,10 @@ fn claims(spec: &Value) -> std::collections::BTreeMap<u32, Vec<Claim>> {
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let evidence = &op["x-osigu-evidence"];
+            // An operation from an official release answers no row by itself.
+            if evidence.is_null() && !reconstructed(spec) {
+                continue;
+            }
             let rows = evidence["catalogue_rows"].as_array();
             let level = evidence["level"].as_str().unwrap_or_default().to_owned();
             assert!(

@@ -38,16 +38,28 @@ fn generated_signatures() {
 
 /// Each generated method's rustdoc says how its path is evidenced and cites
 /// the pages behind it, so `cargo doc` never presents a guess as fact.
+/// While `openapi.json` is the reconstruction, that is every method.
 #[test]
 fn every_generated_method_documents_its_evidence() {
     let (normalised, generated) = pipeline();
     let surface = osigu_codegen::surface(&normalised, &generated).unwrap();
     let code = &generated.code;
+    let reconstructed = normalised.spec["info"]["version"]
+        .as_str()
+        .is_some_and(|v| v.ends_with("-reconstructed"));
     let mut checked = 0;
     for line in &surface.operations {
         let osigu_codegen::Exposure::Generated { method, .. } = &line.exposure else {
             continue;
         };
+        let op = &line.operation;
+        let evidence =
+            &normalised.spec["paths"][&op.path][op.method.to_ascii_lowercase()]["x-osigu-evidence"];
+        // Once an official release replaces the reconstruction, its own
+        // operations carry no evidence and need none.
+        if evidence.is_null() && !reconstructed {
+            continue;
+        }
         let signature = format!("pub fn {method}(");
         let at = code
             .match_indices(&signature)
@@ -71,5 +83,8 @@ fn every_generated_method_documents_its_evidence() {
         );
         checked += 1;
     }
-    assert!(checked >= 60, "only {checked} generated methods");
+    assert!(
+        !reconstructed || checked >= 60,
+        "only {checked} generated methods"
+    );
 }
