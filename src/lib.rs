@@ -16,17 +16,22 @@
 //! rustdoc says whether its shape is documented or inferred.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = osigu::client("https://sandbox.osigu.com")?;
-//! let products = client
+//! # async fn demo() -> Result<(), osigu::Error> {
+//! let osigu = osigu::Osigu::from_env()?; // OSIGU_CLIENT_ID, OSIGU_CLIENT_SECRET, OSIGU_ENVIRONMENT
+//! let products = osigu
 //!     .list_provider_products()
 //!     .product_type("MEDICATION")
 //!     .send()
 //!     .await?;
-//! println!("{:?}", products.into_inner());
+//! println!("{} products on this page", products.content.len());
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! [`Osigu`] handles the access token (fetched once, shared by clones,
+//! refreshed before it expires), retries ([`RetryPolicy`]), client-side rate
+//! limits ([`RateLimits`]) and a `tracing` span per call. Every failure
+//! converts into one [`Error`] with `?`.
 //!
 #![doc = include_str!(concat!(env!("OUT_DIR"), "/operations.md"))]
 #![forbid(unsafe_code)]
@@ -50,10 +55,22 @@ pub mod generated {
     include!(concat!(env!("OUT_DIR"), "/osigu_client.rs"));
 }
 
+mod auth;
+mod error;
+mod hooks;
+mod operations;
+mod osigu;
+mod rate_limit;
+mod retry;
 mod transport;
 
+pub use auth::{AccessToken, MemoryTokenStore, StoreFuture, TokenStore};
+pub use error::{ApiError, Error, FieldError, Stage};
 pub use generated::{Client, types};
-pub use transport::client;
+pub use hooks::Hooks;
+pub use osigu::{Environment, Osigu, OsiguBuilder};
+pub use rate_limit::{Rate, RateLimits};
+pub use retry::RetryPolicy;
 
 /// Keeps the README's example compiling.
 #[cfg(doctest)]

@@ -5,29 +5,22 @@
 use std::sync::Once;
 use std::time::Duration;
 
-use crate::Client;
-
-/// Builds a [`Client`] for `base_url` (e.g. `https://sandbox.osigu.com`).
+/// The reqwest client under every [`Osigu`](crate::Osigu): rustls with ring,
+/// the given timeouts, and a user agent naming this crate and its version.
 ///
-/// Use this rather than the generated `Client::new`: reqwest is built here
-/// without a bundled TLS crypto provider, and this function installs ring as
-/// the process default first (once; a provider the application installed
-/// itself is left in place).
-///
-/// ```
-/// let client = osigu::client("https://sandbox.osigu.com")?;
-/// # use osigu::generated::ClientInfo;
-/// assert_eq!(client.baseurl(), "https://sandbox.osigu.com");
-/// # Ok::<(), reqwest::Error>(())
-/// ```
-pub fn client(base_url: &str) -> Result<Client, reqwest::Error> {
+/// reqwest is built without a bundled TLS crypto provider, so ring is
+/// installed as the process default first (once; a provider the
+/// application installed itself is left in place).
+pub(crate) fn http_client(
+    connect_timeout: Duration,
+    request_timeout: Duration,
+) -> Result<reqwest::Client, reqwest::Error> {
     ensure_crypto_provider();
-    let http = reqwest::Client::builder()
+    reqwest::Client::builder()
         .user_agent(concat!("osigu-rust/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(30))
-        .build()?;
-    Ok(Client::new_with_client(base_url, http))
+        .connect_timeout(connect_timeout)
+        .timeout(request_timeout)
+        .build()
 }
 
 fn ensure_crypto_provider() {

@@ -28,10 +28,16 @@ fn an_enum_value_the_sdk_does_not_know_is_kept_not_rejected() {
 
 #[test]
 fn the_client_builds_with_rustls_ring_and_keeps_its_base_url() {
-    use osigu::generated::ClientInfo;
     // Without a crypto provider reqwest would panic here.
-    let client = osigu::client("https://sandbox.osigu.com").unwrap();
-    assert_eq!(client.baseurl(), "https://sandbox.osigu.com");
-    let second = osigu::client("https://api.osigu.com").unwrap();
-    assert_eq!(second.baseurl(), "https://api.osigu.com");
+    let sandbox = osigu::Osigu::builder()
+        .credentials("id", "secret")
+        .build()
+        .unwrap();
+    assert_eq!(sandbox.base_url(), "https://sandbox.osigu.com");
+    let production = osigu::Osigu::builder()
+        .environment(osigu::Environment::Production)
+        .credentials("id", "secret")
+        .build()
+        .unwrap();
+    assert_eq!(production.base_url(), "https://api.osigu.com");
 }

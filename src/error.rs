@@ -1,0 +1,347 @@
+//! One error type for every way a call can fail.
+//!
+//! Generated calls return `progenitor_client::Error`; `?` turns it into
+//! [`Error`]. The hooks in [`crate::hooks`] read and parse error bodies while
+//! the call is still in flight and attach the parsed [`Error`] to the response,
+//! so the conversion loses nothing and needs no second read of the body.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// Everything that can go wrong talking to Osigu.
+///
+/// No variant's `Display` or `Debug` contains a token, client secret or OTP
+/// code: requests are never echoed, and transport errors are stored without
+/// their URL (a path can carry a beneficiary id).
+///
+/// ```
+/// # async fn demo(osigu: &osigu::Osigu) -> Result<(), osigu::Error> {
+/// match osigu.list_sponsors().send().await {
+///     Ok(sponsors) => println!("{} sponsors", sponsors.len()),
+///     Err(e) => {
+///         let e = osigu::Error::from(e);
+///         if e.is_retryable() { /* try again later */ }
+///         return Err(e);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Error {
+    /// A setting is missing or malformed; `setting` names it.
+    Config {
+        /// The builder method or environment variable at fault.
+        setting: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The credentials were refused: by the token endpoint, or by the API
+    /// even with a freshly issued token.
+    Auth(Box<ApiError>),
+    /// The API answered with an error status.
+    Api(Box<ApiError>),
+    /// The token endpoint failed for a reason other than the credentials
+    /// (a 5xx answer).
+    TokenEndpoint(Box<ApiError>),
+    /// The API kept answering 429 until the retry budget ran out.
+    RateLimited {
+        /// How long the server asked to wait, if it said.
+        retry_after: Option<Duration>,
+        /// The 429 response.
+        error: Box<ApiError>,
+    },
+    /// No answer within the configured timeout.
+    Timeout {
+        /// Whether the token request or the API call timed out.
+        during: Stage,
+    },
+    /// The connection could not be made or broke.
+    Transport {
+        /// Whether the token request or the API call failed.
+        during: Stage,
+        /// The underlying error, without its URL.
+        source: Arc<reqwest::Error>,
+    },
+    /// A success response whose body does not match the expected type.
+    Decode {
+        /// The HTTP status, when there was a response.
+        status: Option<u16>,
+        /// What did not match.
+        reason: String,
+    },
+    /// The request could not be built, e.g. a required parameter is unset.
+    InvalidRequest {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Which request of a call failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Getting an access token from `/v1/oauth/token`.
+    Token,
+    /// The API call itself.
+    Call,
+}
+
+/// An error response from Osigu, in whichever of its documented envelopes
+/// it came.
+#[derive(Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: u16,
+    /// Osigu's error code, e.g. `"071-102"` (or the `code` of a validation error).
+    pub error_code: Option<String>,
+    /// The human-readable message.
+    pub message: Option<String>,
+    /// Extra detail, as sent (`additional_information`).
+    pub additional_information: Option<Value>,
+    /// Per-field problems of a validation error.
+    pub field_errors: Vec<FieldError>,
+    /// The request id Osigu echoed in a response header, for support.
+    pub request_id: Option<String>,
+}
+
+/// One field that failed validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's path in the request, e.g. `products[0].quantity`.
+    pub path: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl Error {
+    /// Whether the same call may succeed if made again later: rate limits,
+    /// timeouts, connection failures and 5xx answers. Whether it is *safe*
+    /// to repeat depends on the operation; see [`RetryPolicy`](crate::RetryPolicy).
+    ///
+    /// ```
+    /// let e = osigu::Error::Timeout { during: osigu::Stage::Call };
+    /// assert!(e.is_retryable());
+    /// ```
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::RateLimited { .. } | Self::Timeout { .. } | Self::Transport { .. } => true,
+            Self::Api(e) | Self::TokenEndpoint(e) => matches!(e.status, 500 | 502 | 503 | 504),
+            _ => false,
+        }
+    }
+
+    /// The API error behind this error, if the server answered.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Self::Auth(e)
+            | Self::Api(e)
+            | Self::TokenEndpoint(e)
+            | Self::RateLimited { error: e, .. } => Some(e),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn config(setting: &'static str, reason: impl Into<String>) -> Self {
+        Self::Config {
+            setting,
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn transport(during: Stage, error: reqwest::Error) -> Self {
+        if error.is_timeout() {
+            Self::Timeout { during }
+        } else {
+            Self::Transport {
+                during,
+                source: Arc::new(error.without_url()),
+            }
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Config { setting, reason } => write!(f, "invalid setting {setting}: {reason}"),
+            Self::Auth(e) => write!(f, "credentials refused: {e}"),
+            Self::Api(e) => write!(f, "Osigu answered {e}"),
+            Self::TokenEndpoint(e) => write!(f, "the token endpoint answered {e}"),
+            Self::RateLimited { retry_after, error } => {
+                write!(f, "rate limited by Osigu ({error})")?;
+                if let Some(wait) = retry_after {
+                    write!(f, "; retry after {}s", wait.as_secs())?;
+                }
+                Ok(())
+            }
+            Self::Timeout { during } => write!(f, "{during} timed out"),
+            Self::Transport { during, source } => write!(f, "{during} failed: {source}"),
+            Self::Decode { status, reason } => match status {
+                Some(status) => write!(f, "unexpected HTTP {status} body: {reason}"),
+                None => write!(f, "unexpected response body: {reason}"),
+            },
+            Self::InvalidRequest { reason } => write!(f, "invalid request: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Transport { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Token => "the token request",
+            Self::Call => "the API call",
+        })
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if let Some(code) = &self.error_code {
+            write!(f, " [{code}]")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        for field in &self.field_errors {
+            write!(f, "; {}: {}", field.path, field.message)?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+/// `additional_information` can echo what was sent; keep it out of logs.
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("error_code", &self.error_code)
+            .field("message", &self.message)
+            .field(
+                "additional_information",
+                &self.additional_information.as_ref().map(|_| "[redacted]"),
+            )
+            .field("field_errors", &self.field_errors)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
+
+/// Response headers that carry a request id, most specific first.
+const REQUEST_ID_HEADERS: [&str; 3] = ["x-request-id", "x-correlation-id", "request-id"];
+
+impl ApiError {
+    /// Reads an error response: any of Osigu's three envelopes
+    /// (`{error_code, message, additional_information}`,
+    /// `{code, message, errors[]}` and `{errors: [{path, message}]}`),
+    /// or a body that is none of them, which leaves only the status.
+    ///
+    /// ```
+    /// let body = br#"{"error_code":"071-102","message":"Product already registered"}"#;
+    /// let e = osigu::ApiError::parse(409, &http::HeaderMap::new(), body);
+    /// assert_eq!(e.error_code.as_deref(), Some("071-102"));
+    /// assert_eq!(e.to_string(), "HTTP 409 [071-102]: Product already registered");
+    /// ```
+    pub fn parse(status: u16, headers: &http::HeaderMap, body: &[u8]) -> Self {
+        let mut error = ApiError {
+            status,
+            request_id: REQUEST_ID_HEADERS.iter().find_map(|name| {
+                headers
+                    .get(*name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            }),
+            ..Default::default()
+        };
+        let Ok(Value::Object(envelope)) = serde_json::from_slice::<Value>(body) else {
+            return error;
+        };
+        let text = |key: &str| match envelope.get(key) {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        error.error_code = text("error_code").or_else(|| text("code"));
+        error.message = text("message").or_else(|| text("error_description"));
+        error.additional_information = envelope
+            .get("additional_information")
+            .filter(|v| !v.is_null())
+            .cloned();
+        if let Some(Value::Array(errors)) = envelope.get("errors") {
+            error.field_errors = errors.iter().filter_map(field_error).collect();
+        }
+        error
+    }
+}
+
+fn field_error(item: &Value) -> Option<FieldError> {
+    match item {
+        Value::Object(o) => {
+            let get = |keys: &[&str]| {
+                keys.iter()
+                    .find_map(|k| o.get(*k).and_then(Value::as_str))
+                    .map(str::to_owned)
+            };
+            Some(FieldError {
+                path: get(&["path", "field", "pointer"]).unwrap_or_default(),
+                message: get(&["message", "defaultMessage", "detail"]).unwrap_or_default(),
+            })
+        }
+        Value::String(message) => Some(FieldError {
+            path: String::new(),
+            message: message.clone(),
+        }),
+        _ => None,
+    }
+}
+
+/// The error the hooks attached to a response they finished with.
+#[derive(Clone)]
+pub(crate) struct Attached(pub(crate) Error);
+
+impl<E> From<progenitor_client::Error<E>> for Error {
+    fn from(error: progenitor_client::Error<E>) -> Self {
+        use progenitor_client::Error as P;
+        match error {
+            P::InvalidRequest(reason) => Self::InvalidRequest { reason },
+            P::CommunicationError(e) => Self::transport(Stage::Call, e),
+            P::ResponseBodyError(e) => Self::transport(Stage::Call, e),
+            P::InvalidUpgrade(e) => Self::transport(Stage::Call, e),
+            P::InvalidResponsePayload(_, e) => Self::Decode {
+                status: None,
+                reason: e.to_string(),
+            },
+            P::UnexpectedResponse(response) => match response.extensions().get::<Attached>() {
+                Some(Attached(error)) => error.clone(),
+                // Only a response that bypassed the hooks lands here.
+                None => Self::Api(Box::new(ApiError::parse(
+                    response.status().as_u16(),
+                    response.headers(),
+                    &[],
+                ))),
+            },
+            P::ErrorResponse(response) => Self::Api(Box::new(ApiError::parse(
+                response.status().as_u16(),
+                response.headers(),
+                &[],
+            ))),
+            P::Custom(reason) => Self::InvalidRequest { reason },
+        }
+    }
+}
