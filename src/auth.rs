@@ -3,7 +3,10 @@
 //! printed.
 //!
 //! The token lives in the cache's own slot and is timed on tokio's clock
-//! (so refresh logic runs under a paused clock in tests). A [`TokenStore`]
+//! (so refresh logic runs under a paused clock in tests). Wall-clock expiry
+//! times, which a [`TokenStore`] shares between processes, are converted
+//! through one anchor taken when the client is built, so both clocks agree
+//! on when a token lapses. A [`TokenStore`]
 //! sees every token fetched, so a fleet of processes can share one and stay
 //! inside the token endpoint's limit of 10 requests a minute.
 
@@ -173,6 +176,33 @@ struct Shared {
     fetching: tokio::sync::Mutex<()>,
     refreshing: AtomicBool,
     refused: Mutex<Option<(Instant, Error)>>,
+    clock: Clock,
+}
+
+/// The same moment on the wall clock and on tokio's clock.
+#[derive(Clone, Copy)]
+struct Clock {
+    wall: SystemTime,
+    tokio: Instant,
+}
+
+impl Clock {
+    fn now() -> Self {
+        Self {
+            wall: SystemTime::now(),
+            tokio: Instant::now(),
+        }
+    }
+
+    /// Wall-clock time, as tokio's clock has moved since the anchor.
+    fn wall_now(&self) -> SystemTime {
+        self.wall + self.tokio.elapsed()
+    }
+
+    /// `at` on tokio's clock; `None` if before the anchor.
+    fn on_tokio(&self, at: SystemTime) -> Option<Instant> {
+        Some(self.tokio + at.duration_since(self.wall).ok()?)
+    }
 }
 
 impl TokenCache {
@@ -190,6 +220,7 @@ impl TokenCache {
                 fetching: tokio::sync::Mutex::new(()),
                 refreshing: AtomicBool::new(false),
                 refused: Mutex::new(None),
+                clock: Clock::now(),
             }),
         }
     }
@@ -263,7 +294,7 @@ impl Shared {
     /// Called with `fetching` held: a token from the store, or a new one.
     async fn fetch(&self) -> Result<AccessToken, Error> {
         if let Some(token) = self.store.load().await
-            && let Some(cached) = timed(token, SystemTime::now(), Instant::now())
+            && let Some(cached) = timed(token, &self.clock, Instant::now())
         {
             *lock(&self.current) = Some(cached.clone());
             return Ok(cached.token);
@@ -311,13 +342,12 @@ impl Shared {
             }
             return Err(Error::TokenEndpoint(api));
         }
-        let token = parse_token(&body, status.as_u16())?;
-        let cached = timed(token.clone(), SystemTime::now(), Instant::now()).ok_or_else(|| {
-            Error::Decode {
+        let token = parse_token(&body, status.as_u16(), self.clock.wall_now())?;
+        let cached =
+            timed(token.clone(), &self.clock, Instant::now()).ok_or_else(|| Error::Decode {
                 status: Some(status.as_u16()),
                 reason: "the token endpoint issued a token that is already expired".into(),
-            }
-        })?;
+            })?;
         *lock(&self.current) = Some(cached);
         self.store.save(&token).await;
         Ok(token)
@@ -326,7 +356,7 @@ impl Shared {
 
 /// The token endpoint's answer. `expires_in` defaults to the documented
 /// 3600 seconds; `token_type`, `scope` and extensions are not needed.
-fn parse_token(body: &[u8], status: u16) -> Result<AccessToken, Error> {
+fn parse_token(body: &[u8], status: u16, now: SystemTime) -> Result<AccessToken, Error> {
     #[derive(serde::Deserialize)]
     struct Issued {
         access_token: String,
@@ -338,18 +368,17 @@ fn parse_token(body: &[u8], status: u16) -> Result<AccessToken, Error> {
         reason: "the token response has no string access_token and numeric expires_in".into(),
     })?;
     let lifetime = Duration::from_secs(issued.expires_in.unwrap_or(3600));
-    Ok(AccessToken::new(
-        issued.access_token,
-        SystemTime::now() + lifetime,
-    ))
+    Ok(AccessToken::new(issued.access_token, now + lifetime))
 }
 
 /// When to refresh and when to stop using a token with `remaining` life:
 /// refresh with a tenth of its life (at least a minute) to spare, and stop
 /// 30 seconds early so a call never leaves with a token about to lapse.
 /// `None` if it is as good as expired.
-fn timed(token: AccessToken, now_wall: SystemTime, now: Instant) -> Option<Cached> {
-    let remaining = token.expires_at.duration_since(now_wall).ok()?;
+fn timed(token: AccessToken, clock: &Clock, now: Instant) -> Option<Cached> {
+    let remaining = clock
+        .on_tokio(token.expires_at)?
+        .checked_duration_since(now)?;
     let skew = Duration::from_secs(30).min(remaining / 4);
     let usable = remaining.checked_sub(skew)?;
     if usable.is_zero() {
@@ -371,24 +400,29 @@ mod tests {
 
     #[test]
     fn an_hour_token_is_refreshed_six_minutes_early_and_dropped_thirty_seconds_early() {
-        let wall = SystemTime::now();
-        let now = Instant::now();
-        let token = AccessToken::new("t", wall + Duration::from_secs(3600));
-        let cached = timed(token, wall, now).unwrap();
+        let clock = Clock::now();
+        let now = clock.tokio;
+        let token = AccessToken::new("t", clock.wall + Duration::from_secs(3600));
+        let cached = timed(token, &clock, now).unwrap();
         assert_eq!(cached.expires_at - now, Duration::from_secs(3570));
         assert_eq!(cached.refresh_at - now, Duration::from_secs(3570 - 360));
     }
 
     #[test]
     fn an_expired_token_is_not_used() {
-        let wall = SystemTime::now();
-        let token = AccessToken::new("t", wall - Duration::from_secs(1));
-        assert!(timed(token, wall, Instant::now()).is_none());
+        let clock = Clock::now();
+        let token = AccessToken::new("t", clock.wall - Duration::from_secs(1));
+        assert!(timed(token, &clock, clock.tokio).is_none());
     }
 
     #[test]
     fn a_token_response_without_a_token_is_a_decode_error_that_does_not_quote_it() {
-        let error = parse_token(br#"{"access_token": 42, "note": "secret-ish"}"#, 200).unwrap_err();
+        let error = parse_token(
+            br#"{"access_token": 42, "note": "secret-ish"}"#,
+            200,
+            SystemTime::now(),
+        )
+        .unwrap_err();
         assert!(matches!(
             error,
             Error::Decode {
