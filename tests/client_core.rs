@@ -12,7 +12,7 @@ use std::time::Duration;
 use osigu::{Environment, Error, Osigu, RateLimits, RetryPolicy, Stage};
 use tokio::time::Instant;
 use wiremock::matchers::{body_string_contains, header, method, path, query_param};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const CLIENT_ID: &str = "pharmacy-pos";
 const CLIENT_SECRET: &str = "s3cr3t-client-value";
