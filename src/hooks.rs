@@ -105,7 +105,9 @@ impl Core {
             .attempts(request, category, op)
             .instrument(span.clone())
             .await;
-        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        let latency_ms = started.elapsed().as_millis() as u64;
+        span.record("latency_ms", latency_ms);
+        tracing::debug!(parent: &span, latency_ms, ok = result.is_ok(), "call done");
         result
     }
 
