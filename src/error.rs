@@ -73,6 +73,25 @@ pub enum Error {
         /// What did not match.
         reason: String,
     },
+    /// A file is larger than Osigu accepts; nothing was sent.
+    UploadTooLarge {
+        /// The file's size.
+        bytes: u64,
+        /// The largest size accepted.
+        limit: u64,
+    },
+    /// An asynchronous job Osigu tracks with a monitor ended in error.
+    JobFailed {
+        /// The monitor's error code.
+        error_code: Option<String>,
+        /// The monitor's error summary.
+        message: Option<String>,
+    },
+    /// A paged list misbehaved (e.g. it never ends); `reason` says how.
+    Pagination {
+        /// What went wrong.
+        reason: String,
+    },
     /// The request could not be built, e.g. a required parameter is unset.
     InvalidRequest {
         /// Why.
@@ -87,6 +106,8 @@ pub enum Stage {
     Token,
     /// The API call itself.
     Call,
+    /// Waiting for an asynchronous job to finish.
+    Monitor,
 }
 
 /// An error response from Osigu, in whichever of its documented envelopes
@@ -185,6 +206,26 @@ impl fmt::Display for Error {
                 None => write!(f, "unexpected response body: {reason}"),
             },
             Self::InvalidRequest { reason } => write!(f, "invalid request: {reason}"),
+            Self::UploadTooLarge { bytes, limit } => write!(
+                f,
+                "the file is {:.1} MB; Osigu accepts at most {:.0} MB",
+                *bytes as f64 / 1_048_576.0,
+                *limit as f64 / 1_048_576.0
+            ),
+            Self::JobFailed {
+                error_code,
+                message,
+            } => {
+                write!(f, "the asynchronous job failed")?;
+                if let Some(code) = error_code {
+                    write!(f, " [{code}]")?;
+                }
+                if let Some(message) = message {
+                    write!(f, ": {message}")?;
+                }
+                Ok(())
+            }
+            Self::Pagination { reason } => write!(f, "paged list: {reason}"),
         }
     }
 }
@@ -203,6 +244,7 @@ impl fmt::Display for Stage {
         f.write_str(match self {
             Self::Token => "the token request",
             Self::Call => "the API call",
+            Self::Monitor => "waiting for the asynchronous job",
         })
     }
 }

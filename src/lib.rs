@@ -58,19 +58,32 @@ pub mod generated {
 mod auth;
 mod error;
 mod hooks;
+mod monitor;
 mod operations;
 mod osigu;
+mod otp;
+mod pagination;
+mod products;
 mod rate_limit;
+mod raw;
 mod retry;
+mod routing;
 mod transport;
+mod uploads;
 
 pub use auth::{AccessToken, MemoryTokenStore, StoreFuture, TokenStore};
 pub use error::{ApiError, Error, FieldError, Stage};
 pub use generated::{Client, types};
 pub use hooks::Hooks;
+pub use monitor::Polling;
 pub use osigu::{Environment, Osigu, OsiguBuilder};
+pub use otp::{OtpVerification, Verification, attach_otp};
+pub use pagination::{MAX_PAGES, Paged, paginate};
+pub use products::{ALREADY_REGISTERED, Registration};
 pub use rate_limit::{Rate, RateLimits};
 pub use retry::RetryPolicy;
+pub use routing::{ApiVersion, Market, PrescriptionRequest, PrescriptionRoute};
+pub use uploads::{MAX_UPLOAD_BYTES, Upload};
 
 /// Keeps the README's example compiling.
 #[cfg(doctest)]

@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::hooks::{Core, Hooks};
 use crate::rate_limit::{Limiters, RateLimits};
 use crate::retry::RetryPolicy;
+use crate::routing::Market;
 use crate::transport::http_client;
 
 /// Which Osigu deployment to talk to.
@@ -75,6 +76,7 @@ impl Environment {
 #[derive(Clone)]
 pub struct Osigu {
     client: crate::Client,
+    market: Market,
 }
 
 impl Osigu {
@@ -109,6 +111,16 @@ impl Osigu {
     pub fn base_url(&self) -> &str {
         use progenitor_client::ClientInfo;
         self.client.baseurl()
+    }
+
+    /// The market whose rules pick API versions; see [`Market`].
+    pub fn market(&self) -> Market {
+        self.market
+    }
+
+    pub(crate) fn core(&self) -> &Core {
+        use progenitor_client::ClientInfo;
+        &self.client.inner().0
     }
 }
 
@@ -161,6 +173,7 @@ pub struct OsiguBuilder {
     rate_limits: Option<RateLimits>,
     token_store: Option<Arc<dyn TokenStore>>,
     http: Option<reqwest::Client>,
+    market: Market,
 }
 
 impl fmt::Debug for OsiguBuilder {
@@ -226,6 +239,13 @@ impl OsiguBuilder {
     /// Client-side pacing; see [`RateLimits`].
     pub fn rate_limits(mut self, limits: RateLimits) -> Self {
         self.rate_limits = Some(limits);
+        self
+    }
+
+    /// The market whose rules pick versioned endpoints (default
+    /// [`Market::Default`]); see [`Osigu::create_prescription_routed`].
+    pub fn market(mut self, market: Market) -> Self {
+        self.market = market;
         self
     }
 
@@ -348,6 +368,7 @@ impl OsiguBuilder {
                 http,
                 hooks,
             ),
+            market: self.market,
         })
     }
 }

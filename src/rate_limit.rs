@@ -83,8 +83,6 @@ impl RateLimits {
 pub(crate) enum Category {
     General,
     Token,
-    // Drawn from by the upload helpers of the domain layer.
-    #[allow(dead_code)]
     Uploads,
 }
 
