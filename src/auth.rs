@@ -153,9 +153,25 @@ pub(crate) struct TokenSource {
 /// of each asking the token endpoint again.
 const REFUSAL_MEMORY: Duration = Duration::from_secs(30);
 
+/// A token with its `Authorization` header value, built once rather than
+/// on every call.
+pub(crate) struct Credential {
+    pub token: AccessToken,
+    pub bearer: http::HeaderValue,
+}
+
+impl Credential {
+    fn new(token: AccessToken) -> Option<Arc<Self>> {
+        let mut bearer = http::HeaderValue::from_str(&format!("Bearer {}", token.secret())).ok()?;
+        // Keeps it out of HTTP/2 header compression tables and Debug output.
+        bearer.set_sensitive(true);
+        Some(Arc::new(Self { token, bearer }))
+    }
+}
+
 #[derive(Clone)]
 struct Cached {
-    token: AccessToken,
+    credential: Arc<Credential>,
     /// From here on, a background refresh is started.
     refresh_at: Instant,
     /// From here on, the token is not used.
@@ -227,36 +243,36 @@ impl TokenCache {
 
     /// A valid token. In steady state this returns at once: a token near
     /// its end is refreshed in the background while it is still used.
-    pub(crate) async fn token(&self) -> Result<AccessToken, Error> {
+    pub(crate) async fn token(&self) -> Result<Arc<Credential>, Error> {
         let now = Instant::now();
         if let Some(cached) = self.usable(now) {
             if now >= cached.refresh_at {
                 self.refresh_in_background();
             }
-            return Ok(cached.token);
+            return Ok(cached.credential);
         }
         let shared = &self.shared;
         let _flight = shared.fetching.lock().await;
         // Whoever held the lock before us may have fetched one.
         if let Some(cached) = self.usable(Instant::now()) {
-            return Ok(cached.token);
+            return Ok(cached.credential);
         }
         shared.fetch().await
     }
 
     /// Drops `token` after the API rejected it, unless a newer one already
     /// replaced it.
-    pub(crate) async fn reject(&self, token: &AccessToken) {
+    pub(crate) async fn reject(&self, credential: &Credential) {
         {
             let mut current = lock(&self.shared.current);
             if current
                 .as_ref()
-                .is_some_and(|c| c.token.secret() == token.secret())
+                .is_some_and(|c| c.credential.token.secret() == credential.token.secret())
             {
                 *current = None;
             }
         }
-        self.shared.store.discard(token).await;
+        self.shared.store.discard(&credential.token).await;
     }
 
     fn usable(&self, now: Instant) -> Option<Cached> {
@@ -292,17 +308,17 @@ impl TokenCache {
 
 impl Shared {
     /// Called with `fetching` held: a token from the store, or a new one.
-    async fn fetch(&self) -> Result<AccessToken, Error> {
+    async fn fetch(&self) -> Result<Arc<Credential>, Error> {
         if let Some(token) = self.store.load().await
             && let Some(cached) = timed(token, &self.clock, Instant::now())
         {
             *lock(&self.current) = Some(cached.clone());
-            return Ok(cached.token);
+            return Ok(cached.credential);
         }
         self.fetch_from_osigu().await
     }
 
-    async fn fetch_from_osigu(&self) -> Result<AccessToken, Error> {
+    async fn fetch_from_osigu(&self) -> Result<Arc<Credential>, Error> {
         if let Some((until, error)) = lock(&self.refused).clone()
             && Instant::now() < until
         {
@@ -346,11 +362,14 @@ impl Shared {
         let cached =
             timed(token.clone(), &self.clock, Instant::now()).ok_or_else(|| Error::Decode {
                 status: Some(status.as_u16()),
-                reason: "the token endpoint issued a token that is already expired".into(),
+                reason:
+                    "the token endpoint issued a token that is expired or not a valid header value"
+                        .into(),
             })?;
+        let credential = Arc::clone(&cached.credential);
         *lock(&self.current) = Some(cached);
         self.store.save(&token).await;
-        Ok(token)
+        Ok(credential)
     }
 }
 
@@ -388,7 +407,7 @@ fn timed(token: AccessToken, clock: &Clock, now: Instant) -> Option<Cached> {
         .max(Duration::from_secs(60))
         .min(usable / 2);
     Some(Cached {
-        token,
+        credential: Credential::new(token)?,
         refresh_at: now + usable - margin,
         expires_at: now + usable,
     })

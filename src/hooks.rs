@@ -15,7 +15,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use http::header::{AUTHORIZATION, HeaderValue};
+use http::header::AUTHORIZATION;
 use http::{Method, StatusCode};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use tokio::time::Instant;
@@ -148,10 +148,7 @@ impl Core {
             // progenitor sends the spec's version as `api-version`; Osigu
             // documents no such header, and ours is a placeholder.
             headers.remove("api-version");
-            match bearer(token.secret()) {
-                Ok(value) => headers.insert(AUTHORIZATION, value),
-                Err(error) => return Ok(attached(StatusCode::UNAUTHORIZED, error)),
-            };
+            headers.insert(AUTHORIZATION, token.bearer.clone());
 
             self.limiters.acquire(category).await;
             let response = match self.http.execute(outgoing).await {
@@ -244,17 +241,6 @@ impl Core {
             );
         }
     }
-}
-
-fn bearer(token: &str) -> Result<HeaderValue, Error> {
-    let mut value =
-        HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| Error::Decode {
-            status: None,
-            reason: "the access token is not a valid header value".into(),
-        })?;
-    // Keeps it out of HTTP/2 header compression tables and reqwest's Debug.
-    value.set_sensitive(true);
-    Ok(value)
 }
 
 /// Reads an error answer and returns it with its parsed [`Error`] attached.
