@@ -33,6 +33,9 @@
 //! limits ([`RateLimits`]) and a `tracing` span per call. Every failure
 //! converts into one [`Error`] with `?`.
 //!
+//! [`webhooks`] is the receiving side: it verifies the signature of the
+//! events Osigu POSTs to you, parses them, and drops redeliveries.
+//!
 #![doc = include_str!(concat!(env!("OUT_DIR"), "/operations.md"))]
 #![forbid(unsafe_code)]
 
@@ -63,6 +66,7 @@ mod osigu;
 mod rate_limit;
 mod retry;
 mod transport;
+pub mod webhooks;
 
 pub use auth::{AccessToken, MemoryTokenStore, StoreFuture, TokenStore};
 pub use error::{ApiError, Error, FieldError, Stage};
