@@ -103,6 +103,19 @@ fn a_stale_timestamp_is_refused() {
             tolerance: Duration::from_secs(300),
         })
     );
+    let err = check(&header(), BODY, at(SIGNED_AT + 301)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the signature timestamp is 301s old, beyond the 300s tolerance"
+    );
+    let late = at(SIGNED_AT + 300) + Duration::from_millis(500);
+    assert_eq!(
+        check(&header(), BODY, late),
+        Err(SignatureError::TimestampTooOld {
+            skew: Duration::from_millis(300_500),
+            tolerance: Duration::from_secs(300),
+        })
+    );
     assert_eq!(
         check(&header(), BODY, at(SIGNED_AT + 86_400)),
         Err(SignatureError::TimestampTooOld {

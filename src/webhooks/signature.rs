@@ -213,15 +213,11 @@ impl fmt::Display for SignatureError {
             ),
             Self::TimestampTooOld { skew, tolerance } => write!(
                 f,
-                "the signature timestamp is {}s old, beyond the {}s tolerance",
-                skew.as_secs(),
-                tolerance.as_secs()
+                "the signature timestamp is {skew:?} old, beyond the {tolerance:?} tolerance"
             ),
             Self::TimestampInFuture { skew, tolerance } => write!(
                 f,
-                "the signature timestamp is {}s in the future, beyond the {}s tolerance",
-                skew.as_secs(),
-                tolerance.as_secs()
+                "the signature timestamp is {skew:?} in the future, beyond the {tolerance:?} tolerance"
             ),
             Self::NoMatchingSignature => {
                 f.write_str("no v1= signature matches the body under the configured secret")
