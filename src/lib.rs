@@ -33,6 +33,9 @@
 //! limits ([`RateLimits`]) and a `tracing` span per call. Every failure
 //! converts into one [`Error`] with `?`.
 //!
+//! [`webhooks`] is the receiving side: it verifies the signature of the
+//! events Osigu POSTs to you, parses them, and drops redeliveries.
+//!
 #![doc = include_str!(concat!(env!("OUT_DIR"), "/operations.md"))]
 #![forbid(unsafe_code)]
 
@@ -70,6 +73,7 @@ mod retry;
 mod routing;
 mod transport;
 mod uploads;
+pub mod webhooks;
 
 pub use auth::{AccessToken, MemoryTokenStore, StoreFuture, TokenStore};
 pub use error::{ApiError, Error, FieldError, Stage};
