@@ -10,7 +10,9 @@ fn pipeline() -> (osigu_codegen::Normalised, osigu_codegen::Generated) {
     let raw: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let normalised = osigu_codegen::normalise(&raw).unwrap();
-    let generated = osigu_codegen::generate(&normalised.spec, &Default::default()).unwrap();
+    let generated =
+        osigu_codegen::generate(&normalised.spec, &osigu_codegen::GenerateOptions::osigu())
+            .unwrap();
     (normalised, generated)
 }
 

@@ -19,6 +19,20 @@ pub struct GenerateOptions {
     pub inner_type: Option<String>,
 }
 
+impl GenerateOptions {
+    /// The options the `osigu` crate is built with: every call goes through
+    /// `crate::Hooks`.
+    ///
+    /// ```
+    /// assert_eq!(osigu_codegen::GenerateOptions::osigu().inner_type.as_deref(), Some("crate::Hooks"));
+    /// ```
+    pub fn osigu() -> Self {
+        Self {
+            inner_type: Some("crate::Hooks".to_owned()),
+        }
+    }
+}
+
 /// A generated client.
 #[derive(Debug, Clone)]
 pub struct Generated {

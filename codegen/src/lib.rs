@@ -40,6 +40,7 @@ mod release;
 mod report;
 mod rust_api;
 mod rust_text;
+mod sdk;
 mod spec;
 mod surface;
 
@@ -54,5 +55,6 @@ pub use release::{
 };
 pub use report::{Change, Report, Rule, Target};
 pub use rust_api::{RustApi, RustItem, rust_api};
+pub use sdk::{SdkFiles, sdk_files};
 pub use spec::METHODS as HTTP_METHODS;
 pub use surface::{Exposure, OperationLine, Surface, surface};

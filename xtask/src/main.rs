@@ -21,6 +21,8 @@ commands:
   surface              print the generated surface of openapi.json
   report               print the normalisation report of openapi.json
   api                  print the public Rust items generated from openapi.json
+  generate --out DIR   write the files build.rs generates (osigu_client.rs,
+                       operations.md, operations.rs) into DIR
 ";
 
 fn main() -> ExitCode {
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
         Some("update-spec") => run_update_spec(&args[1..]),
         Some("surface") => print_spec(|n, g| Ok(osigu_codegen::surface(n, g)?.to_string())),
         Some("report") => print_spec(|n, _| Ok(n.report.to_string())),
+        Some("generate") => generate_files(&args[1..]),
         Some("api") => print_spec(|_, g| Ok(osigu_codegen::rust_api(g)?.to_string())),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
@@ -59,7 +62,7 @@ fn print_spec(render: Render) -> Result<(), String> {
         serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
     let normalised = osigu_codegen::normalise(&raw).map_err(|e| e.to_string())?;
     let generated =
-        osigu_codegen::generate(&normalised.spec, &osigu_codegen::GenerateOptions::default())
+        osigu_codegen::generate(&normalised.spec, &osigu_codegen::GenerateOptions::osigu())
             .map_err(|e| e.to_string())?;
     print!(
         "{}",
@@ -140,4 +143,26 @@ fn parse_update_options(args: &[String]) -> Result<UpdateOptions, String> {
         }
     }
     Ok(options)
+}
+
+fn generate_files(args: &[String]) -> Result<(), String> {
+    let out = match args {
+        [flag, dir] if flag == "--out" => PathBuf::from(dir),
+        _ => return Err(format!("generate needs --out DIR\n\n{USAGE}")),
+    };
+    let path = paths::workspace_root().join("openapi.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let raw: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+    let files = osigu_codegen::sdk_files(&raw).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    for (name, content) in [
+        ("osigu_client.rs", &files.client),
+        ("operations.md", &files.operations_table),
+        ("operations.rs", &files.operation_index),
+    ] {
+        std::fs::write(out.join(name), content).map_err(|e| format!("cannot write {name}: {e}"))?;
+    }
+    Ok(())
 }

@@ -186,7 +186,8 @@ pub async fn update_spec(root: &Path, options: &UpdateOptions) -> Result<Outcome
 
 fn generate(spec: &Value) -> Result<(Surface, RustApi), CodegenError> {
     let normalised = osigu_codegen::normalise(spec)?;
-    let generated = osigu_codegen::generate(&normalised.spec, &Default::default())?;
+    let generated =
+        osigu_codegen::generate(&normalised.spec, &osigu_codegen::GenerateOptions::osigu())?;
     Ok((
         osigu_codegen::surface(&normalised, &generated)?,
         osigu_codegen::rust_api(&generated)?,
