@@ -216,15 +216,21 @@ impl Osigu {
         const TEMPLATE: &str = "/arc/v1/authorization-requests/{id}/indications/base64";
         let file_name = upload.file_name.clone();
         let bytes = upload.into_bytes().await?;
-        let body = serde_json::json!({
-            "file_type": file_type,
-            "file_name": file_name,
-            "content": base64::engine::general_purpose::STANDARD.encode(&bytes),
-        });
+        // The JSON is written around the Base64 text rather than through
+        // serde_json, so the encoded file exists once (Base64 needs no escaping).
+        let head =
+            serde_json::json!({ "file_type": file_type, "file_name": file_name }).to_string();
+        let mut body = String::with_capacity(head.len() + 16 + bytes.len().div_ceil(3) * 4);
+        body.push_str(&head[..head.len() - 1]);
+        body.push_str(",\"content\":\"");
+        base64::engine::general_purpose::STANDARD.encode_string(&bytes, &mut body);
+        drop(bytes);
+        body.push_str("\"}");
         let request = self
             .http()
             .post(self.url(TEMPLATE, &[("id", authorization_request_id)]))
-            .json(&body);
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .body(body);
         let op = Operation {
             id: "attachAuthorizationRequestIndicationBase64",
             method: "POST",
