@@ -67,7 +67,20 @@ impl Beneficiary {
             "sponsor_slug": self.sponsor_slug,
             "status": if self.active { "ACTIVE" } else { "INACTIVE" },
             "minimum_benefit_required_by_sponsor": 0.0,
-            "general_balance": { "available": self.balance, "currency": "GTQ" },
+            "general_balance": {
+                "maximum_benefit": if self.active { 10_000.0 } else { 0.0 },
+                "maximum_benefit_available": self.balance,
+                "deductible_accrued_amount": 0.0,
+                "out_of_pocket_accrued_amount": 0.0,
+                "currency_code": {
+                    "currency_code": "GTQ",
+                    "symbol": "Q",
+                    "display_name": "Guatemalan quetzal",
+                    "default_fraction_digits": 2,
+                    "numeric_code": 320,
+                    "numeric_code_as_string": "320",
+                },
+            },
             "first_name": self.first_name,
             "last_name": self.last_name,
             "coverage": {
@@ -266,7 +279,11 @@ impl Line {
             "status": status,
             "recurrent_treatment": false,
             "treatment_duration_days": 30,
-            "provider_products": [{ "product_code": self.code, "unit_price": self.unit_price }],
+            "provider_products": [{
+                "provider_product_code": self.code,
+                "provider_slug": "sandbox-provider",
+                "unit_price": self.unit_price,
+            }],
             "product_code": self.code,
         })
     }
@@ -644,6 +661,22 @@ pub(crate) struct Patient {
 }
 
 impl Patient {
+    /// The `patient` object of a `PrescriptionResource`.
+    pub(crate) fn prescription_json(&self) -> Value {
+        json!({
+            "code": self.patient_id,
+            "full_name": format!("{} {}", self.first_name, self.last_name),
+            "given_names": self.first_name,
+            "surnames": self.last_name,
+            "identity_document_type": self.document_type,
+            "identity_document_code": self.document_number,
+            "date_of_birth": self.date_of_birth,
+            "enabled": true,
+            "manually_created": false,
+        })
+    }
+
+    /// `PatientResource`.
     pub(crate) fn json(&self) -> Value {
         json!({
             "patient_id": self.patient_id,

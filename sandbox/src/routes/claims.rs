@@ -155,8 +155,9 @@ fn monitor_json(monitor: &Monitor, claim: Option<&Claim>) -> Value {
         "monitor_resource": {
             "id": monitor.id,
             "status": monitor.status(),
+            "location": format!("/arc/v1/outpatient-care-claim/monitors/{}", monitor.id),
+            "error_details": [],
             "claim_id": monitor.claim_id.to_string(),
-            "errors": [],
             "created_at": monitor.created_at,
             "updated_at": monitor.updated_at,
         },
@@ -164,7 +165,12 @@ fn monitor_json(monitor: &Monitor, claim: Option<&Claim>) -> Value {
     if monitor.status() == "COMPLETED"
         && let Some(claim) = claim
     {
-        body["outpatient_care_claim_resource"] = claim.json();
+        let mut resource = claim.json();
+        resource["claim_id"] = json!(claim.id);
+        resource["amount"] = json!(claim.amount());
+        resource["copayment"] = json!(0.0);
+        resource["coinsurance"] = json!(0.0);
+        body["outpatient_care_claim_resource"] = resource;
     }
     body
 }

@@ -35,15 +35,54 @@ pub(crate) struct PrescriptionV1In {
     patient_data_consent: Option<bool>,
 }
 
-fn doctor_json(doctor_id: Option<&str>) -> Value {
+/// The `doctor` object of a `PrescriptionResource`: the seeded doctor,
+/// with any string fields the request supplied.
+fn doctor_json(doctor_id: Option<&str>, given: Option<&Map<String, Value>>) -> Value {
     let seed = crate::model::Doctor::seed();
+    let text = |key: &str, fallback: &str| {
+        given
+            .and_then(|m| m.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or(fallback)
+            .to_owned()
+    };
     json!({
-        "id": doctor_id.unwrap_or("doc_000001"),
-        "name": seed.name,
-        "medical_license_number": seed.license,
+        "doctor_id": doctor_id.unwrap_or("doc_000001"),
+        "name": text("name", &seed.name),
+        "medical_license_number": text("medical_license_number", &seed.license),
+        "specialty_name": text("specialty_name", &seed.specialty),
         "country_code": seed.country_code,
-        "specialty": seed.specialty,
     })
+}
+
+/// The `patient` object of a v2 prescription, from the string (and
+/// integer) fields the request supplied.
+fn v2_patient_json(given: &Map<String, Value>) -> Value {
+    let mut out = Map::new();
+    for key in [
+        "code",
+        "full_name",
+        "given_names",
+        "surnames",
+        "identity_document_type",
+        "identity_document_code",
+        "date_of_birth",
+        "email_address",
+        "phone_number",
+        "sex",
+        "nationality_country_code",
+    ] {
+        if let Some(Value::String(v)) = given.get(key) {
+            out.insert(key.to_owned(), json!(v));
+        }
+    }
+    if let Some(Value::String(id)) = given.get("patient_id") {
+        out.insert("code".to_owned(), json!(id));
+    }
+    if let Some(area) = given.get("area_code").and_then(Value::as_i64) {
+        out.insert("area_code".to_owned(), json!(area));
+    }
+    Value::Object(out)
 }
 
 fn lines_for(db: &mut Db, medications: &[MedicationIn]) -> ApiResult<Vec<RxLine>> {
@@ -128,8 +167,8 @@ fn issue_v1(
             code: String::new(),
             version,
             patient_id: Some(patient.patient_id.clone()),
-            patient: patient.json(),
-            doctor: doctor_json(body.doctor_id.as_deref()),
+            patient: patient.prescription_json(),
+            doctor: doctor_json(body.doctor_id.as_deref(), None),
             diagnoses,
             lines,
             status: "ISSUED",
@@ -279,8 +318,8 @@ pub(crate) async fn create_prescription_v2(
             code: String::new(),
             version: "v2",
             patient_id,
-            patient: Value::Object(patient),
-            doctor: Value::Object(doctor),
+            patient: v2_patient_json(&patient),
+            doctor: doctor_json(None, Some(&doctor)),
             diagnoses,
             lines,
             status: "ISSUED",
