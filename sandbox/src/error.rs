@@ -7,9 +7,13 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-/// An error answer in one of Osigu's three envelopes.
+/// An error answer in one of Osigu's three envelopes (boxed, so results
+/// that carry it stay small).
 #[derive(Debug)]
-pub(crate) enum ApiError {
+pub(crate) struct ApiError(Box<Body>);
+
+#[derive(Debug)]
+pub(crate) enum Body {
     /// `{error_code, message, additional_information}`.
     Envelope {
         status: StatusCode,
@@ -36,20 +40,28 @@ pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        Self::Envelope {
+        Self(Box::new(Body::Envelope {
             status,
             code: code.to_owned(),
             message: message.into(),
             info: json!({}),
             retry_after: None,
-        }
+        }))
     }
 
     pub(crate) fn with_info(mut self, extra: Value) -> Self {
-        if let Self::Envelope { info, .. } = &mut self {
+        if let Body::Envelope { info, .. } = &mut *self.0 {
             *info = extra;
         }
         self
+    }
+
+    /// The `{errors: [{path, message}]}` envelope with status 400.
+    pub(crate) fn fields(errors: Vec<(String, String)>) -> Self {
+        Self(Box::new(Body::Fields {
+            status: StatusCode::BAD_REQUEST,
+            errors,
+        }))
     }
 
     pub(crate) fn not_found(what: &str, id: &str) -> Self {
@@ -92,13 +104,13 @@ impl ApiError {
     }
 
     pub(crate) fn rate_limited(retry_after: u64) -> Self {
-        Self::Envelope {
+        Self(Box::new(Body::Envelope {
             status: StatusCode::TOO_MANY_REQUESTS,
             code: "071-429".to_owned(),
             message: "rate limit exceeded; retry later".to_owned(),
             info: json!({ "retry_after_seconds": retry_after }),
             retry_after: Some(retry_after),
-        }
+        }))
     }
 
     /// The `{code, message, errors[]}` envelope with one field error.
@@ -108,19 +120,19 @@ impl ApiError {
         field: &str,
         detail: impl Into<String>,
     ) -> Self {
-        Self::Validation {
+        Self(Box::new(Body::Validation {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             code: code.to_owned(),
             message: message.into(),
             errors: vec![json!({ "field": field, "message": detail.into() })],
-        }
+        }))
     }
 
     pub(crate) fn status(&self) -> StatusCode {
-        match self {
-            Self::Envelope { status, .. }
-            | Self::Validation { status, .. }
-            | Self::Fields { status, .. } => *status,
+        match &*self.0 {
+            Body::Envelope { status, .. }
+            | Body::Validation { status, .. }
+            | Body::Fields { status, .. } => *status,
         }
     }
 }
@@ -128,8 +140,8 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let (body, retry_after) = match self {
-            Self::Envelope {
+        let (body, retry_after) = match *self.0 {
+            Body::Envelope {
                 code,
                 message,
                 info,
@@ -139,7 +151,7 @@ impl IntoResponse for ApiError {
                 json!({ "error_code": code, "message": message, "additional_information": info }),
                 retry_after,
             ),
-            Self::Validation {
+            Body::Validation {
                 code,
                 message,
                 errors,
@@ -148,7 +160,7 @@ impl IntoResponse for ApiError {
                 json!({ "code": code, "message": message, "errors": errors }),
                 None,
             ),
-            Self::Fields { errors, .. } => (
+            Body::Fields { errors, .. } => (
                 json!({ "errors": errors.into_iter()
                     .map(|(path, message)| json!({ "path": path, "message": message }))
                     .collect::<Vec<_>>() }),

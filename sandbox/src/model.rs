@@ -499,7 +499,7 @@ impl Claim {
                 "product_code": l.code,
                 "unit_price": l.unit_price,
             })).collect::<Vec<_>>(),
-            "authorization_files": self.files.iter().map(|f| file_json(f)).collect::<Vec<_>>(),
+            "authorization_files": self.files.iter().map(file_json).collect::<Vec<_>>(),
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         })

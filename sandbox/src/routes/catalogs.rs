@@ -18,8 +18,15 @@ const COUNTRIES: &[(&str, &str)] = &[
     ("ES", "España"),
 ];
 
-/// (country, state code, state name, cities)
-const STATES: &[(&str, &str, &str, &[(&str, &str)])] = &[
+/// (country, state code, state name, cities as (code, name))
+type StateRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+const STATES: &[StateRow] = &[
     (
         "GT",
         "GT-GU",

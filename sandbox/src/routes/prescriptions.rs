@@ -271,7 +271,9 @@ pub(crate) async fn create_prescription_v2(
     let answer = {
         let mut db = app.db();
         let mut lines = Vec::new();
-        let mut wanted: Vec<(Option<&str>, Option<i64>, i32, Option<i32>)> = Vec::new();
+        // (catalogue code, catalogue id, quantity, treatment days)
+        type Wanted<'a> = (Option<&'a str>, Option<i64>, i32, Option<i32>);
+        let mut wanted: Vec<Wanted<'_>> = Vec::new();
         for p in &body.products {
             let reference = p.product_id.as_deref();
             let numeric = reference.and_then(|r| r.parse::<i64>().ok());

@@ -237,10 +237,7 @@ pub(crate) async fn complete_settlement(
         ));
     }
     if !errors.is_empty() {
-        return Err(ApiError::Fields {
-            status: StatusCode::BAD_REQUEST,
-            errors,
-        });
+        return Err(ApiError::fields(errors));
     }
     for claim in db.claims.values_mut() {
         if claim
