@@ -1,0 +1,176 @@
+//! [`SandboxConfig`] and [`RateLimit`].
+
+use std::time::Duration;
+
+/// A request budget: at most `requests` in any sliding window of `window`.
+///
+/// ```
+/// use std::time::Duration;
+/// let limit = osigu_sandbox::RateLimit::new(3, Duration::from_secs(1));
+/// assert_eq!(limit.requests, 3);
+/// assert_eq!(osigu_sandbox::RateLimit::per_minute(50).window, Duration::from_secs(60));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// How many requests the window admits.
+    pub requests: u32,
+    /// The length of the sliding window.
+    pub window: Duration,
+}
+
+impl RateLimit {
+    /// `requests` per `window`.
+    pub fn new(requests: u32, window: Duration) -> Self {
+        Self { requests, window }
+    }
+
+    /// `requests` per minute.
+    pub fn per_minute(requests: u32) -> Self {
+        Self::new(requests, Duration::from_secs(60))
+    }
+}
+
+/// Settings for [`Sandbox::start_with`](crate::Sandbox::start_with).
+///
+/// Every setter consumes and returns the config, so settings chain; each
+/// has a matching `*_value` getter.
+///
+/// ```
+/// use std::time::Duration;
+/// use osigu_sandbox::SandboxConfig;
+/// let config = SandboxConfig::default()
+///     .credentials("id", "secret")
+///     .token_lifetime(Duration::from_secs(60))
+///     .otp_code("654321");
+/// assert_eq!(config.otp_code_value(), "654321");
+/// assert_eq!(config.rate_limit_value().unwrap().requests, 50);
+/// assert_eq!(config.token_rate_limit_value().unwrap().requests, 10);
+/// ```
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    client_id: String,
+    client_secret: String,
+    token_lifetime: Duration,
+    rate_limit: Option<RateLimit>,
+    token_rate_limit: Option<RateLimit>,
+    async_sponsor_delay: Duration,
+    otp_code: String,
+    otp_lifetime: Duration,
+    port: u16,
+}
+
+impl Default for SandboxConfig {
+    /// Client `sandbox-client` / `sandbox-secret`, one-hour tokens, 50
+    /// requests and 10 token requests per minute per client, a 2 s async
+    /// sponsor, OTP code `123456` valid for 5 minutes, any free port.
+    fn default() -> Self {
+        Self {
+            client_id: "sandbox-client".to_owned(),
+            client_secret: "sandbox-secret".to_owned(),
+            token_lifetime: Duration::from_secs(3600),
+            rate_limit: Some(RateLimit::per_minute(50)),
+            token_rate_limit: Some(RateLimit::per_minute(10)),
+            async_sponsor_delay: Duration::from_secs(2),
+            otp_code: "123456".to_owned(),
+            otp_lifetime: Duration::from_secs(300),
+            port: 0,
+        }
+    }
+}
+
+impl SandboxConfig {
+    /// The only client id and secret the token endpoint accepts.
+    pub fn credentials(mut self, client_id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.client_id = client_id.into();
+        self.client_secret = secret.into();
+        self
+    }
+
+    /// How long an issued access token stays valid (`expires_in`).
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// The per-client budget for API calls; `None` turns it off.
+    pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.rate_limit = limit;
+        self
+    }
+
+    /// The per-client budget for the token endpoint; `None` turns it off.
+    pub fn token_rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.token_rate_limit = limit;
+        self
+    }
+
+    /// How long the asynchronous sponsor (`async-insurer`) takes to decide
+    /// a pre-authorization and an outpatient claim.
+    pub fn async_sponsor_delay(mut self, delay: Duration) -> Self {
+        self.async_sponsor_delay = delay;
+        self
+    }
+
+    /// The one-time code every seeded beneficiary "receives".
+    pub fn otp_code(mut self, code: impl Into<String>) -> Self {
+        self.otp_code = code.into();
+        self
+    }
+
+    /// How long a generated one-time code can be validated (`expires_in`).
+    pub fn otp_lifetime(mut self, lifetime: Duration) -> Self {
+        self.otp_lifetime = lifetime;
+        self
+    }
+
+    /// The port to bind on 127.0.0.1; 0 (the default) picks a free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// See [`credentials`](Self::credentials).
+    pub fn client_id_value(&self) -> &str {
+        &self.client_id
+    }
+
+    /// See [`credentials`](Self::credentials).
+    pub fn client_secret_value(&self) -> &str {
+        &self.client_secret
+    }
+
+    /// See [`token_lifetime`](Self::token_lifetime).
+    pub fn token_lifetime_value(&self) -> Duration {
+        self.token_lifetime
+    }
+
+    /// See [`rate_limit`](Self::rate_limit).
+    pub fn rate_limit_value(&self) -> Option<RateLimit> {
+        self.rate_limit
+    }
+
+    /// See [`token_rate_limit`](Self::token_rate_limit).
+    pub fn token_rate_limit_value(&self) -> Option<RateLimit> {
+        self.token_rate_limit
+    }
+
+    /// See [`async_sponsor_delay`](Self::async_sponsor_delay).
+    pub fn async_sponsor_delay_value(&self) -> Duration {
+        self.async_sponsor_delay
+    }
+
+    /// See [`otp_code`](Self::otp_code).
+    pub fn otp_code_value(&self) -> &str {
+        &self.otp_code
+    }
+
+    /// See [`otp_lifetime`](Self::otp_lifetime).
+    pub fn otp_lifetime_value(&self) -> Duration {
+        self.otp_lifetime
+    }
+
+    /// See [`port`](Self::port).
+    pub fn port_value(&self) -> u16 {
+        self.port
+    }
+}

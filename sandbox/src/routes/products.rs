@@ -1,0 +1,149 @@
+//! The global catalogue of non-medication products and the provider's own
+//! product list.
+
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{Paging, Shared, created, ok, paged};
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::model::Kind;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CatalogQuery {
+    product_type: Option<String>,
+}
+
+/// `GET /arc/v1/products?product_type=LAB`: labs, imaging and procedures
+/// (either vocabulary of product types is understood).
+pub(crate) async fn list_catalog_products(
+    State(app): Shared,
+    Query(query): Query<CatalogQuery>,
+) -> Response {
+    let db = app.db();
+    ok(Value::Array(
+        db.catalogue
+            .iter()
+            .filter(|p| p.kind != Kind::Medication)
+            .filter(|p| {
+                query
+                    .product_type
+                    .as_deref()
+                    .is_none_or(|t| p.kind.matches(t))
+            })
+            .map(|p| p.entry_json())
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ProviderQuery {
+    page: Option<i64>,
+    size: Option<i64>,
+    product_type: Option<String>,
+    query: Option<String>,
+}
+
+/// `GET /arc/v1/providers/products` (paged; filters by type and text).
+pub(crate) async fn list_provider_products(
+    State(app): Shared,
+    Query(query): Query<ProviderQuery>,
+    OriginalUri(uri): OriginalUri,
+) -> Response {
+    let db = app.db();
+    let needle = query.query.as_deref().unwrap_or("").to_lowercase();
+    let items = db
+        .provider_products
+        .iter()
+        .filter_map(|(code, at)| db.product_by_code(code).map(|p| (p, at)))
+        .filter(|(p, _)| {
+            query
+                .product_type
+                .as_deref()
+                .is_none_or(|t| p.kind.matches(t))
+        })
+        .filter(|(p, _)| {
+            needle.is_empty()
+                || p.code.to_lowercase().contains(&needle)
+                || p.name.to_lowercase().contains(&needle)
+        })
+        .map(|(p, at)| {
+            json!({
+                "product_code": p.code,
+                "registered_at": at,
+                "product_name": p.name,
+                "product_type": p.kind.guide_name(),
+            })
+        })
+        .collect();
+    let paging = Paging {
+        page: query.page,
+        size: query.size,
+    };
+    ok(paged(
+        items,
+        &paging,
+        &format!("{}{}", app.base_url, uri.path()),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct RegisterIn {
+    product_code: String,
+}
+
+/// `POST /arc/v1/providers/products`: 404 outside the catalogue, 409
+/// `071-102` when already registered.
+pub(crate) async fn register_provider_product(
+    State(app): Shared,
+    ApiJson(body): ApiJson<RegisterIn>,
+) -> ApiResult<Response> {
+    let code = body.product_code.trim();
+    if code.is_empty() {
+        return Err(ApiError::unprocessable(
+            "product_code",
+            "product_code is required",
+        ));
+    }
+    let mut db = app.db();
+    let product = db.product_by_code(code).cloned().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "071-404",
+            format!("product {code} is not in the global catalogue"),
+        )
+        .with_info(json!({ "product_code": code }))
+    })?;
+    if db.is_registered(product.code) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "071-102",
+            format!("product {} is already registered", product.code),
+        )
+        .with_info(json!({ "product_code": product.code })));
+    }
+    let now = app.clock.now();
+    db.provider_products
+        .push((product.code.to_owned(), now.clone()));
+    Ok(created(
+        json!({ "product_code": product.code, "registered_at": now }),
+    ))
+}
+
+/// `DELETE /arc/v1/providers/products/{productCode}`: 204, or 404 when it
+/// was not registered.
+pub(crate) async fn remove_provider_product(
+    State(app): Shared,
+    Path(code): Path<String>,
+) -> ApiResult<Response> {
+    let mut db = app.db();
+    let before = db.provider_products.len();
+    db.provider_products
+        .retain(|(c, _)| !c.eq_ignore_ascii_case(&code));
+    if db.provider_products.len() == before {
+        return Err(ApiError::not_found("provider product", &code));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,58 @@
+//! Webhook subscriptions.
+
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Shared, created};
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::model::Subscription;
+use crate::server::random_hex;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SubscriptionIn {
+    url: String,
+    event_types: Vec<String>,
+}
+
+/// `POST /webhooks/v1/subscriptions`: stores the subscription and answers
+/// it with an `id` and the signing `secret`.
+pub(crate) async fn create_subscription(
+    State(app): Shared,
+    ApiJson(body): ApiJson<SubscriptionIn>,
+) -> ApiResult<Response> {
+    let url = body.url.trim().to_owned();
+    let parsed = reqwest::Url::parse(&url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+    if parsed.is_none() {
+        return Err(ApiError::unprocessable(
+            "url",
+            "url must be an absolute http(s) URL",
+        ));
+    }
+    if body.event_types.is_empty() || body.event_types.iter().any(|t| t.trim().is_empty()) {
+        return Err(ApiError::unprocessable(
+            "event_types",
+            "event_types needs at least one pattern, e.g. \"*\" or \"authorization.*\"",
+        ));
+    }
+    let mut db = app.db();
+    let subscription = Subscription {
+        id: format!("whs_{:06}", db.next()),
+        url,
+        event_types: body.event_types,
+        secret: format!("whsec_{}", random_hex(24)),
+        created_at: app.clock.now(),
+    };
+    let answer = json!({
+        "id": subscription.id,
+        "url": subscription.url,
+        "event_types": subscription.event_types,
+        "secret": subscription.secret,
+        "created_at": subscription.created_at,
+    });
+    db.subscriptions.push(subscription);
+    Ok(created(answer))
+}

@@ -1,0 +1,283 @@
+//! The shared application state, the accept loop and the middleware every
+//! request passes through (counters, faults, bearer auth, rate limits).
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use crate::clock::Clock;
+use crate::config::SandboxConfig;
+use crate::counters::Counters;
+use crate::error::ApiError;
+use crate::faults::Fault;
+use crate::model::{Db, TokenInfo};
+
+/// The token endpoint's path; it is the one route without bearer auth.
+pub(crate) const TOKEN_PATH: &str = "/v1/oauth/token";
+
+/// Largest upload the upload endpoints accept (decoded file size).
+pub(crate) const MAX_UPLOAD: usize = 25 * 1024 * 1024;
+
+/// Largest request body read at all (room for a Base64 25 MB file).
+pub(crate) const MAX_BODY: usize = 40 * 1024 * 1024;
+
+pub(crate) struct App {
+    pub config: SandboxConfig,
+    pub base_url: String,
+    pub clock: Clock,
+    pub db: Mutex<Db>,
+    pub counters: Mutex<Counters>,
+    pub faults: Mutex<HashMap<String, Fault>>,
+    pub events: Mutex<Vec<Value>>,
+    pub tasks: Mutex<JoinSet<()>>,
+    pub http: reqwest::Client,
+}
+
+/// Closes the connection a request arrived on, without an answer.
+#[derive(Clone)]
+struct Kill(Arc<Notify>);
+
+impl App {
+    pub(crate) fn new(config: SandboxConfig, base_url: String) -> Self {
+        let clock = Clock::new();
+        let db = Db::seeded(&clock.now());
+        Self {
+            config,
+            base_url,
+            clock,
+            db: Mutex::new(db),
+            counters: Mutex::new(Counters::default()),
+            faults: Mutex::new(HashMap::new()),
+            events: Mutex::new(Vec::new()),
+            tasks: Mutex::new(JoinSet::new()),
+            http: webhook_client(),
+        }
+    }
+
+    pub(crate) fn db(&self) -> MutexGuard<'_, Db> {
+        self.db.lock().expect("sandbox state lock")
+    }
+
+    pub(crate) fn count(&self, f: impl FnOnce(&mut Counters)) {
+        f(&mut self.counters.lock().expect("counters lock"));
+    }
+
+    pub(crate) fn mint_token(&self, client_id: &str) -> String {
+        let token = random_hex(32);
+        self.db().tokens.insert(
+            token.clone(),
+            TokenInfo {
+                client_id: client_id.to_owned(),
+                expires_at: Instant::now() + self.config.token_lifetime_value(),
+            },
+        );
+        token
+    }
+
+    /// Runs `work` in the background until it finishes or the sandbox is
+    /// dropped.
+    pub(crate) fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        let mut tasks = self.tasks.lock().expect("tasks lock");
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(work);
+    }
+
+    pub(crate) fn shutdown(&self) {
+        if let Ok(mut tasks) = self.tasks.lock() {
+            tasks.abort_all();
+        }
+    }
+}
+
+fn webhook_client() -> reqwest::Client {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        // Err means the process already has a default provider: keep it.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    reqwest::Client::builder()
+        .user_agent(concat!("osigu-sandbox/", env!("CARGO_PKG_VERSION")))
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("the webhook HTTP client builds")
+}
+
+/// Lowercase hex of `bytes` random bytes.
+pub(crate) fn random_hex(bytes: usize) -> String {
+    (0..bytes)
+        .map(|_| format!("{:02x}", fastrand::u8(..)))
+        .collect()
+}
+
+/// A random version-4 UUID.
+pub(crate) fn random_uuid() -> String {
+    let mut b: [u8; 16] = std::array::from_fn(|_| fastrand::u8(..));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: Vec<String> = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        h[0..4].concat(),
+        h[4..6].concat(),
+        h[6..8].concat(),
+        h[8..10].concat(),
+        h[10..16].concat()
+    )
+}
+
+/// Accepts connections until the task is aborted; each connection is
+/// served on its own task, which ends with the accept loop.
+pub(crate) async fn serve(listener: TcpListener, app: Arc<App>) {
+    let router = crate::routes::build()
+        .0
+        .layer(axum::middleware::from_fn_with_state(app.clone(), gate))
+        .with_state(app);
+    let mut connections = JoinSet::new();
+    loop {
+        while connections.try_join_next().is_some() {}
+        let Ok((stream, _peer)) = listener.accept().await else {
+            continue;
+        };
+        let router = router.clone();
+        connections.spawn(async move {
+            let kill = Arc::new(Notify::new());
+            let kill_for_requests = kill.clone();
+            let service = hyper::service::service_fn(move |mut req: hyper::Request<_>| {
+                req.extensions_mut().insert(Kill(kill_for_requests.clone()));
+                let req = req.map(axum::body::Body::new);
+                let router = router.clone();
+                async move { Ok::<_, Infallible>(call(router, req).await) }
+            });
+            let connection = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::select! {
+                _ = connection => {}
+                // Dropping the connection closes the socket unanswered.
+                _ = kill.notified() => {}
+            }
+        });
+    }
+}
+
+async fn call(router: axum::Router, req: Request) -> Response {
+    use tower_service::Service;
+    let mut router = router;
+    match router.call(req).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+/// Counters, faults, bearer auth and rate limits, in that order.
+pub(crate) async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let template = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned());
+    let key = format!(
+        "{} {}",
+        req.method(),
+        template.as_deref().unwrap_or("<unmatched>")
+    );
+    app.count(|c| *c.requests.entry(key.clone()).or_default() += 1);
+
+    let fault = {
+        let faults = app.faults.lock().expect("faults lock");
+        faults.get(&key).or_else(|| faults.get("*")).cloned()
+    };
+    if let Some(fault) = fault {
+        if !fault.latency_value().is_zero() {
+            tokio::time::sleep(fault.latency_value()).await;
+        }
+        if Fault::roll(fault.drop_rate_value()) {
+            if let Some(Kill(kill)) = req.extensions().get::<Kill>() {
+                kill.notify_one();
+            }
+            return std::future::pending().await;
+        }
+        if Fault::roll(fault.error_rate_value()) {
+            let status = StatusCode::from_u16(fault.error_status_value())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let error = if status == StatusCode::TOO_MANY_REQUESTS {
+                app.count(|c| c.rate_limited += 1);
+                ApiError::rate_limited(1)
+            } else {
+                ApiError::new(
+                    status,
+                    &format!("071-{}", status.as_u16()),
+                    "injected fault",
+                )
+                .with_info(serde_json::json!({ "route": key }))
+            };
+            return error.into_response();
+        }
+    }
+
+    let Some(template) = template else {
+        return next.run(req).await;
+    };
+    if template == TOKEN_PATH {
+        return next.run(req).await;
+    }
+
+    let client_id = match bearer_client(&app, &req) {
+        Ok(client_id) => client_id,
+        Err(error) => return error.into_response(),
+    };
+    if let Some(limit) = app.config.rate_limit_value() {
+        let verdict = {
+            let mut db = app.db();
+            Db::take_slot(&mut db.request_hits, &client_id, limit, Instant::now())
+        };
+        if let Err(retry_after) = verdict {
+            app.count(|c| c.rate_limited += 1);
+            return ApiError::rate_limited(retry_after).into_response();
+        }
+    }
+    let too_big = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|len| len > MAX_BODY);
+    if too_big {
+        return ApiError::too_large(MAX_UPLOAD).into_response();
+    }
+    next.run(req).await
+}
+
+fn bearer_client(app: &App, req: &Request) -> Result<String, ApiError> {
+    let header = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .ok_or_else(|| ApiError::unauthorized("the Authorization header is not a bearer token"))?;
+    let mut db = app.db();
+    let Some(info) = db.tokens.get(token) else {
+        return Err(ApiError::unauthorized("invalid bearer token"));
+    };
+    if Instant::now() >= info.expires_at {
+        db.tokens.remove(token);
+        return Err(ApiError::unauthorized("the bearer token has expired"));
+    }
+    Ok(info.client_id.clone())
+}
