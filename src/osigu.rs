@@ -118,6 +118,21 @@ impl Osigu {
         self.market
     }
 
+    /// This client, sharing its token, pool and limits, with another
+    /// market's version rules.
+    ///
+    /// ```
+    /// let osigu = osigu::Osigu::builder().credentials("id", "secret").build()?;
+    /// assert_eq!(osigu.with_market(osigu::Market::Spain).market(), osigu::Market::Spain);
+    /// # Ok::<(), osigu::Error>(())
+    /// ```
+    pub fn with_market(&self, market: Market) -> Self {
+        Self {
+            client: self.client.clone(),
+            market,
+        }
+    }
+
     pub(crate) fn core(&self) -> &Core {
         use progenitor_client::ClientInfo;
         &self.client.inner().0

@@ -56,6 +56,7 @@ pub struct SandboxConfig {
     async_sponsor_delay: Duration,
     otp_code: String,
     otp_lifetime: Duration,
+    webhook_secret: String,
     port: u16,
 }
 
@@ -73,6 +74,7 @@ impl Default for SandboxConfig {
             async_sponsor_delay: Duration::from_secs(2),
             otp_code: "123456".to_owned(),
             otp_lifetime: Duration::from_secs(300),
+            webhook_secret: "whsec_sandbox_signing_secret".to_owned(),
             port: 0,
         }
     }
@@ -115,6 +117,24 @@ impl SandboxConfig {
     pub fn otp_code(mut self, code: impl Into<String>) -> Self {
         self.otp_code = code.into();
         self
+    }
+
+    /// The signing secret of webhook deliveries. Osigu hands this secret
+    /// out at onboarding rather than through the API, so every subscription
+    /// shares it.
+    pub fn webhook_secret(mut self, secret: impl Into<String>) -> Self {
+        self.webhook_secret = secret.into();
+        self
+    }
+
+    /// The signing secret of webhook deliveries.
+    ///
+    /// ```
+    /// let config = osigu_sandbox::SandboxConfig::default();
+    /// assert_eq!(config.webhook_secret_value(), "whsec_sandbox_signing_secret");
+    /// ```
+    pub fn webhook_secret_value(&self) -> &str {
+        &self.webhook_secret
     }
 
     /// How long a generated one-time code can be validated (`expires_in`).

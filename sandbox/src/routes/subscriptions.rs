@@ -8,7 +8,6 @@ use serde_json::json;
 use super::{Shared, created};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::model::Subscription;
-use crate::server::random_hex;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct SubscriptionIn {
@@ -43,7 +42,7 @@ pub(crate) async fn create_subscription(
         id: format!("whs_{:06}", db.next()),
         url,
         event_types: body.event_types,
-        secret: format!("whsec_{}", random_hex(24)),
+        secret: app.config.webhook_secret_value().to_owned(),
         created_at: app.clock.now(),
     };
     let answer = json!({

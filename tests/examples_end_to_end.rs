@@ -1,0 +1,147 @@
+//! Every example's flow, run through the SDK against the embedded sandbox:
+//! the same code the examples run (`examples/support/flows.rs`).
+
+#[path = "../examples/support/mod.rs"]
+mod support;
+
+use std::time::Duration;
+
+use osigu::{PrescriptionRoute, Verification};
+use osigu_sandbox::{Sandbox, SandboxConfig};
+use support::flows;
+
+fn quiet() -> impl FnMut(String) + Send {
+    |_line| {}
+}
+
+fn requests(sandbox: &Sandbox, route: &str) -> u64 {
+    sandbox.counters().requests_to(route)
+}
+
+#[tokio::test]
+async fn quickstart_dispenses_an_approved_authorization() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let osigu = support::against(&sandbox).unwrap();
+    let mut lines = Vec::new();
+    let done = flows::quickstart(&osigu, &mut |line| lines.push(line))
+        .await
+        .unwrap();
+    assert!(done.authorization_code.starts_with("AUTH-SBX-"));
+    assert_eq!(done.dispensation_status, "DISPENSED");
+    assert_eq!(done.amount, 25.0);
+    assert!(lines.iter().any(|l| l.contains("APPROVED")), "{lines:#?}");
+    // One token for the whole flow, shared by every call.
+    assert_eq!(sandbox.counters().token_requests, 1);
+    assert_eq!(
+        requests(&sandbox, "POST /dispensing/v1/dispensations/{id}/complete"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_otp_gated_dispensation_completes_with_fresh_proofs() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let osigu = support::against(&sandbox).unwrap();
+    let code = sandbox.config().otp_code_value().to_owned();
+    let done = flows::dispense_with_otp(&osigu, &code, &mut quiet())
+        .await
+        .unwrap();
+    assert_eq!(done.verification, Verification::Otp);
+    assert_eq!(done.dispensation_status, "DISPENSED");
+    // One code for the approval, one for the dispensation: proofs are single-use.
+    assert_eq!(requests(&sandbox, "POST /otp/validate"), 2);
+}
+
+#[tokio::test]
+async fn a_wrong_otp_code_stops_the_flow_with_a_typed_error() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let osigu = support::against(&sandbox).unwrap();
+    let Err(error) = flows::dispense_with_otp(&osigu, "000000", &mut quiet()).await else {
+        panic!("a wrong code must not dispense");
+    };
+    let error = error.downcast::<osigu::Error>().expect("an osigu::Error");
+    assert_eq!(error.api_error().map(|a| a.status), Some(422), "{error}");
+}
+
+#[tokio::test]
+async fn prescriptions_take_each_route() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let osigu = support::against(&sandbox).unwrap();
+    let routes = flows::prescribe(&osigu, &mut quiet()).await.unwrap();
+    assert_eq!(
+        routes,
+        [
+            PrescriptionRoute::V1,
+            PrescriptionRoute::V1_1,
+            PrescriptionRoute::V2
+        ]
+    );
+    for route in [
+        "POST /ehr/v1/prescriptions",
+        "POST /ehr/v1.1/prescriptions",
+        "POST /ehr/v2/prescriptions",
+    ] {
+        assert_eq!(requests(&sandbox, route), 1, "{route}");
+    }
+}
+
+#[tokio::test]
+async fn bulk_registration_reports_every_code() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let osigu = support::against(&sandbox).unwrap();
+    let mut seen = Vec::new();
+    let (total, result) =
+        flows::bulk_register(&osigu, &mut |_, code, _| seen.push(code.to_owned()))
+            .await
+            .unwrap();
+    assert_eq!(seen.len(), total);
+    assert_eq!(result.not_in_catalogue, 2);
+    assert_eq!(result.failed, 0);
+    assert_eq!(result.registered + result.already, total - 2);
+    assert!(
+        result.already > 0,
+        "the sandbox seeds some registered products"
+    );
+}
+
+#[tokio::test]
+async fn the_async_sponsor_is_resolved_by_a_verified_webhook() {
+    let sandbox = Sandbox::start_with(
+        SandboxConfig::default().async_sponsor_delay(Duration::from_millis(50)),
+    )
+    .await
+    .unwrap();
+    let osigu = support::against(&sandbox).unwrap();
+    let secret = sandbox.config().webhook_secret_value().to_owned();
+    let events = flows::webhook_receiver(&osigu, &secret, Duration::from_secs(10), &mut quiet())
+        .await
+        .unwrap();
+    assert_eq!(events, ["authorization.created"]);
+}
+
+#[tokio::test]
+async fn a_receiver_with_the_wrong_secret_verifies_nothing() {
+    let sandbox = Sandbox::start_with(
+        SandboxConfig::default().async_sponsor_delay(Duration::from_millis(50)),
+    )
+    .await
+    .unwrap();
+    let osigu = support::against(&sandbox).unwrap();
+    // The delivery is due after 50 ms; half a second is ample.
+    let mut say = quiet();
+    let error = flows::webhook_receiver(
+        &osigu,
+        "not-the-secret",
+        Duration::from_millis(500),
+        &mut say,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error.to_string(), "no verified webhook within 500ms");
+    let counters = sandbox.counters();
+    assert!(
+        counters.webhook_failures >= 1,
+        "the receiver refused the delivery"
+    );
+    assert_eq!(counters.webhook_deliveries, 0);
+}
