@@ -1,0 +1,375 @@
+//! The fault matrix of docs/reliability.md: each fault injected into the
+//! sandbox (or, where the sandbox cannot produce it, a mock), what the
+//! caller gets, and the state on the server afterwards. No commit may be
+//! applied twice, and no call may outlive its deadline.
+
+use std::time::{Duration, Instant};
+
+use osigu::{Environment, Error, Osigu, RateLimits, RetryPolicy, Stage, types};
+use osigu_sandbox::{Fault, Sandbox, SandboxConfig};
+use serde_json::json;
+
+const COMPLETE: &str = "POST /dispensing/v1/dispensations/{id}/complete";
+const GET_DISPENSATION: &str = "GET /dispensing/v1/dispensations/{id}";
+
+fn client(sandbox: &Sandbox, timeout: Duration) -> Osigu {
+    Osigu::builder()
+        .environment(Environment::Custom(sandbox.base_url().to_owned()))
+        .credentials(sandbox.client_id(), sandbox.client_secret())
+        .rate_limits(RateLimits::off())
+        .request_timeout(timeout)
+        .retry(RetryPolicy {
+            initial_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(5),
+            ..Default::default()
+        })
+        .build()
+        .unwrap()
+}
+
+/// An approved authorization of demo-insurer, dispensation started.
+async fn started_dispensation(osigu: &Osigu) -> String {
+    let request: types::CreatePendingAuthorizationRequest = serde_json::from_value(json!({
+        "beneficiary_id": 1001, "sponsor_slug": "demo-insurer",
+        "doctor_name": "Dra. Laura Méndez", "doctor_country_code": "GT",
+        "doctor_medical_license_number": osigu_sandbox::SEED_DOCTOR_LICENSE,
+        "doctor_specialty_name": "Medicina general",
+        "diagnoses": [{ "code": "J02.9", "coding_system": "ICD-10" }],
+        "products": [{ "provider_product_code": "MED-SBX-001", "quantity": 2 }],
+    }))
+    .unwrap();
+    let request = osigu
+        .create_authorization_request()
+        .body(request)
+        .send()
+        .await
+        .unwrap();
+    let id = request.id.unwrap().to_string();
+    let done = osigu
+        .complete_authorization_request_verified(&id, None)
+        .await
+        .unwrap();
+    let line = done.authorizations[0].products[0].id.unwrap().to_string();
+    let start: types::StartDispensationRequest = serde_json::from_value(json!({
+        "products": [{ "id": line, "price": 12.5, "quantity": 2, "taxes": 0.0 }]
+    }))
+    .unwrap();
+    let started = osigu.start_dispensation().body(start).send().await.unwrap();
+    started.dispensation_id.clone().unwrap()
+}
+
+fn invoice() -> types::CompleteDispensationRequest {
+    serde_json::from_value(json!({
+        "amount": 25.0, "document_number": "F-77", "document_date": "2026-11-22T10:00:00Z"
+    }))
+    .unwrap()
+}
+
+async fn status(osigu: &Osigu, dispensation: &str) -> String {
+    osigu
+        .get_dispensation()
+        .id(dispensation)
+        .send()
+        .await
+        .unwrap()
+        .status
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_5xx_burst_fails_reads_after_bounded_retries_and_never_resends_a_commit() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let osigu = client(&sandbox, Duration::from_secs(5));
+    let dispensation = started_dispensation(&osigu).await;
+    sandbox.reset_counters();
+    sandbox
+        .faults()
+        .set(GET_DISPENSATION, Fault::new().error_rate(1.0, 503));
+    sandbox
+        .faults()
+        .set(COMPLETE, Fault::new().error_rate(1.0, 503));
+
+    let read = Error::from(
+        osigu
+            .get_dispensation()
+            .id(&dispensation)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(&read, Error::Api(api) if api.status == 503) && read.is_retryable(),
+        "{read:?}"
+    );
+    assert_eq!(sandbox.counters().requests_to(GET_DISPENSATION), 3);
+
+    let commit = osigu
+        .complete_dispensation_verified(&dispensation, &invoice(), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&commit, Error::Api(api) if api.status == 503),
+        "{commit:?}"
+    );
+    assert_eq!(
+        sandbox.counters().requests_to(COMPLETE),
+        1,
+        "the commit was resent"
+    );
+
+    // The burst ends: the state is untouched, and the commit applies once.
+    sandbox.faults().clear_all();
+    assert_eq!(status(&osigu, &dispensation).await, "STARTED");
+    osigu
+        .complete_dispensation_verified(&dispensation, &invoice(), None)
+        .await
+        .unwrap();
+    assert_eq!(status(&osigu, &dispensation).await, "DISPENSED");
+    assert_eq!(sandbox.counters().requests_to(COMPLETE), 2);
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_is_waited_out() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let osigu = client(&sandbox, Duration::from_secs(5));
+    osigu.list_sponsors().send().await.unwrap();
+    // Every call is refused with Retry-After: 1 until the fault is lifted.
+    sandbox
+        .faults()
+        .set("GET /v1/sponsors", Fault::new().error_rate(1.0, 429));
+    let started = Instant::now();
+    let error = Error::from(osigu.list_sponsors().send().await.unwrap_err());
+    assert!(
+        matches!(error, Error::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(1)),
+        "{error:?}"
+    );
+    // Three attempts, a second apart as the server asked.
+    assert_eq!(started.elapsed(), Duration::from_secs(2));
+    assert_eq!(sandbox.counters().requests_to("GET /v1/sponsors"), 4);
+    assert_eq!(sandbox.counters().rate_limited, 3);
+}
+
+#[tokio::test]
+async fn a_dropped_connection_on_a_commit_is_reported_and_not_applied_or_resent() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let osigu = client(&sandbox, Duration::from_secs(5));
+    let dispensation = started_dispensation(&osigu).await;
+    sandbox.reset_counters();
+    sandbox.faults().set(COMPLETE, Fault::new().drop_rate(1.0));
+    let error = osigu
+        .complete_dispensation_verified(&dispensation, &invoice(), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Transport {
+                during: Stage::Call,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(sandbox.counters().requests_to(COMPLETE), 1);
+    sandbox.faults().clear_all();
+    assert_eq!(status(&osigu, &dispensation).await, "STARTED");
+
+    // A read on a dropping route is retried, then reported.
+    sandbox
+        .faults()
+        .set(GET_DISPENSATION, Fault::new().drop_rate(1.0));
+    let error = Error::from(
+        osigu
+            .get_dispensation()
+            .id(&dispensation)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+    assert_eq!(sandbox.counters().requests_to(GET_DISPENSATION), 4);
+}
+
+#[tokio::test]
+async fn a_slow_commit_past_the_deadline_times_out_on_time_and_applies_once() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let timeout = Duration::from_millis(200);
+    let osigu = client(&sandbox, timeout);
+    let dispensation = started_dispensation(&osigu).await;
+    sandbox.reset_counters();
+    sandbox
+        .faults()
+        .set(COMPLETE, Fault::new().latency(Duration::from_millis(600)));
+
+    let started = Instant::now();
+    let error = osigu
+        .complete_dispensation_verified(&dispensation, &invoice(), None)
+        .await
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        matches!(
+            error,
+            Error::Timeout {
+                during: Stage::Call
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(
+        took < timeout + Duration::from_millis(150),
+        "the call hung for {took:?}"
+    );
+    assert_eq!(
+        sandbox.counters().requests_to(COMPLETE),
+        1,
+        "the commit was resent"
+    );
+
+    // The sandbox drops a request whose client left (Osigu may instead
+    // finish it; either way the SDK did not send it twice). The caller
+    // checks the state before trying again, and the commit applies once.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    sandbox.faults().clear_all();
+    assert_eq!(status(&osigu, &dispensation).await, "STARTED");
+    osigu
+        .complete_dispensation_verified(&dispensation, &invoice(), None)
+        .await
+        .unwrap();
+    assert_eq!(status(&osigu, &dispensation).await, "DISPENSED");
+    let again = osigu
+        .complete_dispensation_verified(&dispensation, &invoice(), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&again, Error::Api(api) if api.status == 409),
+        "{again:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_token_endpoint_down_is_a_typed_error_and_no_api_call_is_made() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let osigu = client(&sandbox, Duration::from_secs(5));
+    sandbox
+        .faults()
+        .set("POST /v1/oauth/token", Fault::new().error_rate(1.0, 503));
+    let error = Error::from(osigu.list_sponsors().send().await.unwrap_err());
+    assert!(
+        matches!(&error, Error::TokenEndpoint(api) if api.status == 503),
+        "{error:?}"
+    );
+    assert_eq!(sandbox.counters().requests_to("GET /v1/sponsors"), 0);
+    sandbox.faults().clear_all();
+    assert_eq!(osigu.list_sponsors().send().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn the_server_rate_limit_and_the_client_limiter_agree() {
+    // Osigu's documented 50 a minute, enforced by both sides: the client
+    // paces itself, so the server never has to refuse.
+    let sandbox = Sandbox::start_with(SandboxConfig::default()).await.unwrap();
+    let osigu = Osigu::builder()
+        .environment(Environment::Custom(sandbox.base_url().to_owned()))
+        .credentials(sandbox.client_id(), sandbox.client_secret())
+        .build()
+        .unwrap();
+    for _ in 0..50 {
+        osigu.list_sponsors().send().await.unwrap();
+    }
+    assert_eq!(sandbox.counters().rate_limited, 0);
+}
+
+mod mocked {
+    //! Faults the sandbox cannot produce, against a mock.
+
+    use super::*;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    async fn answering(template: ResponseTemplate) -> (MockServer, Osigu) {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1/oauth/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "access_token": "t", "token_type": "bearer", "expires_in": 3600
+            })))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/dispensing/v1/dispensations/d1/complete"))
+            .respond_with(template)
+            .mount(&server)
+            .await;
+        let osigu = Osigu::builder()
+            .environment(Environment::Custom(server.uri()))
+            .credentials("id", "secret")
+            .build()
+            .unwrap();
+        (server, osigu)
+    }
+
+    async fn commits(server: &MockServer) -> usize {
+        server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.url.path().ends_with("/complete"))
+            .count()
+    }
+
+    #[tokio::test]
+    async fn malformed_json_on_200_is_a_decode_error_not_a_retry() {
+        let (server, osigu) =
+            answering(ResponseTemplate::new(200).set_body_string("{\"status\": ")).await;
+        let error = osigu
+            .complete_dispensation_verified("d1", &invoice(), None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::Decode {
+                    status: Some(200),
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        assert_eq!(commits(&server).await, 1);
+    }
+
+    #[tokio::test]
+    async fn an_empty_body_on_200_is_a_decode_error_not_a_retry() {
+        let (server, osigu) = answering(ResponseTemplate::new(200)).await;
+        let error = osigu
+            .complete_dispensation_verified("d1", &invoice(), None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::Decode {
+                    status: Some(200),
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        assert_eq!(commits(&server).await, 1);
+        // The generated path agrees.
+        let generated = Error::from(
+            osigu
+                .complete_dispensation()
+                .id("d1")
+                .body(invoice())
+                .send()
+                .await
+                .unwrap_err(),
+        );
+        assert!(matches!(generated, Error::Decode { .. }), "{generated:?}");
+    }
+}
