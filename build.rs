@@ -27,11 +27,7 @@ fn generate() -> Result<(), String> {
     let raw: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("openapi.json is not valid JSON: {e}"))?;
     let files = osigu_codegen::sdk_files(&raw).map_err(|e| format!("openapi.json: {e}"))?;
-    for (name, content) in [
-        ("osigu_client.rs", &files.client),
-        ("operations.md", &files.operations_table),
-        ("operations.rs", &files.operation_index),
-    ] {
+    for (name, content) in files.named() {
         std::fs::write(out.join(name), content).map_err(|e| format!("cannot write {name}: {e}"))?;
     }
     Ok(())

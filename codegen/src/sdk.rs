@@ -18,6 +18,25 @@ pub struct SdkFiles {
     pub operation_index: String,
 }
 
+impl SdkFiles {
+    /// Each file with the name the crate includes it by, for writing out.
+    ///
+    /// ```
+    /// # let raw = serde_json::json!({ "openapi": "3.0.1", "info": { "title": "t", "version": "1" }, "paths": {} });
+    /// let files = osigu_codegen::sdk_files(&raw)?;
+    /// let names: Vec<&str> = files.named().iter().map(|(name, _)| *name).collect();
+    /// assert_eq!(names, ["osigu_client.rs", "operations.md", "operations.rs"]);
+    /// # Ok::<(), osigu_codegen::CodegenError>(())
+    /// ```
+    pub fn named(&self) -> [(&'static str, &str); 3] {
+        [
+            ("osigu_client.rs", &self.client),
+            ("operations.md", &self.operations_table),
+            ("operations.rs", &self.operation_index),
+        ]
+    }
+}
+
 /// Runs the whole pipeline on the published spec.
 ///
 /// ```

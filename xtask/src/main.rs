@@ -54,12 +54,16 @@ type Render = fn(
     &osigu_codegen::Generated,
 ) -> Result<String, osigu_codegen::CodegenError>;
 
-fn print_spec(render: Render) -> Result<(), String> {
+/// The workspace's `openapi.json`, parsed.
+fn read_spec() -> Result<serde_json::Value, String> {
     let path = paths::workspace_root().join("openapi.json");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let raw: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))
+}
+
+fn print_spec(render: Render) -> Result<(), String> {
+    let raw = read_spec()?;
     let normalised = osigu_codegen::normalise(&raw).map_err(|e| e.to_string())?;
     let generated =
         osigu_codegen::generate(&normalised.spec, &osigu_codegen::GenerateOptions::osigu())
@@ -150,18 +154,10 @@ fn generate_files(args: &[String]) -> Result<(), String> {
         [flag, dir] if flag == "--out" => PathBuf::from(dir),
         _ => return Err(format!("generate needs --out DIR\n\n{USAGE}")),
     };
-    let path = paths::workspace_root().join("openapi.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let raw: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+    let raw = read_spec()?;
     let files = osigu_codegen::sdk_files(&raw).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    for (name, content) in [
-        ("osigu_client.rs", &files.client),
-        ("operations.md", &files.operations_table),
-        ("operations.rs", &files.operation_index),
-    ] {
+    for (name, content) in files.named() {
         std::fs::write(out.join(name), content).map_err(|e| format!("cannot write {name}: {e}"))?;
     }
     Ok(())
