@@ -205,15 +205,12 @@ impl Osigu {
         if let Some(otp) = otp {
             attach_otp(&mut json, otp);
         }
-        let request = self
-            .http()
-            .post(self.url(template, &[("id", id)]))
-            .json(&json);
         let op = Operation {
             id: operation_id,
             method: "POST",
             template,
         };
-        self.send_raw(request, Category::General, op).await
+        self.post_raw(Category::General, op, ("id", id), |post| post.json(&json))
+            .await
     }
 }

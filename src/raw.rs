@@ -11,21 +11,18 @@ use crate::operations::Operation;
 use crate::rate_limit::Category;
 
 impl Osigu {
-    /// `template` with each `{name}` replaced by its percent-encoded value.
-    pub(crate) fn url(&self, template: &str, params: &[(&str, &str)]) -> String {
-        let mut path = template.to_owned();
-        for (name, value) in params {
-            path = path.replace(
-                &format!("{{{name}}}"),
-                &progenitor_client::encode_path(value),
-            );
-        }
+    /// `template` with `{name}` replaced by the percent-encoded `value`.
+    fn url(&self, template: &str, (name, value): (&str, &str)) -> String {
+        let path = template.replace(
+            &format!("{{{name}}}"),
+            &progenitor_client::encode_path(value),
+        );
         format!("{}{path}", self.base_url())
     }
 
     /// Sends a hand-built request for operation `op` and decodes a success
     /// body into `T`.
-    pub(crate) async fn send_raw<T: DeserializeOwned>(
+    async fn send_raw<T: DeserializeOwned>(
         &self,
         request: reqwest::RequestBuilder,
         category: Category,
@@ -58,8 +55,21 @@ impl Osigu {
         })
     }
 
+    /// POSTs to `op`, whose path has the one parameter `param`, with the
+    /// body `body` sets, drawing on `category`'s rate limit.
+    pub(crate) async fn post_raw<T: DeserializeOwned>(
+        &self,
+        category: Category,
+        op: Operation,
+        param: (&str, &str),
+        body: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Result<T, Error> {
+        let post = self.http().post(self.url(op.template, param));
+        self.send_raw(body(post), category, op).await
+    }
+
     /// The reqwest client every call shares.
-    pub(crate) fn http(&self) -> &reqwest::Client {
+    fn http(&self) -> &reqwest::Client {
         use progenitor_client::ClientInfo;
         self.client().client()
     }

@@ -136,6 +136,17 @@ impl Upload {
         self
     }
 
+    /// A form with the document kind under `kind_field` and the file as `file`.
+    fn into_form(
+        self,
+        kind_field: &'static str,
+        kind: &str,
+    ) -> Result<reqwest::multipart::Form, Error> {
+        Ok(reqwest::multipart::Form::new()
+            .text(kind_field, kind.to_owned())
+            .part("file", self.into_part()?))
+    }
+
     fn into_part(self) -> Result<reqwest::multipart::Part, Error> {
         let body = match self.source {
             Source::Bytes(bytes) => reqwest::Body::from(bytes),
@@ -189,20 +200,19 @@ impl Osigu {
         file_type: &str,
         upload: Upload,
     ) -> Result<types::IndicationResource, Error> {
-        const TEMPLATE: &str = "/arc/v1/authorization-requests/{id}/indications";
-        let form = reqwest::multipart::Form::new()
-            .text("file_type", file_type.to_owned())
-            .part("file", upload.into_part()?);
-        let request = self
-            .http()
-            .post(self.url(TEMPLATE, &[("id", authorization_request_id)]))
-            .multipart(form);
+        let form = upload.into_form("file_type", file_type)?;
         let op = Operation {
             id: "attachAuthorizationRequestIndication",
             method: "POST",
-            template: TEMPLATE,
+            template: "/arc/v1/authorization-requests/{id}/indications",
         };
-        self.send_raw(request, Category::Uploads, op).await
+        self.post_raw(
+            Category::Uploads,
+            op,
+            ("id", authorization_request_id),
+            |post| post.multipart(form),
+        )
+        .await
     }
 
     /// Attaches an indication as Base64 inside JSON, for integrations that
@@ -213,7 +223,6 @@ impl Osigu {
         file_type: &str,
         upload: Upload,
     ) -> Result<types::IndicationResource, Error> {
-        const TEMPLATE: &str = "/arc/v1/authorization-requests/{id}/indications/base64";
         let file_name = upload.file_name.clone();
         let bytes = upload.into_bytes().await?;
         // The JSON is written around the Base64 text rather than through
@@ -226,17 +235,21 @@ impl Osigu {
         base64::engine::general_purpose::STANDARD.encode_string(&bytes, &mut body);
         drop(bytes);
         body.push_str("\"}");
-        let request = self
-            .http()
-            .post(self.url(TEMPLATE, &[("id", authorization_request_id)]))
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .body(body);
         let op = Operation {
             id: "attachAuthorizationRequestIndicationBase64",
             method: "POST",
-            template: TEMPLATE,
+            template: "/arc/v1/authorization-requests/{id}/indications/base64",
         };
-        self.send_raw(request, Category::Uploads, op).await
+        self.post_raw(
+            Category::Uploads,
+            op,
+            ("id", authorization_request_id),
+            |post| {
+                post.header(http::header::CONTENT_TYPE, "application/json")
+                    .body(body)
+            },
+        )
+        .await
     }
 
     /// Attaches an invoice, credit note or supporting document to an open
@@ -247,19 +260,18 @@ impl Osigu {
         document_type: &str,
         upload: Upload,
     ) -> Result<types::SettlementDocumentResource, Error> {
-        const TEMPLATE: &str = "/v3/settlements/{settlement_id}/documents";
-        let form = reqwest::multipart::Form::new()
-            .text("document_type", document_type.to_owned())
-            .part("file", upload.into_part()?);
-        let request = self
-            .http()
-            .post(self.url(TEMPLATE, &[("settlement_id", settlement_id)]))
-            .multipart(form);
+        let form = upload.into_form("document_type", document_type)?;
         let op = Operation {
             id: "uploadSettlementDocument",
             method: "POST",
-            template: TEMPLATE,
+            template: "/v3/settlements/{settlement_id}/documents",
         };
-        self.send_raw(request, Category::Uploads, op).await
+        self.post_raw(
+            Category::Uploads,
+            op,
+            ("settlement_id", settlement_id),
+            |post| post.multipart(form),
+        )
+        .await
     }
 }
