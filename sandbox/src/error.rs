@@ -186,13 +186,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            ApiError::new(
-                rejection.status(),
-                "071-400",
-                format!("cannot read the body: {}", rejection.body_text()),
-            )
-        })?;
+        let bytes = read_body(req, state).await?;
         parse_json(&bytes).map(ApiJson)
     }
 }
@@ -205,18 +199,23 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptJson<T
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            ApiError::new(
-                rejection.status(),
-                "071-400",
-                format!("cannot read the body: {}", rejection.body_text()),
-            )
-        })?;
+        let bytes = read_body(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptJson(T::default()));
         }
         parse_json(&bytes).map(OptJson)
     }
+}
+
+/// The raw body, or Osigu's envelope if it cannot be read.
+async fn read_body<S: Send + Sync>(req: Request, state: &S) -> ApiResult<Bytes> {
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        ApiError::new(
+            rejection.status(),
+            "071-400",
+            format!("cannot read the body: {}", rejection.body_text()),
+        )
+    })
 }
 
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {

@@ -357,6 +357,20 @@ pub(crate) struct Authorization {
 }
 
 impl Authorization {
+    /// CLAIMED once every line is claimed in full, PARTIALLY_CLAIMED before.
+    pub(crate) fn mark_claimed(&mut self) {
+        let fully = self
+            .lines
+            .iter()
+            .all(|l| l.claimed_quantity >= l.authorized_quantity);
+        self.status = if fully {
+            "CLAIMED"
+        } else {
+            "PARTIALLY_CLAIMED"
+        }
+        .to_owned();
+    }
+
     /// `AuthorizationResource`.
     pub(crate) fn json(&self) -> Value {
         let line_status = match self.status.as_str() {

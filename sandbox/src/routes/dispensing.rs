@@ -419,16 +419,7 @@ pub(crate) async fn complete_dispensation(
                 for line in &mut lines {
                     line.id = db.next();
                 }
-                let fully = authorization
-                    .lines
-                    .iter()
-                    .all(|l| l.claimed_quantity >= l.authorized_quantity);
-                authorization.status = if fully {
-                    "CLAIMED"
-                } else {
-                    "PARTIALLY_CLAIMED"
-                }
-                .to_owned();
+                authorization.mark_claimed();
                 authorization.updated_at = now.clone();
                 let mut claim = new_claim(&mut db, &authorization, lines, "COMPLETED", &now);
                 claim.document_number = Some(body.document_number.clone());

@@ -998,16 +998,7 @@ pub(crate) async fn claim_authorization(
     for line in &mut claim_lines {
         line.id = db.next();
     }
-    let fully = authorization
-        .lines
-        .iter()
-        .all(|l| l.claimed_quantity >= l.authorized_quantity);
-    authorization.status = if fully {
-        "CLAIMED"
-    } else {
-        "PARTIALLY_CLAIMED"
-    }
-    .to_owned();
+    authorization.mark_claimed();
     let now = app.clock.now();
     authorization.updated_at = now.clone();
     let claim = new_claim(&mut db, &authorization, claim_lines, "COMPLETED", &now);
