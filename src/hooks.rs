@@ -102,7 +102,7 @@ impl Core {
         );
         let started = Instant::now();
         let result = self
-            .attempts(request, category, op)
+            .attempts(request, category, op, started)
             .instrument(span.clone())
             .await;
         let latency_ms = started.elapsed().as_millis() as u64;
@@ -116,9 +116,9 @@ impl Core {
         request: reqwest::Request,
         category: Category,
         op: Operation,
+        started: Instant,
     ) -> reqwest::Result<reqwest::Response> {
         let span = tracing::Span::current();
-        let started = Instant::now();
         let method = request.method().clone();
         let mut template = Some(request);
         let mut attempt = 0;
