@@ -6,9 +6,12 @@
 //! under a paused clock tokio jumps to the next timer whenever it is idle,
 //! so a pending socket read would otherwise "time out" at once.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::untimed_http;
 use osigu::{Environment, Error, Osigu, RateLimits, RetryPolicy, Stage};
 use tokio::time::Instant;
 use wiremock::matchers::{body_string_contains, header, method, path, query_param};
@@ -60,15 +63,6 @@ fn builder(server: &MockServer) -> osigu::OsiguBuilder {
             max_backoff: Duration::from_millis(5),
             ..Default::default()
         })
-}
-
-/// For paused-clock tests (see the module docs).
-fn untimed_http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .pool_idle_timeout(None)
-        .build()
-        .unwrap()
 }
 
 async fn requests_to(server: &MockServer, route: &str) -> Vec<Request> {

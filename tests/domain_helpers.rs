@@ -1,7 +1,11 @@
 //! The domain helpers against a local mock of Osigu (wiremock): OTP, version
 //! routing, uploads, pagination, claim monitors and bulk registration.
 
+mod common;
+
 use std::time::Duration;
+
+use common::untimed_http;
 
 use base64::Engine as _;
 use futures_util::{StreamExt, TryStreamExt};
@@ -21,7 +25,6 @@ async fn osigu_against(server: &MockServer, market: Market) -> Osigu {
         })))
         .mount(server)
         .await;
-    let _ = rustls::crypto::ring::default_provider().install_default();
     Osigu::builder()
         .environment(Environment::Custom(server.uri()))
         .credentials("id", "secret")
@@ -32,13 +35,7 @@ async fn osigu_against(server: &MockServer, market: Market) -> Osigu {
             max_backoff: Duration::from_millis(2),
             ..Default::default()
         })
-        // No timers of its own, so tests on a paused clock see only ours.
-        .http_client(
-            reqwest::Client::builder()
-                .pool_idle_timeout(None)
-                .build()
-                .unwrap(),
-        )
+        .http_client(untimed_http())
         .build()
         .unwrap()
 }

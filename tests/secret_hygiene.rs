@@ -6,8 +6,11 @@
 //! test on another thread without a subscriber can make this one's events
 //! vanish.
 
-use std::sync::Arc;
+mod common;
+
 use std::time::Duration;
+
+use common::Captured;
 
 use osigu::{Environment, Error, Osigu, RateLimits, RetryPolicy};
 use wiremock::matchers::{method, path};
@@ -49,20 +52,6 @@ async fn token_endpoint(server: &MockServer, token: &str) {
         .await;
 }
 
-/// Collects everything `tracing` emits, at every level.
-#[derive(Clone, Default)]
-struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Answers like Osigu's OTP validation, echoing nothing secret.
 struct OtpValidated;
 
@@ -76,14 +65,7 @@ impl Respond for OtpValidated {
 
 #[tokio::test]
 async fn a_trace_log_of_full_calls_holds_no_secret_token_or_otp_code() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::trace();
 
     let server = MockServer::start().await;
     token_endpoint(&server, "tok-SENSITIVE-123").await;
@@ -148,7 +130,7 @@ async fn a_trace_log_of_full_calls_holds_no_secret_token_or_otp_code() {
     tracing::error!(%error, ?error, "reported by the application");
     drop(_guard);
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     // The log is real: spans name operations by template, with statuses.
     assert!(log.contains("validateOtp"), "{log}");
     assert!(log.contains("/v1/sponsors/{sponsorSlug}/beneficiaries/{beneficiaryId}/dependents"));

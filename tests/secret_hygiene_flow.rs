@@ -5,26 +5,15 @@
 //!
 //! Alone in its binary for the reason given in tests/secret_hygiene.rs.
 
+mod common;
 #[path = "../examples/support/mod.rs"]
 mod support;
 
 use std::sync::{Arc, Mutex};
 
+use common::Captured;
 use osigu::{AccessToken, Error, MemoryTokenStore, StoreFuture, TokenStore};
 use osigu_sandbox::{Fault, Sandbox};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// Remembers every token issued, so the test knows what must not appear.
 #[derive(Default)]
@@ -48,14 +37,7 @@ impl TokenStore for Recording {
 
 #[tokio::test]
 async fn full_flows_with_faults_leak_nothing_at_trace_level() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::trace();
 
     let sandbox = Sandbox::start().await.unwrap();
     let store = Arc::new(Recording::default());
@@ -99,7 +81,7 @@ async fn full_flows_with_faults_leak_nothing_at_trace_level() {
     tracing::error!(?proof, ?token, ?secret, "values");
     drop(_guard);
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     assert!(log.contains("completeDispensation"), "the capture is real");
     assert!(log.contains("retrying"));
     let tokens = store.seen.lock().unwrap().clone();
