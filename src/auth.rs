@@ -20,8 +20,9 @@ use std::time::{Duration, SystemTime};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
+use crate::engine::Pacing;
 use crate::error::{ApiError, Error, Stage};
-use crate::rate_limit::{Category, Limiters};
+use crate::operations::Bucket;
 
 /// An access token and when it expires.
 ///
@@ -153,20 +154,42 @@ pub(crate) struct TokenSource {
 /// of each asking the token endpoint again.
 const REFUSAL_MEMORY: Duration = Duration::from_secs(30);
 
+/// The longest a token is trusted for, whatever `expires_in` says: a day.
+pub(crate) const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The largest token response read; a real one is a few hundred bytes.
+const MAX_TOKEN_BODY: u64 = 64 * 1024;
+
+/// The longest a failing token endpoint is left alone between attempts.
+const MAX_HOLD_DOWN: Duration = Duration::from_secs(30);
+
 /// A token with its `Authorization` header value, built once rather than
 /// on every call.
 pub(crate) struct Credential {
     pub token: AccessToken,
     pub bearer: http::HeaderValue,
+    /// On tokio's clock: from here on, the token is not sent.
+    pub until: Instant,
 }
 
 impl Credential {
-    fn new(token: AccessToken) -> Option<Arc<Self>> {
+    fn new(token: AccessToken, until: Instant) -> Option<Arc<Self>> {
         let mut bearer = http::HeaderValue::from_str(&format!("Bearer {}", token.secret())).ok()?;
         // Keeps it out of HTTP/2 header compression tables and Debug output.
         bearer.set_sensitive(true);
-        Some(Arc::new(Self { token, bearer }))
+        Some(Arc::new(Self {
+            token,
+            bearer,
+            until,
+        }))
     }
+}
+
+/// No token could be had: why, and how long the token endpoint should be
+/// left alone before asking again.
+pub(crate) struct TokenFailure {
+    pub error: Error,
+    pub retry_in: Option<Duration>,
 }
 
 #[derive(Clone)]
@@ -178,6 +201,16 @@ struct Cached {
     expires_at: Instant,
 }
 
+/// A failed token request, shared by every caller until `until`: those
+/// who waited on it get its error instead of each asking again.
+#[derive(Clone)]
+struct Failed {
+    until: Instant,
+    error: Error,
+    /// Failures in a row, for the next hold-down.
+    streak: u32,
+}
+
 /// Shared by every clone of a client.
 pub(crate) struct TokenCache {
     shared: Arc<Shared>,
@@ -186,12 +219,12 @@ pub(crate) struct TokenCache {
 struct Shared {
     source: TokenSource,
     store: Arc<dyn TokenStore>,
-    limiters: Arc<Limiters>,
+    pacing: Arc<Pacing>,
     current: Mutex<Option<Cached>>,
     /// Held while a token request is out: single flight.
     fetching: tokio::sync::Mutex<()>,
     refreshing: AtomicBool,
-    refused: Mutex<Option<(Instant, Error)>>,
+    failed: Mutex<Option<Failed>>,
     clock: Clock,
 }
 
@@ -212,12 +245,19 @@ impl Clock {
 
     /// Wall-clock time, as tokio's clock has moved since the anchor.
     fn wall_now(&self) -> SystemTime {
-        self.wall + self.tokio.elapsed()
+        self.wall
+            .checked_add(self.tokio.elapsed())
+            .unwrap_or(self.wall)
     }
+}
 
-    /// `at` on tokio's clock; `None` if before the anchor.
-    fn on_tokio(&self, at: SystemTime) -> Option<Instant> {
-        Some(self.tokio + at.duration_since(self.wall).ok()?)
+/// Clears the refresh flag however the refresh ends, a panic included, so
+/// one bad answer cannot switch background refresh off for good.
+struct Refreshing<'a>(&'a AtomicBool);
+
+impl Drop for Refreshing<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
     }
 }
 
@@ -225,17 +265,17 @@ impl TokenCache {
     pub(crate) fn new(
         source: TokenSource,
         store: Arc<dyn TokenStore>,
-        limiters: Arc<Limiters>,
+        pacing: Arc<Pacing>,
     ) -> Self {
         Self {
             shared: Arc::new(Shared {
                 source,
                 store,
-                limiters,
+                pacing,
                 current: Mutex::new(None),
                 fetching: tokio::sync::Mutex::new(()),
                 refreshing: AtomicBool::new(false),
-                refused: Mutex::new(None),
+                failed: Mutex::new(None),
                 clock: Clock::now(),
             }),
         }
@@ -243,7 +283,7 @@ impl TokenCache {
 
     /// A valid token. In steady state this returns at once: a token near
     /// its end is refreshed in the background while it is still used.
-    pub(crate) async fn token(&self) -> Result<Arc<Credential>, Error> {
+    pub(crate) async fn token(&self) -> Result<Arc<Credential>, TokenFailure> {
         let now = Instant::now();
         if let Some(cached) = self.usable(now) {
             if now >= cached.refresh_at {
@@ -253,15 +293,20 @@ impl TokenCache {
         }
         let shared = &self.shared;
         let _flight = shared.fetching.lock().await;
-        // Whoever held the lock before us may have fetched one.
-        if let Some(cached) = self.usable(Instant::now()) {
+        let now = Instant::now();
+        // Whoever held the lock before us may have fetched one, or failed
+        // to: either way its answer is ours.
+        if let Some(cached) = self.usable(now) {
             return Ok(cached.credential);
+        }
+        if let Some(failure) = shared.held_down(now) {
+            return Err(failure);
         }
         shared.fetch().await
     }
 
-    /// Drops `token` after the API rejected it, unless a newer one already
-    /// replaced it.
+    /// Drops `credential` after the API rejected it, unless a newer one
+    /// already replaced it.
     pub(crate) async fn reject(&self, credential: &Credential) {
         {
             let mut current = lock(&self.shared.current);
@@ -288,27 +333,43 @@ impl TokenCache {
         }
         let shared = Arc::clone(&self.shared);
         tokio::spawn(async move {
-            {
-                let _flight = shared.fetching.lock().await;
-                let due = lock(&shared.current)
-                    .as_ref()
-                    .is_none_or(|c| Instant::now() >= c.refresh_at);
-                if due && let Err(error) = shared.fetch_from_osigu().await {
-                    tracing::warn!(%error, "background token refresh failed; the current token stays in use");
-                    // Try again a little later, not on every call.
-                    if let Some(c) = lock(&shared.current).as_mut() {
-                        c.refresh_at = Instant::now() + Duration::from_secs(15);
-                    }
+            let _flag = Refreshing(&shared.refreshing);
+            let _flight = shared.fetching.lock().await;
+            let now = Instant::now();
+            let due = lock(&shared.current)
+                .as_ref()
+                .is_none_or(|c| now >= c.refresh_at);
+            if !due || shared.held_down(now).is_some() {
+                return;
+            }
+            if let Err(failure) = shared.fetch_from_osigu().await {
+                tracing::warn!(error = %failure.error, "background token refresh failed; the current token stays in use");
+                // Try again a little later, not on every call.
+                if let Some(c) = lock(&shared.current).as_mut() {
+                    c.refresh_at = Instant::now()
+                        + failure
+                            .retry_in
+                            .unwrap_or(MAX_HOLD_DOWN)
+                            .max(Duration::from_secs(1));
                 }
             }
-            shared.refreshing.store(false, Ordering::Release);
         });
     }
 }
 
 impl Shared {
+    /// The failure callers must share, while its hold-down lasts.
+    fn held_down(&self, now: Instant) -> Option<TokenFailure> {
+        let failed = lock(&self.failed);
+        let failed = failed.as_ref().filter(|f| now < f.until)?;
+        Some(TokenFailure {
+            error: failed.error.clone(),
+            retry_in: Some(failed.until - now),
+        })
+    }
+
     /// Called with `fetching` held: a token from the store, or a new one.
-    async fn fetch(&self) -> Result<Arc<Credential>, Error> {
+    async fn fetch(&self) -> Result<Arc<Credential>, TokenFailure> {
         if let Some(token) = self.store.load().await
             && let Some(cached) = timed(token, &self.clock, Instant::now())
         {
@@ -318,13 +379,41 @@ impl Shared {
         self.fetch_from_osigu().await
     }
 
-    async fn fetch_from_osigu(&self) -> Result<Arc<Credential>, Error> {
-        if let Some((until, error)) = lock(&self.refused).clone()
-            && Instant::now() < until
-        {
-            return Err(error);
+    async fn fetch_from_osigu(&self) -> Result<Arc<Credential>, TokenFailure> {
+        match self.request_token().await {
+            Ok(credential) => {
+                *lock(&self.failed) = None;
+                Ok(credential)
+            }
+            Err(error) => Err(self.remember(error)),
         }
-        self.limiters.acquire(Category::Token).await;
+    }
+
+    /// Keeps `error` for the callers that come while it holds: a refusal
+    /// for 30 s, a 429 for its `Retry-After`, anything else for a backoff
+    /// that doubles with each failure in a row (1 s up to 30 s).
+    fn remember(&self, error: Error) -> TokenFailure {
+        let mut failed = lock(&self.failed);
+        let streak = failed.as_ref().map_or(0, |f| f.streak).saturating_add(1);
+        let hold = match &error {
+            Error::Auth(_) => REFUSAL_MEMORY,
+            Error::RateLimited { retry_after, .. } => retry_after.unwrap_or(Duration::from_secs(1)),
+            _ => Duration::from_secs(1 << streak.saturating_sub(1).min(5)).min(MAX_HOLD_DOWN),
+        };
+        let now = Instant::now();
+        *failed = Some(Failed {
+            until: now.checked_add(hold).unwrap_or(now),
+            error: error.clone(),
+            streak,
+        });
+        TokenFailure {
+            error,
+            retry_in: Some(hold),
+        }
+    }
+
+    async fn request_token(&self) -> Result<Arc<Credential>, Error> {
+        self.pacing.acquire(Bucket::Token).await?;
         let source = &self.source;
         let mut url = source.url.clone();
         // Osigu's older token docs read grant_type from the query string,
@@ -345,23 +434,29 @@ impl Shared {
             .map_err(|e| Error::transport(Stage::Token, e))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(Stage::Token, e))?;
+        let body = crate::engine::read_limited(response, MAX_TOKEN_BODY, Stage::Token).await?;
         if !status.is_success() {
             let api = Box::new(ApiError::parse(status.as_u16(), &headers, &body));
-            if status.is_client_error() {
-                let error = Error::Auth(api);
-                *lock(&self.refused) = Some((Instant::now() + REFUSAL_MEMORY, error.clone()));
-                return Err(error);
-            }
-            return Err(Error::TokenEndpoint(api));
+            return Err(match status.as_u16() {
+                429 => {
+                    let retry_after = crate::retry::retry_after(&headers);
+                    self.pacing
+                        .penalize(Bucket::Token, retry_after.unwrap_or(Duration::from_secs(1)))
+                        .await;
+                    Error::RateLimited {
+                        retry_after,
+                        error: api,
+                    }
+                }
+                400..=499 => Error::Auth(api),
+                _ => Error::TokenEndpoint(api),
+            });
         }
         let token = parse_token(&body, status.as_u16(), self.clock.wall_now())?;
         let cached =
             timed(token.clone(), &self.clock, Instant::now()).ok_or_else(|| Error::Decode {
                 status: Some(status.as_u16()),
+                request_id: ApiError::request_id(&headers),
                 reason:
                     "the token endpoint issued a token that is expired or not a valid header value"
                         .into(),
@@ -374,7 +469,8 @@ impl Shared {
 }
 
 /// The token endpoint's answer. `expires_in` defaults to the documented
-/// 3600 seconds; `token_type`, `scope` and extensions are not needed.
+/// 3600 seconds and is trusted up to a day; `token_type`, `scope` and
+/// extensions are not needed.
 fn parse_token(body: &[u8], status: u16, now: SystemTime) -> Result<AccessToken, Error> {
     #[derive(serde::Deserialize)]
     struct Issued {
@@ -384,20 +480,28 @@ fn parse_token(body: &[u8], status: u16, now: SystemTime) -> Result<AccessToken,
     // serde's message could quote the token; say what is wrong without it.
     let issued: Issued = serde_json::from_slice(body).map_err(|_| Error::Decode {
         status: Some(status),
+        request_id: None,
         reason: "the token response has no string access_token and numeric expires_in".into(),
     })?;
-    let lifetime = Duration::from_secs(issued.expires_in.unwrap_or(3600));
-    Ok(AccessToken::new(issued.access_token, now + lifetime))
+    let lifetime = Duration::from_secs(issued.expires_in.unwrap_or(3600)).min(MAX_TOKEN_LIFETIME);
+    let expires_at = now.checked_add(lifetime).unwrap_or(now);
+    Ok(AccessToken::new(issued.access_token, expires_at))
 }
 
 /// When to refresh and when to stop using a token with `remaining` life:
 /// refresh with a tenth of its life (at least a minute) to spare, and stop
 /// 30 seconds early so a call never leaves with a token about to lapse.
-/// `None` if it is as good as expired.
+/// A token said to last longer than a day is trusted for a day. `None` if
+/// it is as good as expired.
 fn timed(token: AccessToken, clock: &Clock, now: Instant) -> Option<Cached> {
-    let remaining = clock
-        .on_tokio(token.expires_at)?
-        .checked_duration_since(now)?;
+    // Before the anchor means long expired; too far ahead to represent
+    // on tokio's clock means "a day", like every long-lived token.
+    let since_anchor = token.expires_at.duration_since(clock.wall).ok()?;
+    let remaining = match clock.tokio.checked_add(since_anchor) {
+        Some(at) => at.checked_duration_since(now)?,
+        None => MAX_TOKEN_LIFETIME,
+    }
+    .min(MAX_TOKEN_LIFETIME);
     let skew = Duration::from_secs(30).min(remaining / 4);
     let usable = remaining.checked_sub(skew)?;
     if usable.is_zero() {
@@ -407,7 +511,7 @@ fn timed(token: AccessToken, clock: &Clock, now: Instant) -> Option<Cached> {
         .max(Duration::from_secs(60))
         .min(usable / 2);
     Some(Cached {
-        credential: Credential::new(token)?,
+        credential: Credential::new(token, now + usable)?,
         refresh_at: now + usable - margin,
         expires_at: now + usable,
     })
@@ -425,6 +529,25 @@ mod tests {
         let cached = timed(token, &clock, now).unwrap();
         assert_eq!(cached.expires_at - now, Duration::from_secs(3570));
         assert_eq!(cached.refresh_at - now, Duration::from_secs(3570 - 360));
+    }
+
+    #[test]
+    fn a_token_said_to_last_forever_is_trusted_for_a_day() {
+        let clock = Clock::now();
+        let issued = parse_token(
+            br#"{"access_token": "t", "expires_in": 18446744073709551615}"#,
+            200,
+            clock.wall,
+        )
+        .unwrap();
+        let cached = timed(issued, &clock, clock.tokio).unwrap();
+        assert!(cached.expires_at - clock.tokio <= MAX_TOKEN_LIFETIME);
+        let far = AccessToken::new(
+            "t",
+            SystemTime::UNIX_EPOCH + Duration::from_secs(u64::MAX / 2),
+        );
+        let cached = timed(far, &clock, clock.tokio).unwrap();
+        assert!(cached.expires_at - clock.tokio <= MAX_TOKEN_LIFETIME);
     }
 
     #[test]

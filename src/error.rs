@@ -1,9 +1,9 @@
 //! One error type for every way a call can fail.
 //!
-//! Generated calls return `progenitor_client::Error`; `?` turns it into
-//! [`Error`]. The hooks in [`crate::hooks`] read and parse error bodies while
-//! the call is still in flight and attach the parsed [`Error`] to the response,
-//! so the conversion loses nothing and needs no second read of the body.
+//! Every call returns [`Error`]: generated `send()`s and the hand-written
+//! helpers alike go through the request engine, which reads and parses
+//! error bodies itself. `From<progenitor_client::Error>` remains for code
+//! that holds progenitor's error from elsewhere.
 
 use std::fmt;
 use std::sync::Arc;
@@ -21,11 +21,9 @@ use serde_json::Value;
 /// # async fn demo(osigu: &osigu::Osigu) -> Result<(), osigu::Error> {
 /// match osigu.list_sponsors().send().await {
 ///     Ok(sponsors) => println!("{} sponsors", sponsors.len()),
-///     Err(e) => {
-///         let e = osigu::Error::from(e);
-///         if e.is_retryable() { /* try again later */ }
-///         return Err(e);
-///     }
+///     Err(osigu::Error::Api(api)) if api.status == 404 => println!("none"),
+///     Err(e) if e.is_retryable() => { /* try again later */ }
+///     Err(e) => return Err(e),
 /// }
 /// # Ok(()) }
 /// ```
@@ -67,11 +65,62 @@ pub enum Error {
         source: Arc<reqwest::Error>,
     },
     /// A success response whose body does not match the expected type.
+    /// The reason names where in the body it failed and what was expected,
+    /// never the value found there (it could be a document number).
     Decode {
         /// The HTTP status, when there was a response.
         status: Option<u16>,
+        /// The request id Osigu echoed, for support.
+        request_id: Option<String>,
         /// What did not match.
         reason: String,
+    },
+    /// A response body larger than the client reads; nothing of it was
+    /// decoded. See [`OsiguBuilder::max_response_size`](crate::OsiguBuilder::max_response_size).
+    ResponseTooLarge {
+        /// Which response it was.
+        during: Stage,
+        /// The most the client reads, in bytes.
+        limit: u64,
+    },
+    /// A create whose reply was lost or timed out (or whose retry was
+    /// refused as a conflict): Osigu may or may not have made the
+    /// resource, and the SDK will not send it again, because a second
+    /// create would make a second resource.
+    ///
+    /// Find out before acting: list or search what the call creates (for a
+    /// dispensation, the authorization's dispensations; for a
+    /// pre-authorization request, [`Client::list_authorization_requests`](crate::Client::list_authorization_requests);
+    /// for a patient, [`Client::search_patients`](crate::Client::search_patients)),
+    /// and quote `request_id` to Osigu's support if it is still unclear.
+    /// Not retryable.
+    OutcomeUnknown {
+        /// The operationId of the create.
+        operation: &'static str,
+        /// The `x-request-id` this SDK sent with the request.
+        request_id: String,
+    },
+    /// A state transition whose first attempt was applied but whose answer
+    /// was lost: the retry was refused because the resource is already in
+    /// the target state, and the call's own answer cannot be recovered.
+    /// The change is in effect; read the resource for its state. Not
+    /// retryable.
+    AlreadyApplied {
+        /// The operationId of the transition.
+        operation: &'static str,
+        /// The `x-request-id` this SDK sent with the first attempt.
+        request_id: String,
+    },
+    /// Osigu accepted an asynchronous job (202) but it had not finished
+    /// when polling stopped: the deadline passed, or a poll failed. The job
+    /// goes on; **do not send the request again** (that would submit it
+    /// twice). Resume with [`Osigu::wait_for_claim_monitor`](crate::Osigu::wait_for_claim_monitor)
+    /// on `monitor`. Not retryable.
+    JobNotFinished {
+        /// The monitor's location (or id) to resume polling.
+        monitor: String,
+        /// The poll failure that stopped the wait, if that is what stopped it.
+        last_error: Option<Box<Error>>,
     },
     /// A file is larger than Osigu accepts; nothing was sent.
     UploadTooLarge {
@@ -149,6 +198,9 @@ impl Error {
     /// ```
     pub fn is_retryable(&self) -> bool {
         match self {
+            Self::OutcomeUnknown { .. }
+            | Self::AlreadyApplied { .. }
+            | Self::JobNotFinished { .. } => false,
             Self::RateLimited { .. } | Self::Timeout { .. } | Self::Transport { .. } => true,
             Self::Api(e) | Self::TokenEndpoint(e) => matches!(e.status, 500 | 502 | 503 | 504),
             _ => false,
@@ -169,6 +221,12 @@ impl Error {
     pub(crate) fn config(setting: &'static str, reason: impl Into<String>) -> Self {
         Self::Config {
             setting,
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn invalid(reason: impl Into<String>) -> Self {
+        Self::InvalidRequest {
             reason: reason.into(),
         }
     }
@@ -200,11 +258,67 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Self::Timeout { during } => write!(f, "{during} timed out"),
-            Self::Transport { during, source } => write!(f, "{during} failed: {source}"),
-            Self::Decode { status, reason } => match status {
-                Some(status) => write!(f, "unexpected HTTP {status} body: {reason}"),
-                None => write!(f, "unexpected response body: {reason}"),
-            },
+            Self::Transport { during, source } => {
+                write!(f, "{during} failed: {source}")?;
+                // The root cause (a refused certificate, a refused
+                // connection) is what the reader needs; reqwest keeps it
+                // in the source chain.
+                let mut cause = std::error::Error::source(source.as_ref());
+                while let Some(inner) = cause {
+                    write!(f, ": {inner}")?;
+                    cause = inner.source();
+                }
+                Ok(())
+            }
+            Self::Decode {
+                status,
+                request_id,
+                reason,
+            } => {
+                match status {
+                    Some(status) => write!(f, "unexpected HTTP {status} body: {reason}")?,
+                    None => write!(f, "unexpected response body: {reason}")?,
+                }
+                if let Some(id) = request_id {
+                    write!(f, " (request id {id})")?;
+                }
+                Ok(())
+            }
+            Self::ResponseTooLarge { during, limit } => write!(
+                f,
+                "{during}: the response body exceeds the {} limit",
+                size_text(*limit)
+            ),
+            Self::OutcomeUnknown {
+                operation,
+                request_id,
+            } => write!(
+                f,
+                "{operation}: the reply was lost, so whether Osigu applied it is unknown; \
+                 it was not sent again (request id {request_id}); list or search to find out"
+            ),
+            Self::AlreadyApplied {
+                operation,
+                request_id,
+            } => write!(
+                f,
+                "{operation}: already applied by an earlier attempt whose reply was lost \
+                 (request id {request_id}); read the resource for its state"
+            ),
+            Self::JobNotFinished {
+                monitor,
+                last_error,
+            } => {
+                write!(
+                    f,
+                    "the job was accepted but had not finished (monitor {monitor}); \
+                     resume waiting on the monitor, do not send the request again"
+                )?;
+                if let Some(error) = last_error {
+                    write!(f, "; the last poll failed: {error}")?;
+                }
+                Ok(())
+            }
             Self::InvalidRequest { reason } => write!(f, "invalid request: {reason}"),
             Self::UploadTooLarge { bytes, limit } => write!(
                 f,
@@ -230,10 +344,25 @@ impl fmt::Display for Error {
     }
 }
 
+/// `65536` → `64 KiB`, `16777216` → `16 MiB`.
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else if bytes >= 1 << 10 && bytes.is_multiple_of(1 << 10) {
+        format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Transport { source, .. } => Some(source.as_ref()),
+            Self::JobNotFinished {
+                last_error: Some(error),
+                ..
+            } => Some(error.as_ref()),
             _ => None,
         }
     }
@@ -303,12 +432,7 @@ impl ApiError {
     pub fn parse(status: u16, headers: &http::HeaderMap, body: &[u8]) -> Self {
         let mut error = ApiError {
             status,
-            request_id: REQUEST_ID_HEADERS.iter().find_map(|name| {
-                headers
-                    .get(*name)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned)
-            }),
+            request_id: Self::request_id(headers),
             ..Default::default()
         };
         let Ok(Value::Object(envelope)) = serde_json::from_slice::<Value>(body) else {
@@ -329,6 +453,19 @@ impl ApiError {
             error.field_errors = errors.iter().filter_map(field_error).collect();
         }
         error
+    }
+}
+
+impl ApiError {
+    /// The request id a response carries, from the first header of
+    /// `x-request-id`, `x-correlation-id` and `request-id` it has.
+    pub(crate) fn request_id(headers: &http::HeaderMap) -> Option<String> {
+        REQUEST_ID_HEADERS.iter().find_map(|name| {
+            headers
+                .get(*name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
     }
 }
 
@@ -353,10 +490,6 @@ fn field_error(item: &Value) -> Option<FieldError> {
     }
 }
 
-/// The error the hooks attached to a response they finished with.
-#[derive(Clone)]
-pub(crate) struct Attached(pub(crate) Error);
-
 impl<E> From<progenitor_client::Error<E>> for Error {
     fn from(error: progenitor_client::Error<E>) -> Self {
         use progenitor_client::Error as P;
@@ -367,17 +500,14 @@ impl<E> From<progenitor_client::Error<E>> for Error {
             P::InvalidUpgrade(e) => Self::transport(Stage::Call, e),
             P::InvalidResponsePayload(_, e) => Self::Decode {
                 status: None,
-                reason: e.to_string(),
+                request_id: None,
+                reason: crate::engine::decode_reason(&e, None),
             },
-            P::UnexpectedResponse(response) => match response.extensions().get::<Attached>() {
-                Some(Attached(error)) => error.clone(),
-                // Only a response that bypassed the hooks lands here.
-                None => Self::Api(Box::new(ApiError::parse(
-                    response.status().as_u16(),
-                    response.headers(),
-                    &[],
-                ))),
-            },
+            P::UnexpectedResponse(response) => Self::Api(Box::new(ApiError::parse(
+                response.status().as_u16(),
+                response.headers(),
+                &[],
+            ))),
             P::ErrorResponse(response) => Self::Api(Box::new(ApiError::parse(
                 response.status().as_u16(),
                 response.headers(),

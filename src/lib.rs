@@ -48,6 +48,7 @@
 #[allow(
     missing_docs,
     unused_imports,
+    unused_mut,
     clippy::all,
     clippy::pedantic,
     rustdoc::bare_urls,
@@ -59,10 +60,10 @@ pub mod generated {
 }
 
 mod auth;
+mod engine;
 mod error;
-mod hooks;
 mod monitor;
-mod operations;
+pub mod operations;
 mod osigu;
 mod otp;
 mod pagination;
@@ -76,15 +77,15 @@ mod uploads;
 pub mod webhooks;
 
 pub use auth::{AccessToken, MemoryTokenStore, StoreFuture, TokenStore};
+pub use engine::Hooks;
 pub use error::{ApiError, Error, FieldError, Stage};
 pub use generated::{Client, types};
-pub use hooks::Hooks;
 pub use monitor::Polling;
-pub use osigu::{Environment, Osigu, OsiguBuilder};
+pub use osigu::{DEFAULT_MAX_RESPONSE_SIZE, Environment, Osigu, OsiguBuilder};
 pub use otp::{OtpVerification, Verification, attach_otp};
 pub use pagination::{MAX_PAGES, Paged, paginate};
 pub use products::{ALREADY_REGISTERED, Registration};
-pub use rate_limit::{Rate, RateLimits};
+pub use rate_limit::{LimiterFuture, LocalRateLimiter, Rate, RateLimiter, RateLimits};
 pub use retry::RetryPolicy;
 pub use routing::{ApiVersion, Market, PrescriptionRequest, PrescriptionRoute};
 pub use uploads::{MAX_UPLOAD_BYTES, Upload};

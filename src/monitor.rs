@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::error::Stage;
 use crate::{Error, Osigu, types};
 
 /// How a monitor is polled: waits grow from `first_wait` by `factor` up to
@@ -25,6 +24,37 @@ pub struct Polling {
     pub max_wait: Duration,
     /// Give up this long after polling started.
     pub deadline: Duration,
+}
+
+impl Polling {
+    /// The setting at fault, if polling could not run as set.
+    fn invalid(&self) -> Option<(&'static str, &'static str)> {
+        const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+        if !self.factor.is_finite() || !(1.0..=10.0).contains(&self.factor) {
+            Some(("polling.factor", "must be a number from 1.0 to 10.0"))
+        } else if self.first_wait.is_zero() || self.first_wait > DAY {
+            Some((
+                "polling.first_wait",
+                "must be longer than zero and at most a day",
+            ))
+        } else if self.max_wait < self.first_wait || self.max_wait > DAY {
+            Some((
+                "polling.max_wait",
+                "must be at least first_wait and at most a day",
+            ))
+        } else if self.deadline > DAY {
+            Some(("polling.deadline", "must be at most a day"))
+        } else {
+            None
+        }
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        match self.invalid() {
+            Some((setting, reason)) => Err(Error::config(setting, reason)),
+            None => Ok(()),
+        }
+    }
 }
 
 impl Default for Polling {
@@ -52,6 +82,11 @@ impl Osigu {
     /// Completes an outpatient-care claim and waits for Osigu to finish
     /// processing it, returning the final monitor (with the claim).
     ///
+    /// Once Osigu accepted the completion (202), nothing here sends it
+    /// again: if the job has not finished by the deadline, or a poll
+    /// fails, the error is [`Error::JobNotFinished`] with the monitor to
+    /// resume on.
+    ///
     /// ```no_run
     /// # async fn demo(osigu: &osigu::Osigu, body: osigu::types::CompleteProviderOutpatientCareClaimRequest) -> Result<(), osigu::Error> {
     /// let done = osigu.complete_outpatient_care_claim_and_wait("clm_1", body, osigu::Polling::default()).await?;
@@ -64,6 +99,7 @@ impl Osigu {
         body: types::CompleteProviderOutpatientCareClaimRequest,
         polling: Polling,
     ) -> Result<types::OutpatientCareClaimMonitorResponse, Error> {
+        polling.check()?;
         let accepted = self
             .complete_outpatient_care_claim()
             .id(claim_id)
@@ -86,6 +122,7 @@ impl Osigu {
             Some(location) => self.wait_for_claim_monitor(&location, polling).await,
             None => Err(Error::Decode {
                 status: Some(202),
+                request_id: None,
                 reason: "the answer names no monitor (no Location header or monitor location)"
                     .into(),
             }),
@@ -93,30 +130,48 @@ impl Osigu {
     }
 
     /// Polls the outpatient-care claim monitor at `location` (its URL or its
-    /// id) until it is COMPLETED, ends in ERROR, or the deadline passes.
+    /// id) until it is COMPLETED, ends in ERROR, or the deadline passes;
+    /// also the way to resume after [`Error::JobNotFinished`].
+    ///
+    /// ```no_run
+    /// # async fn demo(osigu: &osigu::Osigu, body: osigu::types::CompleteProviderOutpatientCareClaimRequest) -> Result<(), osigu::Error> {
+    /// let polling = osigu::Polling::default();
+    /// let done = match osigu.complete_outpatient_care_claim_and_wait("clm_1", body, polling).await {
+    ///     Err(osigu::Error::JobNotFinished { monitor, .. }) => {
+    ///         osigu.wait_for_claim_monitor(&monitor, polling).await?
+    ///     }
+    ///     other => other?,
+    /// };
+    /// # Ok(()) }
+    /// ```
     pub async fn wait_for_claim_monitor(
         &self,
         location: &str,
         polling: Polling,
     ) -> Result<types::OutpatientCareClaimMonitorResponse, Error> {
-        let id = monitor_id(location).ok_or_else(|| Error::InvalidRequest {
-            reason: format!("no monitor id in {location:?}"),
-        })?;
+        polling.check()?;
+        let id = monitor_id(location)
+            .ok_or_else(|| Error::invalid("the monitor location names no monitor id"))?;
+        let not_finished = |last_error: Option<Error>| Error::JobNotFinished {
+            monitor: location.to_owned(),
+            last_error: last_error.map(Box::new),
+        };
         let started = Instant::now();
         let mut wait = polling.first_wait;
         loop {
-            if started.elapsed() + wait > polling.deadline {
-                return Err(Error::Timeout {
-                    during: Stage::Monitor,
-                });
+            if started.elapsed().saturating_add(wait) > polling.deadline {
+                return Err(not_finished(None));
             }
             tokio::time::sleep(wait).await;
-            let monitor = self
+            let monitor = match self
                 .get_outpatient_care_claim_monitor()
                 .monitor_id(id)
                 .send()
-                .await?
-                .into_inner();
+                .await
+            {
+                Ok(monitor) => monitor.into_inner(),
+                Err(error) => return Err(not_finished(Some(error))),
+            };
             let status = monitor
                 .monitor_resource
                 .as_ref()

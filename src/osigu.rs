@@ -9,9 +9,9 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 use crate::auth::{MemoryTokenStore, TokenCache, TokenSource, TokenStore};
+use crate::engine::{Core, Hooks, Pacing};
 use crate::error::Error;
-use crate::hooks::{Core, Hooks};
-use crate::rate_limit::{Limiters, RateLimits};
+use crate::rate_limit::{LocalRateLimiter, RateLimiter, RateLimits};
 use crate::retry::RetryPolicy;
 use crate::routing::Market;
 use crate::transport::http_client;
@@ -186,10 +186,19 @@ pub struct OsiguBuilder {
     request_timeout: Option<Duration>,
     retry: Option<RetryPolicy>,
     rate_limits: Option<RateLimits>,
+    rate_limiter: Option<Arc<dyn RateLimiter>>,
     token_store: Option<Arc<dyn TokenStore>>,
     http: Option<reqwest::Client>,
+    max_response_size: Option<u64>,
     market: Market,
 }
+
+/// The largest success body read by default: 16 MiB. Osigu's answers are
+/// JSON pages of a few kilobytes; a body this large is a fault.
+pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// The longest timeout accepted: a day.
+const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
 impl fmt::Debug for OsiguBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -205,6 +214,8 @@ impl fmt::Debug for OsiguBuilder {
             .field("request_timeout", &self.request_timeout)
             .field("retry", &self.retry)
             .field("rate_limits", &self.rate_limits)
+            .field("shared_rate_limiter", &self.rate_limiter.is_some())
+            .field("max_response_size", &self.max_response_size)
             .finish_non_exhaustive()
     }
 }
@@ -251,9 +262,26 @@ impl OsiguBuilder {
         self
     }
 
-    /// Client-side pacing; see [`RateLimits`].
+    /// Client-side pacing; see [`RateLimits`]. Ignored when a
+    /// [`rate_limiter`](Self::rate_limiter) is set.
     pub fn rate_limits(mut self, limits: RateLimits) -> Self {
         self.rate_limits = Some(limits);
+        self
+    }
+
+    /// Paces requests with this limiter instead of one built from
+    /// [`rate_limits`](Self::rate_limits): for instance one shared by every
+    /// process on the same `client_id`.
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.rate_limiter = Some(limiter);
+        self
+    }
+
+    /// The largest success body the client reads, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_SIZE`]); a larger one fails with
+    /// [`Error::ResponseTooLarge`] before it is decoded.
+    pub fn max_response_size(mut self, bytes: u64) -> Self {
+        self.max_response_size = Some(bytes);
         self
     }
 
@@ -333,26 +361,27 @@ impl OsiguBuilder {
             ("connect_timeout", self.connect_timeout),
             ("request_timeout", self.request_timeout),
         ] {
-            if value.is_some_and(|d| d.is_zero()) {
-                return Err(Error::config(setting, "must be longer than zero"));
+            if value.is_some_and(|d| d.is_zero() || d > MAX_TIMEOUT) {
+                return Err(Error::config(
+                    setting,
+                    "must be longer than zero and at most a day",
+                ));
             }
         }
         let retry = self.retry.unwrap_or_default();
-        if retry.max_attempts == 0 {
-            return Err(Error::config("retry", "max_attempts must be at least 1"));
+        if let Some((setting, reason)) = retry.invalid() {
+            return Err(Error::config(setting, reason));
         }
         let limits = self.rate_limits.unwrap_or_default();
-        for (name, rate) in [
-            ("rate_limits.general", limits.general),
-            ("rate_limits.token", limits.token),
-            ("rate_limits.uploads", limits.uploads),
-        ] {
-            if rate.is_some_and(|r| r.requests == 0 || r.per.is_zero()) {
-                return Err(Error::config(
-                    name,
-                    "needs at least one request per non-zero window; use None to turn it off",
-                ));
-            }
+        if let Some((setting, reason)) = limits.invalid() {
+            return Err(Error::config(setting, reason));
+        }
+        let max_body = self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE);
+        if max_body == 0 {
+            return Err(Error::config(
+                "max_response_size",
+                "must be at least one byte",
+            ));
         }
         let http = match self.http {
             Some(client) => client,
@@ -364,7 +393,10 @@ impl OsiguBuilder {
                 Error::config("environment", format!("cannot build the HTTP client: {e}"))
             })?,
         };
-        let limiters = Arc::new(Limiters::new(limits));
+        let pacing = Arc::new(match self.rate_limiter {
+            Some(shared) => Pacing::Shared(shared),
+            None => Pacing::Local(Arc::new(LocalRateLimiter::new(limits))),
+        });
         let tokens = TokenCache::new(
             TokenSource {
                 http: http.clone(),
@@ -374,9 +406,15 @@ impl OsiguBuilder {
             },
             self.token_store
                 .unwrap_or_else(|| Arc::new(MemoryTokenStore::default())),
-            Arc::clone(&limiters),
+            Arc::clone(&pacing),
         );
-        let hooks = Hooks(Arc::new(Core::new(http.clone(), tokens, limiters, retry)));
+        let hooks = Hooks(Arc::new(Core::new(
+            http.clone(),
+            tokens,
+            pacing,
+            retry,
+            max_body,
+        )));
         Ok(Osigu {
             client: crate::Client::new_with_client(
                 base.as_str().trim_end_matches('/'),

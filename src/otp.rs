@@ -14,8 +14,7 @@ use std::fmt;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
-use crate::operations::Operation;
-use crate::rate_limit::Category;
+use crate::operations;
 use crate::{Error, Osigu, types};
 
 /// Proof that the beneficiary passed an OTP challenge. Never printed.
@@ -115,6 +114,7 @@ impl Osigu {
             .map(OtpVerification::new)
             .ok_or_else(|| Error::Decode {
                 status: None,
+                request_id: None,
                 reason: "the OTP validation answer has no otp_verification_token".into(),
             })
     }
@@ -146,14 +146,8 @@ impl Osigu {
         body: &types::CompleteDispensationRequest,
         otp: Option<&OtpVerification>,
     ) -> Result<types::DispensationResource, Error> {
-        self.complete_with_otp(
-            "/dispensing/v1/dispensations/{id}/complete",
-            "completeDispensation",
-            dispensation_id,
-            body,
-            otp,
-        )
-        .await
+        self.complete_with_otp("completeDispensation", dispensation_id, body, otp)
+            .await
     }
 
     /// Completes a pre-authorization request, with the OTP proof when the
@@ -163,14 +157,8 @@ impl Osigu {
         request_id: &str,
         otp: Option<&OtpVerification>,
     ) -> Result<types::AuthorizationRequestResource, Error> {
-        self.complete_with_otp(
-            "/arc/v1/authorization-requests/{id}/complete",
-            "completeAuthorizationRequest",
-            request_id,
-            &json!({}),
-            otp,
-        )
-        .await
+        self.complete_with_otp("completeAuthorizationRequest", request_id, &json!({}), otp)
+            .await
     }
 
     /// Completes a settlement batch, with the OTP proof when the sponsor
@@ -181,36 +169,22 @@ impl Osigu {
         body: &types::CompleteSettlementBatchRequest,
         otp: Option<&OtpVerification>,
     ) -> Result<types::SettlementBatchResource, Error> {
-        self.complete_with_otp(
-            "/v3/settlements/{id}/complete",
-            "completeSettlementBatch",
-            settlement_id,
-            body,
-            otp,
-        )
-        .await
+        self.complete_with_otp("completeSettlementBatch", settlement_id, body, otp)
+            .await
     }
 
     async fn complete_with_otp<B: serde::Serialize, T: serde::de::DeserializeOwned>(
         &self,
-        template: &'static str,
         operation_id: &'static str,
         id: &str,
         body: &B,
         otp: Option<&OtpVerification>,
     ) -> Result<T, Error> {
-        let mut json = serde_json::to_value(body).map_err(|e| Error::InvalidRequest {
-            reason: e.to_string(),
-        })?;
+        let mut json = serde_json::to_value(body).map_err(|e| Error::invalid(e.to_string()))?;
         if let Some(otp) = otp {
             attach_otp(&mut json, otp);
         }
-        let op = Operation {
-            id: operation_id,
-            method: "POST",
-            template,
-        };
-        self.post_raw(Category::General, op, ("id", id), |post| post.json(&json))
+        self.post_json(operations::named(operation_id), id, &json)
             .await
     }
 }

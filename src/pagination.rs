@@ -4,7 +4,8 @@
 //! [`paginate`] asks for page 0, 1, 2… and yields their items in order. It
 //! stops after the last page the metadata announces, or at the first empty
 //! page, and fails instead of looping when a server never ends: a page other
-//! than the one asked for, or more than [`MAX_PAGES`] pages.
+//! than the one asked for, a page that repeats the one before it (a server
+//! that ignores `page`), or more than [`MAX_PAGES`] pages.
 
 use std::future::Future;
 
@@ -56,13 +57,15 @@ paged! {
 /// .await?;
 /// # Ok(()) }
 /// ```
-pub fn paginate<P, F, Fut, E>(fetch: F) -> impl Stream<Item = Result<P::Item, Error>>
+pub fn paginate<P, F, Fut>(fetch: F) -> impl Stream<Item = Result<P::Item, Error>>
 where
     P: Paged,
+    P::Item: serde::Serialize,
     F: FnMut(i32) -> Fut,
-    Fut: Future<Output = Result<ResponseValue<P>, progenitor_client::Error<E>>>,
+    Fut: Future<Output = Result<ResponseValue<P>, Error>>,
 {
-    let pages = stream::try_unfold((fetch, Some(0)), |(mut fetch, next)| async move {
+    let start = (fetch, Some(0), None::<Vec<u8>>);
+    let pages = stream::try_unfold(start, |(mut fetch, next, previous)| async move {
         let Some(number) = next else {
             return Ok(None);
         };
@@ -80,13 +83,24 @@ where
                 reason: format!("asked for page {number}, got page {reported}"),
             });
         }
+        // A server that ignores `page` answers page 0 again and again; its
+        // metadata may even promise thousands of pages.
+        let seen = serde_json::to_vec(&items).unwrap_or_default();
+        if !items.is_empty() && previous.as_ref() == Some(&seen) {
+            return Err(Error::Pagination {
+                reason: format!(
+                    "page {number} repeats page {}; the server seems to ignore `page`",
+                    number - 1
+                ),
+            });
+        }
         let last = items.is_empty()
             || meta
                 .as_ref()
                 .and_then(|m| m.total_pages)
                 .is_some_and(|total| i64::from(number) + 1 >= total);
         let next = (!last).then_some(number + 1);
-        Ok(Some((items, (fetch, next))))
+        Ok(Some((items, (fetch, next, Some(seen)))))
     });
     pages
         .map_ok(|items| stream::iter(items.into_iter().map(Ok)))

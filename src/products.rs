@@ -48,7 +48,7 @@ impl Osigu {
         let body = types::RegisterProviderProductRequest::builder().product_code(product_code);
         match self.register_provider_product().body(body).send().await {
             Ok(product) => Registration::Registered(Box::new(product.into_inner())),
-            Err(error) => match Error::from(error) {
+            Err(error) => match error {
                 Error::Api(api)
                     if api.status == 409
                         && api.error_code.as_deref() == Some(ALREADY_REGISTERED) =>

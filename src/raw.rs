@@ -1,75 +1,68 @@
-//! Calls the generated client cannot make (multipart uploads, bodies with
-//! the OTP proof added), sent down the same path as generated ones: token,
-//! rate limit, retries, tracing and error parsing all come from
-//! [`Core::execute`](crate::hooks::Core).
+//! Calls the hand-written helpers build themselves (multipart uploads,
+//! bodies with the OTP proof added), sent down the same engine as the
+//! generated ones: pacing, token, retries by write class, tracing and
+//! error parsing.
 
 use serde::de::DeserializeOwned;
 
 use crate::Osigu;
-use crate::error::{Attached, Error, Stage};
+use crate::engine::{Outgoing, Rebuild, accept_json};
+use crate::error::Error;
 use crate::operations::Operation;
-use crate::rate_limit::Category;
 
 impl Osigu {
-    /// `template` with `{name}` replaced by the percent-encoded `value`.
-    fn url(&self, template: &str, (name, value): (&str, &str)) -> String {
-        let path = template.replace(
-            &format!("{{{name}}}"),
-            &progenitor_client::encode_path(value),
-        );
-        format!("{}{path}", self.base_url())
+    /// `op`'s template, whose one parameter is the percent-encoded `value`,
+    /// on this client's base URL.
+    pub(crate) fn url(&self, op: &Operation, value: &str) -> String {
+        let path: Vec<String> = op
+            .template
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    progenitor_client::encode_path(value)
+                } else {
+                    segment.to_owned()
+                }
+            })
+            .collect();
+        format!("{}{}", self.base_url(), path.join("/"))
     }
 
-    /// Sends a hand-built request for operation `op` and decodes a success
-    /// body into `T`.
-    async fn send_raw<T: DeserializeOwned>(
+    /// POSTs a JSON body (buffered, so it can be sent again) to `op`,
+    /// whose path has one parameter, `param`.
+    pub(crate) async fn post_json<T: DeserializeOwned>(
         &self,
-        request: reqwest::RequestBuilder,
-        category: Category,
-        op: Operation,
+        op: &'static Operation,
+        param: &str,
+        body: &impl serde::Serialize,
     ) -> Result<T, Error> {
-        let request = request
-            .header(http::header::ACCEPT, "application/json")
+        let request = accept_json(self.http().post(self.url(op, param)))
+            .json(body)
             .build()
-            .map_err(|e| Error::InvalidRequest {
-                reason: e.without_url().to_string(),
-            })?;
-        let response = self
-            .core()
-            .execute(request, category, op)
-            .await
-            .map_err(|e| Error::transport(Stage::Call, e))?;
-        if let Some(Attached(error)) = response.extensions().get::<Attached>() {
-            return Err(error.clone());
-        }
-        let status = response.status().as_u16();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(Stage::Call, e))?;
-        // An empty success body stands for `null`, which `()` and Options accept.
-        let body: &[u8] = if body.is_empty() { b"null" } else { &body };
-        serde_json::from_slice(body).map_err(|e| Error::Decode {
-            status: Some(status),
-            reason: e.to_string(),
-        })
+            .map_err(|e| Error::invalid(e.without_url().to_string()))?;
+        self.send_outgoing(op, Outgoing::Request(request)).await
     }
 
-    /// POSTs to `op`, whose path has the one parameter `param`, with the
-    /// body `body` sets, drawing on `category`'s rate limit.
-    pub(crate) async fn post_raw<T: DeserializeOwned>(
+    /// Sends what `outgoing` builds for `op` and decodes the success body.
+    pub(crate) async fn send_outgoing<T: DeserializeOwned>(
         &self,
-        category: Category,
-        op: Operation,
-        param: (&str, &str),
-        body: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+        op: &'static Operation,
+        outgoing: Outgoing,
     ) -> Result<T, Error> {
-        let post = self.http().post(self.url(op.template, param));
-        self.send_raw(body(post), category, op).await
+        Ok(self.core().send_json::<T>(outgoing, op).await?.into_inner())
+    }
+
+    /// Sends a request `build` makes anew for every attempt.
+    pub(crate) async fn send_rebuilt<T: DeserializeOwned>(
+        &self,
+        op: &'static Operation,
+        build: Rebuild,
+    ) -> Result<T, Error> {
+        self.send_outgoing(op, Outgoing::Rebuild(build)).await
     }
 
     /// The reqwest client every call shares.
-    fn http(&self) -> &reqwest::Client {
+    pub(crate) fn http(&self) -> &reqwest::Client {
         use progenitor_client::ClientInfo;
         self.client().client()
     }

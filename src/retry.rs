@@ -1,28 +1,39 @@
-//! When a failed call is tried again, and how long to wait first.
+//! When a failed attempt is tried again: the decision is one pure
+//! function, [`decide`], of what happened and what the operation's
+//! [`WriteClass`] allows. The engine only carries it out.
 
 use std::time::{Duration, SystemTime};
 
-use http::{HeaderMap, Method, StatusCode};
+use http::HeaderMap;
+
+use crate::operations::WriteClass;
 
 /// How failed calls are retried.
 ///
-/// The exact policy:
-/// - **429 Too Many Requests** is retried for every method, after the
-///   `Retry-After` the server sent (seconds or an HTTP date), or the backoff
-///   if it sent none: the server refused the request before doing anything.
-/// - **Connection failures** (nothing was sent) are retried for every method.
-/// - **500, 502, 503, 504 and timeouts** are retried only for GET, HEAD,
-///   PUT, DELETE and OPTIONS. A POST or PATCH (create, complete, void,
-///   register…) may already have been applied by the server, so it is never
-///   sent again after one of these; the caller gets the error and decides.
-/// - **401** gets one token refresh and one retry (see [`Osigu`](crate::Osigu)),
-///   outside this budget.
-/// - Other answers are final.
+/// What is retried depends on the operation's
+/// [`WriteClass`](crate::operations::WriteClass) (see
+/// [`operations`](crate::operations)):
+/// - **429** is retried for every class after the server's `Retry-After`
+///   (seconds or an HTTP date), or the backoff if it sent none: the server
+///   refused the request before doing anything.
+/// - **500, 502, 503 and 504** are retried for every class with backoff:
+///   Osigu documents them as safe to retry.
+/// - **A connection that could not be made** is retried for every class:
+///   nothing was sent.
+/// - **A timeout or a lost reply** (the request may have been applied) is
+///   retried for reads, idempotent writes and state transitions; a create
+///   is never sent again and fails with
+///   [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).
+/// - **409 after such a retry** is reconciled for a transition (the
+///   resource is read; if it is in the target state the call succeeds) and
+///   is [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown) for a create.
+/// - **401** gets one new token and one more try, outside this budget.
+/// - Everything else is final.
 ///
 /// A retry waits an exponential backoff with full jitter, between
-/// `initial_backoff` and `max_backoff`. No retry starts once `max_attempts`
-/// requests were made or when its wait would end after `max_elapsed` from
-/// the first attempt.
+/// `initial_backoff` and `max_backoff` (or the server's `Retry-After`, if
+/// longer). No retry starts once `max_attempts` requests were made, or
+/// when its wait would end after `max_elapsed` from the first attempt.
 ///
 /// ```
 /// use std::time::Duration;
@@ -32,9 +43,11 @@ use http::{HeaderMap, Method, StatusCode};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Requests made at most, the first included (1 means no retries).
+    /// Requests made at most, the first included (1 means no retries; at
+    /// most [`RetryPolicy::MAX_ATTEMPTS`]).
     pub max_attempts: u32,
-    /// No retry may start later than this after the first attempt.
+    /// No retry may start later than this after the first attempt (at most
+    /// [`RetryPolicy::MAX_DURATION`]).
     pub max_elapsed: Duration,
     /// The first backoff's upper bound.
     pub initial_backoff: Duration,
@@ -54,6 +67,11 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// The most attempts a policy may allow.
+    pub const MAX_ATTEMPTS: u32 = 100;
+    /// The longest duration any field may hold: one day.
+    pub const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
+
     /// Never retry.
     pub const fn none() -> Self {
         Self {
@@ -62,6 +80,26 @@ impl RetryPolicy {
             initial_backoff: Duration::ZERO,
             max_backoff: Duration::ZERO,
         }
+    }
+
+    /// The setting at fault, if any field is out of range.
+    pub(crate) fn invalid(&self) -> Option<(&'static str, String)> {
+        if self.max_attempts == 0 || self.max_attempts > Self::MAX_ATTEMPTS {
+            return Some((
+                "retry.max_attempts",
+                format!("must be between 1 and {}", Self::MAX_ATTEMPTS),
+            ));
+        }
+        for (setting, value) in [
+            ("retry.max_elapsed", self.max_elapsed),
+            ("retry.initial_backoff", self.initial_backoff),
+            ("retry.max_backoff", self.max_backoff),
+        ] {
+            if value > Self::MAX_DURATION {
+                return Some((setting, "must be at most one day".to_owned()));
+            }
+        }
+        None
     }
 
     /// The wait before attempt `attempt + 1`: a random duration up to
@@ -76,54 +114,147 @@ impl RetryPolicy {
     }
 }
 
-/// What went wrong with one attempt, as far as retrying is concerned.
-pub(crate) enum Failure {
-    /// An answer with this status.
-    Status(StatusCode),
-    /// No connection was made, so nothing reached the server.
+/// What one attempt came to, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// A 2xx (or 1xx/3xx) answer.
+    Success,
+    /// An error status, with the `Retry-After` the server sent, if any, and
+    /// whether its error code means "already done".
+    Status {
+        status: u16,
+        retry_after: Option<Duration>,
+        already: bool,
+    },
+    /// No connection was made: nothing reached the server.
     Connect,
-    /// The request may have reached the server: a timeout or a broken
-    /// connection.
+    /// A timeout or a connection lost before the answer: the request may
+    /// have been applied.
     MaybeSent,
+    /// No token could be had, so nothing was sent. `retryable` says whether
+    /// waiting may help; `hint` how long the token endpoint asked to wait.
+    NoToken {
+        retryable: bool,
+        hint: Option<Duration>,
+    },
 }
 
-/// Whether `failure` of a `method` request may be retried at all.
-pub(crate) fn retryable(method: &Method, failure: &Failure) -> bool {
-    let idempotent = matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
-    );
-    match failure {
-        Failure::Status(StatusCode::TOO_MANY_REQUESTS) | Failure::Connect => true,
-        Failure::Status(s) => {
-            idempotent
-                && matches!(
-                    *s,
-                    StatusCode::INTERNAL_SERVER_ERROR
-                        | StatusCode::BAD_GATEWAY
-                        | StatusCode::SERVICE_UNAVAILABLE
-                        | StatusCode::GATEWAY_TIMEOUT
-                )
+/// Where a call stands when an attempt ends.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Attempt {
+    pub class: WriteClass,
+    pub outcome: Outcome,
+    /// Requests made so far, this one included.
+    pub number: u32,
+    /// Since the first attempt started.
+    pub elapsed: Duration,
+    /// Whether the request can be sent again (a streamed body cannot).
+    pub replayable: bool,
+    /// Whether an earlier attempt may have been applied (it timed out,
+    /// lost its reply or got a 5xx), so a refusal now may be our own doing.
+    pub maybe_applied: bool,
+    /// Whether this call already fetched a new token after a 401.
+    pub refreshed: bool,
+}
+
+/// What to do after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Hand the answer to the caller (success or a final error answer).
+    Done,
+    /// Send again after `wait`.
+    Retry { wait: Duration },
+    /// Discard the token, fetch a new one and send again at once; this
+    /// retry is outside the budget.
+    Refresh,
+    /// A repeat of a transition was refused: read the resource to see
+    /// whether our earlier attempt applied it.
+    Reconcile,
+    /// A create may or may not have been applied, and must not be sent
+    /// again: the caller has to find out.
+    OutcomeUnknown,
+    /// Give up with the failure as it is.
+    Fail,
+}
+
+fn is_transient(status: u16) -> bool {
+    matches!(status, 500 | 502 | 503 | 504)
+}
+
+/// The retry decision. Pure: the same situation always gets the same
+/// answer, and every rule of [`RetryPolicy`] is here.
+pub(crate) fn decide(attempt: &Attempt, policy: &RetryPolicy) -> Decision {
+    let within_budget = |wait: Duration| {
+        attempt.number < policy.max_attempts
+            && attempt.elapsed.saturating_add(wait) <= policy.max_elapsed
+    };
+    let retry = |wait: Duration| {
+        if within_budget(wait) {
+            Decision::Retry { wait }
+        } else {
+            Decision::Fail
         }
-        Failure::MaybeSent => idempotent,
+    };
+    let backoff = policy.backoff(attempt.number);
+    match attempt.outcome {
+        Outcome::Success => Decision::Done,
+        Outcome::NoToken { retryable, hint } => {
+            if retryable {
+                retry(hint.unwrap_or_default().max(backoff))
+            } else {
+                Decision::Fail
+            }
+        }
+        Outcome::Connect if attempt.replayable => retry(backoff),
+        Outcome::Connect => Decision::Fail,
+        Outcome::MaybeSent => match attempt.class {
+            WriteClass::Create => Decision::OutcomeUnknown,
+            _ if attempt.replayable && within_budget(backoff) => Decision::Retry { wait: backoff },
+            WriteClass::Transition => Decision::OutcomeUnknown,
+            _ => Decision::Fail,
+        },
+        Outcome::Status { status: 401, .. } if !attempt.refreshed && attempt.replayable => {
+            Decision::Refresh
+        }
+        Outcome::Status {
+            status: 429,
+            retry_after,
+            ..
+        } if attempt.replayable => retry(retry_after.unwrap_or(backoff)),
+        Outcome::Status { status, .. } if is_transient(status) && attempt.replayable => {
+            retry(backoff)
+        }
+        Outcome::Status {
+            status, already, ..
+        } if (status == 409 || already) && attempt.maybe_applied => match attempt.class {
+            WriteClass::Transition => Decision::Reconcile,
+            WriteClass::Create => Decision::OutcomeUnknown,
+            _ => Decision::Done,
+        },
+        Outcome::Status { .. } => Decision::Done,
     }
 }
 
-/// `Retry-After` as a wait from now: delta-seconds or an HTTP date.
+/// The longest `Retry-After` honoured: an hour. A longer one is read as an
+/// hour, which no default budget waits for, so the call fails at once.
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60 * 60);
+
+/// `Retry-After` as a wait from now, delta-seconds or an HTTP date, at
+/// most [`MAX_RETRY_AFTER`].
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers
         .get(http::header::RETRY_AFTER)?
         .to_str()
         .ok()?
         .trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate_parse(value)?;
-    Some(
+    let wait = if let Ok(seconds) = value.parse::<u64>() {
+        Duration::from_secs(seconds)
+    } else {
+        let at = httpdate_parse(value)?;
         at.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+            .unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the only form RFC 9110
@@ -131,38 +262,183 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 fn httpdate_parse(value: &str) -> Option<SystemTime> {
     let parsed = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     let seconds = u64::try_from(parsed.timestamp()).ok()?;
-    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(seconds))
+    SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(seconds))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use WriteClass::*;
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 3,
+            max_elapsed: Duration::from_secs(30),
+            initial_backoff: Duration::ZERO,
+            max_backoff: Duration::ZERO,
+        }
+    }
+
+    fn attempt(class: WriteClass, outcome: Outcome) -> Attempt {
+        Attempt {
+            class,
+            outcome,
+            number: 1,
+            elapsed: Duration::ZERO,
+            replayable: true,
+            maybe_applied: false,
+            refreshed: false,
+        }
+    }
+
+    fn status(status: u16) -> Outcome {
+        Outcome::Status {
+            status,
+            retry_after: None,
+            already: false,
+        }
+    }
+
+    const RETRY: Decision = Decision::Retry {
+        wait: Duration::ZERO,
+    };
 
     #[test]
-    fn posts_are_not_resent_after_they_may_have_arrived() {
-        assert!(!retryable(&Method::POST, &Failure::MaybeSent));
-        assert!(!retryable(
-            &Method::POST,
-            &Failure::Status(StatusCode::SERVICE_UNAVAILABLE)
+    fn the_decision_table() {
+        use Decision::*;
+        let mut cases: Vec<(Attempt, Decision)> = Vec::new();
+        for class in [Read, Idempotent, Transition, Create] {
+            cases.push((attempt(class, Outcome::Success), Done));
+            cases.push((attempt(class, status(503)), RETRY));
+            cases.push((attempt(class, status(500)), RETRY));
+            cases.push((attempt(class, status(501)), Done));
+            cases.push((attempt(class, status(429)), RETRY));
+            cases.push((attempt(class, status(404)), Done));
+            cases.push((attempt(class, status(401)), Refresh));
+            cases.push((attempt(class, Outcome::Connect), RETRY));
+            // A genuine conflict on a first attempt is the caller's.
+            cases.push((attempt(class, status(409)), Done));
+        }
+        for class in [Read, Idempotent, Transition] {
+            cases.push((attempt(class, Outcome::MaybeSent), RETRY));
+        }
+        cases.push((attempt(Create, Outcome::MaybeSent), OutcomeUnknown));
+        let repeat = |class, outcome| Attempt {
+            maybe_applied: true,
+            number: 2,
+            ..attempt(class, outcome)
+        };
+        cases.push((repeat(Transition, status(409)), Reconcile));
+        cases.push((
+            repeat(
+                Transition,
+                Outcome::Status {
+                    status: 422,
+                    retry_after: None,
+                    already: true,
+                },
+            ),
+            Reconcile,
         ));
-        assert!(retryable(&Method::POST, &Failure::Connect));
-        assert!(retryable(
-            &Method::POST,
-            &Failure::Status(StatusCode::TOO_MANY_REQUESTS)
+        cases.push((repeat(Create, status(409)), OutcomeUnknown));
+        cases.push((repeat(Idempotent, status(409)), Done));
+        cases.push((repeat(Read, status(409)), Done));
+        // A streamed body is sent once.
+        let once = |class, outcome| Attempt {
+            replayable: false,
+            ..attempt(class, outcome)
+        };
+        cases.push((once(Create, status(503)), Done));
+        cases.push((once(Create, status(401)), Done));
+        cases.push((once(Transition, Outcome::MaybeSent), OutcomeUnknown));
+        cases.push((once(Read, Outcome::MaybeSent), Fail));
+        cases.push((once(Create, Outcome::Connect), Fail));
+        // A second 401 is final.
+        cases.push((
+            Attempt {
+                refreshed: true,
+                ..attempt(Read, status(401))
+            },
+            Done,
         ));
-        assert!(retryable(&Method::GET, &Failure::MaybeSent));
-        assert!(retryable(
-            &Method::GET,
-            &Failure::Status(StatusCode::BAD_GATEWAY)
+        // The budget: attempts, then elapsed time.
+        let spent = |outcome| Attempt {
+            number: 3,
+            ..attempt(Transition, outcome)
+        };
+        cases.push((spent(status(503)), Fail));
+        cases.push((spent(Outcome::MaybeSent), OutcomeUnknown));
+        cases.push((
+            Attempt {
+                number: 3,
+                ..attempt(Read, Outcome::MaybeSent)
+            },
+            Fail,
         ));
-        assert!(!retryable(
-            &Method::GET,
-            &Failure::Status(StatusCode::NOT_IMPLEMENTED)
+        let late = Attempt {
+            elapsed: Duration::from_secs(29),
+            ..attempt(
+                Read,
+                Outcome::Status {
+                    status: 429,
+                    retry_after: Some(Duration::from_secs(2)),
+                    already: false,
+                },
+            )
+        };
+        cases.push((late, Fail));
+        // No token: wait for what the token endpoint asked, if it may help.
+        let hint = Duration::from_secs(2);
+        cases.push((
+            attempt(
+                Create,
+                Outcome::NoToken {
+                    retryable: true,
+                    hint: Some(hint),
+                },
+            ),
+            Retry { wait: hint },
         ));
+        cases.push((
+            attempt(
+                Read,
+                Outcome::NoToken {
+                    retryable: false,
+                    hint: None,
+                },
+            ),
+            Fail,
+        ));
+        for (case, expected) in cases {
+            assert_eq!(decide(&case, &policy()), expected, "{case:?}");
+        }
     }
 
     #[test]
-    fn retry_after_reads_seconds_and_dates() {
+    fn extreme_durations_never_overflow() {
+        let huge = Attempt {
+            elapsed: Duration::MAX,
+            ..attempt(
+                Read,
+                Outcome::Status {
+                    status: 429,
+                    retry_after: Some(Duration::MAX),
+                    already: false,
+                },
+            )
+        };
+        assert_eq!(decide(&huge, &policy()), Decision::Fail);
+        let generous = RetryPolicy {
+            max_elapsed: Duration::MAX,
+            initial_backoff: Duration::MAX,
+            max_backoff: Duration::MAX,
+            ..policy()
+        };
+        assert!(generous.backoff(u32::MAX) <= Duration::MAX);
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates_and_clamps() {
         let mut headers = HeaderMap::new();
         headers.insert(http::header::RETRY_AFTER, "2".parse().unwrap());
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(2)));
@@ -171,6 +447,11 @@ mod tests {
             "Sun, 06 Nov 1994 08:49:37 GMT".parse().unwrap(),
         );
         assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+        headers.insert(
+            http::header::RETRY_AFTER,
+            "18446744073709551615".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&headers), Some(MAX_RETRY_AFTER));
         headers.insert(http::header::RETRY_AFTER, "soon".parse().unwrap());
         assert_eq!(retry_after(&headers), None);
     }

@@ -5,16 +5,17 @@
 //! Sizes are checked before anything is sent: Osigu refuses files over
 //! 25 MB, and finding out after uploading them wastes the upload budget
 //! (20 a minute). Multipart bodies stream from their file or reader, so
-//! memory stays flat whatever the size; they are sent once, never retried,
-//! because a stream cannot be replayed.
+//! memory stays flat whatever the size. An upload from a path or from bytes
+//! can be sent again (the file is reopened), so it is retried like any
+//! other call of its write class; one from a reader is sent once.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use tokio::io::AsyncRead;
 
-use crate::operations::Operation;
-use crate::rate_limit::Category;
+use crate::engine::{Outgoing, Rebuild, accept_json};
+use crate::operations::{self, Operation};
 use crate::{Error, Osigu, types};
 
 /// The largest file Osigu accepts: 25 MB.
@@ -29,7 +30,8 @@ pub struct Upload {
 }
 
 enum Source {
-    Bytes(Vec<u8>),
+    Bytes(bytes::Bytes),
+    Path(PathBuf),
     Reader(Box<dyn AsyncRead + Send + Sync + Unpin>),
 }
 
@@ -85,7 +87,7 @@ impl Upload {
             mime: mime_for(&file_name).to_owned(),
             file_name,
             len,
-            source: Source::Bytes(bytes),
+            source: Source::Bytes(bytes.into()),
         })
     }
 
@@ -99,7 +101,6 @@ impl Upload {
         if len > MAX_UPLOAD_BYTES {
             return Err(too_large(len));
         }
-        let file = tokio::fs::File::open(path).await.map_err(io)?;
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -108,11 +109,12 @@ impl Upload {
             mime: mime_for(&file_name).to_owned(),
             file_name,
             len,
-            source: Source::Reader(Box::new(file)),
+            source: Source::Path(path.to_owned()),
         })
     }
 
-    /// An upload streamed from any reader of `len` bytes.
+    /// An upload streamed from any reader of `len` bytes. A reader cannot
+    /// be read twice, so this upload is sent once and never retried.
     pub fn from_reader(
         file_name: impl Into<String>,
         len: u64,
@@ -136,35 +138,85 @@ impl Upload {
         self
     }
 
-    /// A form with the document kind under `kind_field` and the file as `file`.
-    fn into_form(
+    /// Sends this file as the `file` part of a multipart form, with the
+    /// document kind under `kind_field`, to `op` for resource `id`.
+    async fn send_as_form<T: serde::de::DeserializeOwned>(
         self,
+        osigu: &Osigu,
+        op: &'static Operation,
+        id: &str,
         kind_field: &'static str,
         kind: &str,
-    ) -> Result<reqwest::multipart::Form, Error> {
-        Ok(reqwest::multipart::Form::new()
-            .text(kind_field, kind.to_owned())
-            .part("file", self.into_part()?))
-    }
-
-    fn into_part(self) -> Result<reqwest::multipart::Part, Error> {
-        let body = match self.source {
-            Source::Bytes(bytes) => reqwest::Body::from(bytes),
-            Source::Reader(reader) => {
-                reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(reader))
-            }
+    ) -> Result<T, Error> {
+        let url = osigu.url(op, id);
+        let http = osigu.http().clone();
+        let kind = kind.to_owned();
+        let Self {
+            file_name,
+            mime,
+            len,
+            source,
+        } = self;
+        let form = move |body: reqwest::Body| -> Result<reqwest::multipart::Form, Error> {
+            let part = reqwest::multipart::Part::stream_with_length(body, len)
+                .file_name(file_name.clone())
+                .mime_str(&mime)
+                .map_err(|e| Error::invalid(format!("content type: {e}")))?;
+            Ok(reqwest::multipart::Form::new()
+                .text(kind_field, kind.clone())
+                .part("file", part))
         };
-        reqwest::multipart::Part::stream_with_length(body, self.len)
-            .file_name(self.file_name)
-            .mime_str(&self.mime)
-            .map_err(|e| Error::InvalidRequest {
-                reason: format!("content type: {e}"),
-            })
+        let request = move |form: reqwest::multipart::Form| {
+            accept_json(http.post(url.as_str()))
+                .multipart(form)
+                .build()
+                .map_err(|e| Error::invalid(e.without_url().to_string()))
+        };
+        let build: Rebuild = match source {
+            Source::Reader(reader) => {
+                let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(reader));
+                let once = request(form(body)?)?;
+                return osigu.send_outgoing(op, Outgoing::Request(once)).await;
+            }
+            Source::Bytes(bytes) => Box::new(move || {
+                let built = form(reqwest::Body::from(bytes.clone())).and_then(&request);
+                Box::pin(async move { built })
+            }),
+            Source::Path(path) => Box::new(move || {
+                let (path, form, request) = (path.clone(), form.clone(), request.clone());
+                Box::pin(async move {
+                    let io = |e: std::io::Error| {
+                        Error::invalid(format!("cannot read {}: {e}", path.display()))
+                    };
+                    let file = tokio::fs::File::open(&path).await.map_err(io)?;
+                    let now = file.metadata().await.map_err(io)?.len();
+                    if now != len {
+                        return Err(Error::invalid(format!(
+                            "{} changed size while it was being uploaded",
+                            path.display()
+                        )));
+                    }
+                    let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file));
+                    request(form(body)?)
+                })
+            }),
+        };
+        osigu.send_rebuilt(op, build).await
     }
 
     async fn into_bytes(self) -> Result<Vec<u8>, Error> {
+        let read = |reason: String| Error::invalid(format!("cannot read the upload: {reason}"));
         match self.source {
-            Source::Bytes(bytes) => Ok(bytes),
+            Source::Bytes(bytes) => Ok(bytes.to_vec()),
+            Source::Path(path) => {
+                let bytes = tokio::fs::read(&path)
+                    .await
+                    .map_err(|e| read(e.to_string()))?;
+                if bytes.len() as u64 > MAX_UPLOAD_BYTES {
+                    return Err(too_large(bytes.len() as u64));
+                }
+                Ok(bytes)
+            }
             Source::Reader(mut reader) => {
                 use tokio::io::AsyncReadExt;
                 let mut bytes = Vec::with_capacity(self.len as usize);
@@ -172,9 +224,7 @@ impl Upload {
                     .take(MAX_UPLOAD_BYTES + 1)
                     .read_to_end(&mut bytes)
                     .await
-                    .map_err(|e| Error::InvalidRequest {
-                        reason: format!("cannot read the upload: {e}"),
-                    })?;
+                    .map_err(|e| read(e.to_string()))?;
                 if bytes.len() as u64 > MAX_UPLOAD_BYTES {
                     return Err(too_large(bytes.len() as u64));
                 }
@@ -200,19 +250,10 @@ impl Osigu {
         file_type: &str,
         upload: Upload,
     ) -> Result<types::IndicationResource, Error> {
-        let form = upload.into_form("file_type", file_type)?;
-        let op = Operation {
-            id: "attachAuthorizationRequestIndication",
-            method: "POST",
-            template: "/arc/v1/authorization-requests/{id}/indications",
-        };
-        self.post_raw(
-            Category::Uploads,
-            op,
-            ("id", authorization_request_id),
-            |post| post.multipart(form),
-        )
-        .await
+        let op = operations::named("attachAuthorizationRequestIndication");
+        upload
+            .send_as_form(self, op, authorization_request_id, "file_type", file_type)
+            .await
     }
 
     /// Attaches an indication as Base64 inside JSON, for integrations that
@@ -235,21 +276,13 @@ impl Osigu {
         base64::engine::general_purpose::STANDARD.encode_string(&bytes, &mut body);
         drop(bytes);
         body.push_str("\"}");
-        let op = Operation {
-            id: "attachAuthorizationRequestIndicationBase64",
-            method: "POST",
-            template: "/arc/v1/authorization-requests/{id}/indications/base64",
-        };
-        self.post_raw(
-            Category::Uploads,
-            op,
-            ("id", authorization_request_id),
-            |post| {
-                post.header(http::header::CONTENT_TYPE, "application/json")
-                    .body(body)
-            },
-        )
-        .await
+        let op = operations::named("attachAuthorizationRequestIndicationBase64");
+        let request = accept_json(self.http().post(self.url(op, authorization_request_id)))
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .build()
+            .map_err(|e| Error::invalid(e.without_url().to_string()))?;
+        self.send_outgoing(op, Outgoing::Request(request)).await
     }
 
     /// Attaches an invoice, credit note or supporting document to an open
@@ -260,18 +293,9 @@ impl Osigu {
         document_type: &str,
         upload: Upload,
     ) -> Result<types::SettlementDocumentResource, Error> {
-        let form = upload.into_form("document_type", document_type)?;
-        let op = Operation {
-            id: "uploadSettlementDocument",
-            method: "POST",
-            template: "/v3/settlements/{settlement_id}/documents",
-        };
-        self.post_raw(
-            Category::Uploads,
-            op,
-            ("settlement_id", settlement_id),
-            |post| post.multipart(form),
-        )
-        .await
+        let op = operations::named("uploadSettlementDocument");
+        upload
+            .send_as_form(self, op, settlement_id, "document_type", document_type)
+            .await
     }
 }

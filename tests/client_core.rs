@@ -236,7 +236,7 @@ async fn a_401_with_a_fresh_token_is_an_auth_error_not_a_loop() {
         .mount(&server)
         .await;
     let osigu = builder(&server).build().unwrap();
-    let error = Error::from(osigu.list_sponsors().send().await.unwrap_err());
+    let error = osigu.list_sponsors().send().await.unwrap_err();
     let Error::Auth(api) = &error else {
         panic!("expected an auth error, got {error:?}")
     };
@@ -259,7 +259,7 @@ async fn bad_credentials_fail_fast_without_a_retry_storm() {
         .await;
     let osigu = builder(&server).build().unwrap();
     for _ in 0..20 {
-        let error = Error::from(osigu.list_sponsors().send().await.unwrap_err());
+        let error = osigu.list_sponsors().send().await.unwrap_err();
         assert!(
             matches!(&error, Error::Auth(api) if api.status == 401),
             "{error:?}"
@@ -280,7 +280,7 @@ async fn the_token_endpoint_being_down_is_a_typed_error() {
         .mount(&server)
         .await;
     let osigu = builder(&server).build().unwrap();
-    let error = Error::from(osigu.list_sponsors().send().await.unwrap_err());
+    let error = osigu.list_sponsors().send().await.unwrap_err();
     assert!(
         matches!(&error, Error::TokenEndpoint(api) if api.status == 503),
         "{error:?}"
@@ -328,7 +328,7 @@ async fn a_429_that_outlasts_the_budget_is_a_rate_limit_error() {
         .http_client(untimed_http())
         .build()
         .unwrap();
-    let error = Error::from(osigu.list_sponsors().send().await.unwrap_err());
+    let error = osigu.list_sponsors().send().await.unwrap_err();
     assert!(
         matches!(error, Error::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(120)),
         "{error:?}"
@@ -367,7 +367,7 @@ async fn retries_stop_at_max_attempts_and_can_be_turned_off() {
         .mount(&server)
         .await;
     let osigu = builder(&server).build().unwrap();
-    let error = Error::from(osigu.list_sponsors().send().await.unwrap_err());
+    let error = osigu.list_sponsors().send().await.unwrap_err();
     assert!(
         matches!(&error, Error::Api(api) if api.status == 502),
         "{error:?}"
@@ -387,7 +387,7 @@ async fn retries_stop_at_max_attempts_and_can_be_turned_off() {
 }
 
 #[tokio::test]
-async fn a_non_idempotent_commit_that_timed_out_is_not_resent() {
+async fn a_create_that_timed_out_is_not_resent_and_its_outcome_is_unknown() {
     let server = MockServer::start().await;
     token_endpoint(&server, "tok", 3600).await;
     // The server takes the request and answers too late. This test waits a
@@ -396,29 +396,72 @@ async fn a_non_idempotent_commit_that_timed_out_is_not_resent() {
     let slow = ResponseTemplate::new(200)
         .set_body_json(serde_json::json!({}))
         .set_delay(Duration::from_secs(5));
-    Mock::given(method("POST"))
-        .and(path("/dispensing/v1/dispensations/dsp-1/void"))
-        .respond_with(slow.clone())
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/dispensing/v1/dispensations/dsp-1"))
-        .respond_with(slow)
-        .mount(&server)
-        .await;
+    for (verb, route) in [
+        ("POST", "/dispensing/v1/dispensations"),
+        ("POST", "/dispensing/v1/dispensations/dsp-1/void"),
+        ("GET", "/dispensing/v1/dispensations/dsp-1"),
+    ] {
+        Mock::given(method(verb))
+            .and(path(route))
+            .respond_with(slow.clone())
+            .mount(&server)
+            .await;
+    }
     let osigu = builder(&server)
         .request_timeout(Duration::from_millis(300))
         .build()
         .unwrap();
 
-    let error = Error::from(
-        osigu
-            .void_dispensation()
-            .id("dsp-1")
-            .send()
-            .await
-            .unwrap_err(),
+    let body: osigu::types::StartDispensationRequest =
+        serde_json::from_value(serde_json::json!({ "products": [] })).unwrap();
+    let error = osigu
+        .start_dispensation()
+        .body(body)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::OutcomeUnknown {
+                operation: "startDispensation",
+                ..
+            }
+        ),
+        "{error:?}"
     );
+    assert!(!error.is_retryable());
+    assert_eq!(
+        requests_to(&server, "/dispensing/v1/dispensations")
+            .await
+            .len(),
+        1,
+        "a create that may have been applied was sent again"
+    );
+
+    // A transition is safe to repeat (a repeat after success answers 409):
+    // it is retried, and when every attempt timed out its outcome is unknown.
+    let error = osigu
+        .void_dispensation()
+        .id("dsp-1")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::OutcomeUnknown { .. }), "{error:?}");
+    assert_eq!(
+        requests_to(&server, "/dispensing/v1/dispensations/dsp-1/void")
+            .await
+            .len(),
+        3
+    );
+
+    // A read is retried, then reports the timeout itself.
+    let error = osigu
+        .get_dispensation()
+        .id("dsp-1")
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         matches!(
             error,
@@ -428,21 +471,6 @@ async fn a_non_idempotent_commit_that_timed_out_is_not_resent() {
         ),
         "{error:?}"
     );
-    assert_eq!(
-        requests_to(&server, "/dispensing/v1/dispensations/dsp-1/void")
-            .await
-            .len(),
-        1,
-        "a void that may have been applied was sent again"
-    );
-
-    // The same failure on a read is retried: the policy, not luck, held the void back.
-    osigu
-        .get_dispensation()
-        .id("dsp-1")
-        .send()
-        .await
-        .unwrap_err();
     assert_eq!(
         requests_to(&server, "/dispensing/v1/dispensations/dsp-1")
             .await
@@ -460,7 +488,7 @@ async fn error_for(template: ResponseTemplate) -> Error {
         .mount(&server)
         .await;
     let osigu = builder(&server).build().unwrap();
-    Error::from(osigu.list_sponsors().send().await.unwrap_err())
+    osigu.list_sponsors().send().await.unwrap_err()
 }
 
 #[tokio::test]

@@ -145,3 +145,94 @@ async fn a_receiver_with_the_wrong_secret_verifies_nothing() {
     );
     assert_eq!(counters.webhook_deliveries, 0);
 }
+
+/// Every 4th API request answered 503 and every 6th 429 (`Retry-After: 1`),
+/// before the sandbox handles it: what a flaky gateway does.
+fn flaky() -> osigu_sandbox::Fault {
+    osigu_sandbox::Fault::new().every(4, 503).every(6, 429)
+}
+
+/// Each route of `routes` was applied exactly once.
+fn applied_once(sandbox: &Sandbox, routes: &[&str]) {
+    let counters = sandbox.counters();
+    for route in routes {
+        assert_eq!(counters.applied_to(route), 1, "{route}: {counters:#?}");
+    }
+    assert!(
+        counters.rate_limited > 0 && counters.total_requests() > counters.applied.values().sum(),
+        "no fault was injected: {counters:#?}"
+    );
+}
+
+#[tokio::test]
+async fn quickstart_survives_a_flaky_gateway_and_applies_each_commit_once() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.faults().set("*", flaky());
+    let osigu = support::against(&sandbox).unwrap();
+    let done = flows::quickstart(&osigu, &mut quiet()).await.unwrap();
+    assert_eq!(done.dispensation_status, "DISPENSED");
+    applied_once(
+        &sandbox,
+        &[
+            "POST /arc/v1/authorization-requests",
+            "POST /arc/v1/authorization-requests/{id}/indications",
+            "POST /arc/v1/authorization-requests/{id}/complete",
+            "POST /dispensing/v1/dispensations",
+            "POST /dispensing/v1/dispensations/{id}/complete",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn dispense_with_otp_survives_a_flaky_gateway_and_applies_each_commit_once() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.faults().set("*", flaky());
+    let osigu = support::against(&sandbox).unwrap();
+    let code = sandbox.config().otp_code_value().to_owned();
+    let done = flows::dispense_with_otp(&osigu, &code, &mut quiet())
+        .await
+        .unwrap();
+    assert_eq!(done.dispensation_status, "DISPENSED");
+    applied_once(
+        &sandbox,
+        &[
+            "POST /arc/v1/authorization-requests/{id}/complete",
+            "POST /dispensing/v1/dispensations",
+            "POST /dispensing/v1/dispensations/{id}/complete",
+        ],
+    );
+}
+
+/// The quickstart's two commits lose their replies after being applied:
+/// each is retried, refused as already done, and reconciled by reading.
+#[tokio::test]
+async fn quickstart_commits_whose_replies_are_lost_are_reconciled_and_applied_once() {
+    let sandbox = Sandbox::start().await.unwrap();
+    for commit in [
+        "POST /arc/v1/authorization-requests/{id}/complete",
+        "POST /dispensing/v1/dispensations/{id}/complete",
+    ] {
+        sandbox
+            .faults()
+            .set(commit, osigu_sandbox::Fault::new().drop_after_apply(1.0));
+    }
+    let osigu = support::against(&sandbox).unwrap();
+    let done = flows::quickstart(&osigu, &mut quiet()).await.unwrap();
+    assert_eq!(done.dispensation_status, "DISPENSED");
+    let counters = sandbox.counters();
+    assert_eq!(counters.lost_replies, 2, "{counters:#?}");
+    for (commit, read) in [
+        (
+            "POST /arc/v1/authorization-requests/{id}/complete",
+            "GET /arc/v1/authorization-requests/{id}",
+        ),
+        (
+            "POST /dispensing/v1/dispensations/{id}/complete",
+            "GET /dispensing/v1/dispensations/{id}",
+        ),
+    ] {
+        assert_eq!(counters.applied_to(commit), 1, "{commit}");
+        assert_eq!(counters.requests_to(commit), 2, "{commit}");
+        assert!(counters.requests_to(read) >= 1, "{read} was never read");
+    }
+}

@@ -3,9 +3,11 @@
 //! caller gets, and the state on the server afterwards. No commit may be
 //! applied twice, and no call may outlive its deadline.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use osigu::{Environment, Error, Osigu, RateLimits, RetryPolicy, Stage, types};
+use osigu::{Environment, Error, Osigu, RateLimits, RetryPolicy, types};
 use osigu_sandbox::{Fault, Sandbox, SandboxConfig};
 use serde_json::json;
 
@@ -79,7 +81,7 @@ async fn status(osigu: &Osigu, dispensation: &str) -> String {
 }
 
 #[tokio::test]
-async fn a_5xx_burst_fails_reads_after_bounded_retries_and_never_resends_a_commit() {
+async fn a_5xx_burst_is_retried_for_every_class_and_nothing_is_applied_twice() {
     let sandbox = Sandbox::start().await.unwrap();
     let osigu = client(&sandbox, Duration::from_secs(5));
     let dispensation = started_dispensation(&osigu).await;
@@ -91,20 +93,20 @@ async fn a_5xx_burst_fails_reads_after_bounded_retries_and_never_resends_a_commi
         .faults()
         .set(COMPLETE, Fault::new().error_rate(1.0, 503));
 
-    let read = Error::from(
-        osigu
-            .get_dispensation()
-            .id(&dispensation)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let read = osigu
+        .get_dispensation()
+        .id(&dispensation)
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         matches!(&read, Error::Api(api) if api.status == 503) && read.is_retryable(),
         "{read:?}"
     );
     assert_eq!(sandbox.counters().requests_to(GET_DISPENSATION), 3);
 
+    // Osigu documents 5xx as not applied and safe to retry: the commit is
+    // retried within the budget too, and reported when the burst outlasts it.
     let commit = osigu
         .complete_dispensation_verified(&dispensation, &invoice(), None)
         .await
@@ -113,11 +115,8 @@ async fn a_5xx_burst_fails_reads_after_bounded_retries_and_never_resends_a_commi
         matches!(&commit, Error::Api(api) if api.status == 503),
         "{commit:?}"
     );
-    assert_eq!(
-        sandbox.counters().requests_to(COMPLETE),
-        1,
-        "the commit was resent"
-    );
+    assert_eq!(sandbox.counters().requests_to(COMPLETE), 3);
+    assert_eq!(sandbox.counters().applied_to(COMPLETE), 0);
 
     // The burst ends: the state is untouched, and the commit applies once.
     sandbox.faults().clear_all();
@@ -127,7 +126,100 @@ async fn a_5xx_burst_fails_reads_after_bounded_retries_and_never_resends_a_commi
         .await
         .unwrap();
     assert_eq!(status(&osigu, &dispensation).await, "DISPENSED");
-    assert_eq!(sandbox.counters().requests_to(COMPLETE), 2);
+    assert_eq!(sandbox.counters().applied_to(COMPLETE), 1);
+}
+
+#[tokio::test]
+async fn a_commit_applied_whose_reply_was_lost_is_reconciled_and_applied_once() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let osigu = client(&sandbox, Duration::from_secs(5));
+    let dispensation = started_dispensation(&osigu).await;
+    sandbox.reset_counters();
+    // The first completion is applied, and its connection dropped before
+    // the answer; the retry is refused with 409 (already dispensed); the
+    // engine reads the dispensation and finds it done.
+    sandbox
+        .faults()
+        .set(COMPLETE, Fault::new().drop_after_apply(1.0));
+    let (captured, _guard) = common::Captured::trace();
+    let done = osigu
+        .complete_dispensation_verified(&dispensation, &invoice(), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        done.status.as_ref().map(ToString::to_string).as_deref(),
+        Some("DISPENSED")
+    );
+    let counters = sandbox.counters();
+    assert_eq!(counters.applied_to(COMPLETE), 1, "{counters:?}");
+    assert_eq!(counters.requests_to(COMPLETE), 2);
+    assert_eq!(counters.requests_to(GET_DISPENSATION), 1);
+    assert!(
+        captured.text().contains("reconciled=true"),
+        "{}",
+        captured.text()
+    );
+}
+
+#[tokio::test]
+async fn a_5xx_after_a_commit_was_applied_is_reconciled_and_applied_once() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let osigu = client(&sandbox, Duration::from_secs(5));
+    let dispensation = started_dispensation(&osigu).await;
+    sandbox.reset_counters();
+    sandbox
+        .faults()
+        .set(COMPLETE, Fault::new().error_after_apply(1.0, 502));
+    let done = osigu
+        .complete_dispensation()
+        .id(&dispensation)
+        .body(invoice())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        done.status.as_ref().map(ToString::to_string).as_deref(),
+        Some("DISPENSED")
+    );
+    assert_eq!(sandbox.counters().applied_to(COMPLETE), 1);
+}
+
+#[tokio::test]
+async fn a_create_whose_reply_was_lost_is_outcome_unknown_and_not_sent_again() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let osigu = client(&sandbox, Duration::from_secs(5));
+    let create = "POST /arc/v1/authorization-requests";
+    sandbox
+        .faults()
+        .set(create, Fault::new().drop_after_apply(1.0));
+    let body: types::CreatePendingAuthorizationRequest = serde_json::from_value(json!({
+        "beneficiary_id": 1001, "sponsor_slug": "demo-insurer",
+        "diagnoses": [{ "code": "J02.9", "coding_system": "ICD-10" }],
+        "products": [{ "provider_product_code": "MED-SBX-001", "quantity": 1 }],
+    }))
+    .unwrap();
+    let error = osigu
+        .create_authorization_request()
+        .body(body)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::OutcomeUnknown { operation: "createAuthorizationRequest", request_id } if !request_id.is_empty()),
+        "{error:?}"
+    );
+    assert!(!error.is_retryable());
+    assert_eq!(
+        sandbox.counters().requests_to(create),
+        1,
+        "the create was sent again"
+    );
+    // It was in fact applied: the list shows the one request, as the
+    // error's docs tell the caller to check.
+    sandbox.faults().clear_all();
+    let listed = osigu.list_authorization_requests().send().await.unwrap();
+    assert_eq!(sandbox.counters().applied_to(create), 1);
+    assert!(!listed.content.is_empty());
 }
 
 #[tokio::test]
@@ -140,7 +232,7 @@ async fn a_429_with_retry_after_is_waited_out() {
         .faults()
         .set("GET /v1/sponsors", Fault::new().error_rate(1.0, 429));
     let started = Instant::now();
-    let error = Error::from(osigu.list_sponsors().send().await.unwrap_err());
+    let error = osigu.list_sponsors().send().await.unwrap_err();
     assert!(
         matches!(error, Error::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(1)),
         "{error:?}"
@@ -158,27 +250,20 @@ async fn a_429_with_retry_after_is_waited_out() {
 }
 
 #[tokio::test]
-async fn a_dropped_connection_on_a_commit_is_reported_and_not_applied_or_resent() {
+async fn a_connection_dropped_before_a_commit_is_retried_and_then_reported_unknown() {
     let sandbox = Sandbox::start().await.unwrap();
     let osigu = client(&sandbox, Duration::from_secs(5));
     let dispensation = started_dispensation(&osigu).await;
     sandbox.reset_counters();
+    // Every attempt is dropped before it is handled: nothing is applied,
+    // but the client cannot know that.
     sandbox.faults().set(COMPLETE, Fault::new().drop_rate(1.0));
     let error = osigu
         .complete_dispensation_verified(&dispensation, &invoice(), None)
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Transport {
-                during: Stage::Call,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
-    assert_eq!(sandbox.counters().requests_to(COMPLETE), 1);
+    assert!(matches!(error, Error::OutcomeUnknown { .. }), "{error:?}");
+    assert_eq!(sandbox.counters().requests_to(COMPLETE), 3);
     sandbox.faults().clear_all();
     assert_eq!(status(&osigu, &dispensation).await, "STARTED");
 
@@ -186,20 +271,18 @@ async fn a_dropped_connection_on_a_commit_is_reported_and_not_applied_or_resent(
     sandbox
         .faults()
         .set(GET_DISPENSATION, Fault::new().drop_rate(1.0));
-    let error = Error::from(
-        osigu
-            .get_dispensation()
-            .id(&dispensation)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = osigu
+        .get_dispensation()
+        .id(&dispensation)
+        .send()
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
     assert_eq!(sandbox.counters().requests_to(GET_DISPENSATION), 4);
 }
 
 #[tokio::test]
-async fn a_slow_commit_past_the_deadline_times_out_on_time_and_applies_once() {
+async fn a_slow_commit_past_the_deadline_is_retried_on_time_and_applies_once() {
     let sandbox = Sandbox::start().await.unwrap();
     let timeout = Duration::from_millis(200);
     let osigu = client(&sandbox, timeout);
@@ -215,28 +298,16 @@ async fn a_slow_commit_past_the_deadline_times_out_on_time_and_applies_once() {
         .await
         .unwrap_err();
     let took = started.elapsed();
+    assert!(matches!(error, Error::OutcomeUnknown { .. }), "{error:?}");
+    // Three attempts, each cut at its deadline, with short backoffs.
     assert!(
-        matches!(
-            error,
-            Error::Timeout {
-                during: Stage::Call
-            }
-        ),
-        "{error:?}"
-    );
-    assert!(
-        took < timeout + Duration::from_millis(150),
+        took < 3 * timeout + Duration::from_millis(300),
         "the call hung for {took:?}"
     );
-    assert_eq!(
-        sandbox.counters().requests_to(COMPLETE),
-        1,
-        "the commit was resent"
-    );
+    assert_eq!(sandbox.counters().requests_to(COMPLETE), 3);
 
     // The sandbox drops a request whose client left (Osigu may instead
-    // finish it; either way the SDK did not send it twice). The caller
-    // checks the state before trying again, and the commit applies once.
+    // finish it; a retry would then be reconciled). The commit applies once.
     tokio::time::sleep(Duration::from_millis(600)).await;
     sandbox.faults().clear_all();
     assert_eq!(status(&osigu, &dispensation).await, "STARTED");
@@ -245,6 +316,8 @@ async fn a_slow_commit_past_the_deadline_times_out_on_time_and_applies_once() {
         .await
         .unwrap();
     assert_eq!(status(&osigu, &dispensation).await, "DISPENSED");
+    // A fresh call that finds the work done is a genuine conflict: nothing
+    // of this call was applied before, so nothing is reconciled.
     let again = osigu
         .complete_dispensation_verified(&dispensation, &invoice(), None)
         .await
@@ -253,6 +326,7 @@ async fn a_slow_commit_past_the_deadline_times_out_on_time_and_applies_once() {
         matches!(&again, Error::Api(api) if api.status == 409),
         "{again:?}"
     );
+    assert_eq!(sandbox.counters().applied_to(COMPLETE), 1);
 }
 
 #[tokio::test]
@@ -262,7 +336,7 @@ async fn the_token_endpoint_down_is_a_typed_error_and_no_api_call_is_made() {
     sandbox
         .faults()
         .set("POST /v1/oauth/token", Fault::new().error_rate(1.0, 503));
-    let error = Error::from(osigu.list_sponsors().send().await.unwrap_err());
+    let error = osigu.list_sponsors().send().await.unwrap_err();
     assert!(
         matches!(&error, Error::TokenEndpoint(api) if api.status == 503),
         "{error:?}"
@@ -367,15 +441,13 @@ mod mocked {
         );
         assert_eq!(commits(&server).await, 1);
         // The generated path agrees.
-        let generated = Error::from(
-            osigu
-                .complete_dispensation()
-                .id("d1")
-                .body(invoice())
-                .send()
-                .await
-                .unwrap_err(),
-        );
+        let generated = osigu
+            .complete_dispensation()
+            .id("d1")
+            .body(invoice())
+            .send()
+            .await
+            .unwrap_err();
         assert!(matches!(generated, Error::Decode { .. }), "{generated:?}");
     }
 }

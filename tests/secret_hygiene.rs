@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use common::Captured;
 
-use osigu::{Environment, Error, Osigu, RateLimits, RetryPolicy};
+use osigu::{Environment, Osigu, RateLimits, RetryPolicy};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -117,16 +117,14 @@ async fn a_trace_log_of_full_calls_holds_no_secret_token_or_otp_code() {
         .send()
         .await
         .unwrap();
-    let error = Error::from(
-        builder(&server)
-            .credentials(CLIENT_ID, "wrong-secret-value")
-            .build()
-            .unwrap()
-            .list_sponsors()
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = builder(&server)
+        .credentials(CLIENT_ID, "wrong-secret-value")
+        .build()
+        .unwrap()
+        .list_sponsors()
+        .send()
+        .await
+        .unwrap_err();
     tracing::error!(%error, ?error, "reported by the application");
     drop(_guard);
 

@@ -12,7 +12,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 
 use common::Captured;
-use osigu::{AccessToken, Error, MemoryTokenStore, StoreFuture, TokenStore};
+use osigu::{AccessToken, MemoryTokenStore, StoreFuture, TokenStore};
 use osigu_sandbox::{Fault, Sandbox};
 
 /// Remembers every token issued, so the test knows what must not appear.
@@ -57,7 +57,7 @@ async fn full_flows_with_faults_leak_nothing_at_trace_level() {
     sandbox
         .faults()
         .set("GET /v1/sponsors", Fault::new().error_rate(1.0, 503));
-    let failed = Error::from(osigu.list_sponsors().send().await.unwrap_err());
+    let failed = osigu.list_sponsors().send().await.unwrap_err();
     sandbox.faults().clear_all();
     support::flows::quickstart(&osigu, &mut say).await.unwrap();
     let code = sandbox.config().otp_code_value().to_owned();

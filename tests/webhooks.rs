@@ -902,12 +902,12 @@ fn debug_hides_patient_data_in_unknown_and_extra_fields() {
 // ---- deduplication ----------------------------------------------------------
 
 #[test]
-fn a_redelivery_is_not_the_first_time() {
+fn a_redelivery_of_a_handled_event_is_not_new() {
     let seen = Deduplicator::new(100);
-    assert!(seen.first_time("evt_1"));
-    assert!(!seen.first_time("evt_1"));
-    assert!(!seen.first_time("evt_1"));
-    assert!(seen.first_time("evt_2"));
+    assert!(handled_first(&seen, "evt_1", std::time::Instant::now()));
+    assert!(!handled_first(&seen, "evt_1", std::time::Instant::now()));
+    assert!(!handled_first(&seen, "evt_1", std::time::Instant::now()));
+    assert!(handled_first(&seen, "evt_2", std::time::Instant::now()));
     assert_eq!(seen.len(), 2);
 }
 
@@ -915,15 +915,15 @@ fn a_redelivery_is_not_the_first_time() {
 fn capacity_evicts_the_oldest() {
     let seen = Deduplicator::new(2).without_ttl();
     let t0 = Instant::now();
-    assert!(seen.first_time_at("a", t0));
-    assert!(seen.first_time_at("b", t0));
-    assert!(seen.first_time_at("c", t0)); // evicts a
+    assert!(handled_first(&seen, "a", t0));
+    assert!(handled_first(&seen, "b", t0));
+    assert!(handled_first(&seen, "c", t0)); // evicts a
     assert_eq!(seen.len(), 2);
-    assert!(!seen.first_time_at("b", t0));
-    assert!(!seen.first_time_at("c", t0));
-    assert!(seen.first_time_at("a", t0)); // forgotten, so new again; evicts b
-    assert!(!seen.first_time_at("c", t0));
-    assert!(seen.first_time_at("b", t0));
+    assert!(!handled_first(&seen, "b", t0));
+    assert!(!handled_first(&seen, "c", t0));
+    assert!(handled_first(&seen, "a", t0)); // forgotten, so new again; evicts b
+    assert!(!handled_first(&seen, "c", t0));
+    assert!(handled_first(&seen, "b", t0));
     assert_eq!(seen.len(), 2);
 }
 
@@ -931,62 +931,70 @@ fn capacity_evicts_the_oldest() {
 fn ids_expire_after_the_ttl() {
     let seen = Deduplicator::new(100).with_ttl(Duration::from_secs(3_600));
     let t0 = Instant::now();
-    assert!(seen.first_time_at("a", t0));
-    assert!(seen.first_time_at("b", t0 + Duration::from_secs(1_800)));
-    assert!(!seen.first_time_at("a", t0 + Duration::from_secs(3_599)));
+    assert!(handled_first(&seen, "a", t0));
+    assert!(handled_first(&seen, "b", t0 + Duration::from_secs(1_800)));
+    assert!(!handled_first(&seen, "a", t0 + Duration::from_secs(3_599)));
     // `a` expires; `b` (seen later) is still remembered.
-    assert!(seen.first_time_at("a", t0 + Duration::from_secs(3_600)));
-    assert!(!seen.first_time_at("b", t0 + Duration::from_secs(3_600)));
-    assert!(seen.first_time_at("b", t0 + Duration::from_secs(5_400)));
+    assert!(handled_first(&seen, "a", t0 + Duration::from_secs(3_600)));
+    assert!(!handled_first(&seen, "b", t0 + Duration::from_secs(3_600)));
+    assert!(handled_first(&seen, "b", t0 + Duration::from_secs(5_400)));
 }
 
 #[test]
 fn the_default_ttl_covers_osigus_retry_window() {
     let seen = Deduplicator::default();
     let t0 = Instant::now();
-    assert!(seen.first_time_at("a", t0));
-    assert!(!seen.first_time_at("a", t0 + Duration::from_secs(71 * 3_600)));
-    assert!(seen.first_time_at("a", t0 + Duration::from_secs(72 * 3_600)));
+    assert!(handled_first(&seen, "a", t0));
+    assert!(!handled_first(
+        &seen,
+        "a",
+        t0 + Duration::from_secs(71 * 3_600)
+    ));
+    assert!(handled_first(
+        &seen,
+        "a",
+        t0 + Duration::from_secs(72 * 3_600)
+    ));
 }
 
 #[test]
 fn forgetting_lets_a_retry_through() {
     let seen = Deduplicator::new(2);
-    assert!(seen.first_time("a"));
+    assert!(handled_first(&seen, "a", std::time::Instant::now()));
     assert!(seen.forget("a"));
     assert!(!seen.forget("a"));
-    assert!(seen.first_time("a"));
-    assert!(!seen.first_time("a"));
+    assert!(handled_first(&seen, "a", std::time::Instant::now()));
+    assert!(!handled_first(&seen, "a", std::time::Instant::now()));
 
     // Many forgets do not grow memory or disturb eviction order.
     for i in 0..1_000 {
         let id = format!("tmp_{i}");
-        assert!(seen.first_time(&id));
+        assert!(handled_first(&seen, &id, std::time::Instant::now()));
         seen.forget(&id);
     }
-    assert!(!seen.first_time("a"));
-    assert!(seen.first_time("b"));
-    assert!(seen.first_time("c")); // evicts a
-    assert!(seen.first_time("a"));
+    assert!(!handled_first(&seen, "a", std::time::Instant::now()));
+    assert!(handled_first(&seen, "b", std::time::Instant::now()));
+    assert!(handled_first(&seen, "c", std::time::Instant::now())); // evicts a
+    assert!(handled_first(&seen, "a", std::time::Instant::now()));
     assert_eq!(seen.len(), 2);
 }
 
 #[test]
 fn zero_capacity_remembers_nothing() {
     let seen = Deduplicator::new(0);
-    assert!(seen.first_time("a"));
-    assert!(seen.first_time("a"));
+    assert!(handled_first(&seen, "a", std::time::Instant::now()));
+    assert!(handled_first(&seen, "a", std::time::Instant::now()));
     assert!(seen.is_empty());
 }
 
 #[test]
 fn clear_forgets_everything() {
     let seen = Deduplicator::new(10);
-    seen.first_time("a");
-    seen.first_time("b");
+    handled_first(&seen, "a", std::time::Instant::now());
+    handled_first(&seen, "b", std::time::Instant::now());
     seen.clear();
     assert!(seen.is_empty());
-    assert!(seen.first_time("a"));
+    assert!(handled_first(&seen, "a", std::time::Instant::now()));
 }
 
 #[test]
@@ -997,7 +1005,7 @@ fn concurrent_deliveries_of_one_event_are_handled_once() {
         for _ in 0..8 {
             scope.spawn(|| {
                 for i in 0..200 {
-                    if seen.first_time(&format!("evt_{i}")) {
+                    if handled_first(&seen, &format!("evt_{i}"), std::time::Instant::now()) {
                         firsts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     }
                 }
@@ -1006,4 +1014,53 @@ fn concurrent_deliveries_of_one_event_are_handled_once() {
     });
     assert_eq!(firsts.into_inner(), 200);
     assert_eq!(seen.len(), 200);
+}
+
+/// A delivery handled to completion the moment it is first seen: `true`
+/// when it was new.
+fn handled_first(seen: &osigu::webhooks::Deduplicator, id: &str, now: std::time::Instant) -> bool {
+    match seen.begin_at(id, now) {
+        osigu::webhooks::Delivery::New(claim) => {
+            claim.handled();
+            true
+        }
+        _ => false,
+    }
+}
+
+#[test]
+fn a_redelivery_while_the_first_is_handled_is_in_flight_not_acknowledged() {
+    use osigu::webhooks::{Deduplicator, Delivery};
+    let seen = Deduplicator::default();
+    let Delivery::New(first) = seen.begin("evt_slow") else {
+        panic!("the first delivery is new")
+    };
+    // The slow handler is still running when Osigu delivers again.
+    assert!(matches!(seen.begin("evt_slow"), Delivery::InFlight));
+    // The first handler fails: its claim is dropped unhandled.
+    drop(first);
+    // Osigu's next retry is handled, not lost.
+    let Delivery::New(retry) = seen.begin("evt_slow") else {
+        panic!("the retry after a failure is new")
+    };
+    retry.handled();
+    assert!(matches!(seen.begin("evt_slow"), Delivery::Handled));
+}
+
+#[test]
+fn a_claim_from_before_a_forget_does_not_mark_a_newer_one() {
+    use osigu::webhooks::{Deduplicator, Delivery};
+    let seen = Deduplicator::default();
+    let Delivery::New(old) = seen.begin("evt_1") else {
+        panic!()
+    };
+    assert!(seen.forget("evt_1"));
+    let Delivery::New(new) = seen.begin("evt_1") else {
+        panic!()
+    };
+    // The stale claim ends (handled or not) without touching the new one.
+    old.handled();
+    assert!(matches!(seen.begin("evt_1"), Delivery::InFlight));
+    drop(new);
+    assert!(matches!(seen.begin("evt_1"), Delivery::New(_)));
 }

@@ -5,8 +5,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use serde_json::Value;
 
+use crate::send_path::{self, EnginePaths};
 use crate::spec::{METHODS, escape};
-use crate::{CodegenError, OperationRef, non_exhaustive, open_enums};
+use crate::{CodegenError, OperationRef, non_exhaustive, open_enums, redact};
 
 /// Settings for [`generate()`]. The default generates a plain builder-style
 /// client.
@@ -17,6 +18,10 @@ pub struct GenerateOptions {
     /// `ClientHooks` for it, which is how the hand-written layer wraps every
     /// call with auth, retries and rate limits.
     pub inner_type: Option<String>,
+    /// When set, every `send()` hands its request to this engine instead of
+    /// progenitor's hooks, and returns the engine's error type (see
+    /// [`EnginePaths`]).
+    pub engine: Option<EnginePaths>,
 }
 
 impl GenerateOptions {
@@ -29,6 +34,7 @@ impl GenerateOptions {
     pub fn osigu() -> Self {
         Self {
             inner_type: Some("crate::Hooks".to_owned()),
+            engine: Some(EnginePaths::osigu()),
         }
     }
 }
@@ -40,6 +46,9 @@ pub struct Generated {
     pub code: String,
     /// Names of the enums made open (given an `Unknown(String)` variant).
     pub opened_enums: Vec<String>,
+    /// With [`GenerateOptions::engine`], the Rust method of each operation
+    /// in the order its `send()` indexes the operation table; else empty.
+    pub send_order: Vec<String>,
 }
 
 /// Generates a builder-style progenitor client from a normalised document.
@@ -77,10 +86,16 @@ pub fn generate(spec: &Value, options: &GenerateOptions) -> Result<Generated, Co
         reason: e.to_string(),
     })?;
     non_exhaustive::mark(&mut file);
+    redact::redact(&mut file);
+    let send_order = match &options.engine {
+        Some(paths) => send_path::rewrite(&mut file, paths)?,
+        None => Vec::new(),
+    };
     examples_as_text(&mut file.items);
     Ok(Generated {
         code: prettyplease::unparse(&file),
         opened_enums,
+        send_order,
     })
 }
 
@@ -136,9 +151,16 @@ fn settings(options: &GenerateOptions) -> Result<GenerationSettings, CodegenErro
         let path: syn::Path = syn::parse_str(inner).map_err(|e| CodegenError::Generation {
             reason: format!("GenerateOptions::inner_type {inner:?} is not a type path: {e}"),
         })?;
+        // With the engine, no send() calls the hooks any more; without it
+        // they are the only seam, and a missing impl must not compile.
+        let hooks = if options.engine.is_some() {
+            HooksMode::Optional
+        } else {
+            HooksMode::Expected
+        };
         settings
             .with_inner_type(quote_path(&path))
-            .with_hooks(HooksMode::Expected);
+            .with_hooks(hooks);
     }
     Ok(settings)
 }

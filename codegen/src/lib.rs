@@ -36,11 +36,14 @@ mod non_exhaustive;
 mod normalise;
 mod open_enums;
 mod operations_table;
+mod redact;
 mod release;
 mod report;
 mod rust_api;
 mod rust_text;
 mod sdk;
+mod semantics;
+mod send_path;
 mod spec;
 mod surface;
 
@@ -49,12 +52,15 @@ pub use error::{CodegenError, OperationRef};
 pub use generate::{GenerateOptions, Generated, generate};
 pub use normalise::{HandWritten, Normalised, normalise};
 pub use operations_table::operations_table;
+pub use redact::{SENSITIVE_FIELDS, SENSITIVE_IN_TYPES, SENSITIVE_SUFFIXES, is_sensitive};
 pub use release::{
     ApiChange, EnumValueChange, OperationChange, Release, ReleaseSummary, SchemaChange, Verdict,
     release_summary,
 };
 pub use report::{Change, Report, Rule, Target};
 pub use rust_api::{RustApi, RustItem, rust_api};
-pub use sdk::{SdkFiles, sdk_files};
+pub use sdk::{SdkFiles, sdk_files, sdk_pipeline};
+pub use semantics::{Bucket, Overlaid, Reconcile, Semantics, WriteClass, apply_overlay};
+pub use send_path::EnginePaths;
 pub use spec::METHODS as HTTP_METHODS;
 pub use surface::{Exposure, OperationLine, Surface, surface};

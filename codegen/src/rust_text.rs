@@ -40,13 +40,15 @@ fn unparse(item: Item) -> String {
 fn squeeze(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
-        if !out.is_empty() && !out.ends_with('(') && !word.starts_with(')') {
+        let opens = out.ends_with('(') || out.ends_with('<');
+        let closes = word.starts_with(')') || word.starts_with('>');
+        if !out.is_empty() && !opens && !closes {
             out.push(' ');
         }
         out.push_str(word);
     }
     // prettyplease leaves a trailing comma where it broke a list over lines.
-    out.replace(",)", ")")
+    out.replace(",)", ")").replace(",>", ">")
 }
 
 fn shorten(text: &str) -> String {
@@ -78,6 +80,17 @@ mod tests {
         let ty: Type =
             syn::parse_quote!(::std::option::Option<::std::vec::Vec<::std::string::String>>);
         assert_eq!(type_text(&ty), "Option<Vec<String>>");
+    }
+
+    #[test]
+    fn long_generic_signatures_are_squeezed_like_short_ones() {
+        let item: syn::ItemFn = syn::parse_quote! {
+            pub async fn send(self) -> ::std::result::Result<ResponseValue<types::AuthorizationRequestResourceWithAVeryLongName>, crate::Error> {}
+        };
+        assert_eq!(
+            signature_text(&item.sig),
+            "async fn send(self) -> Result<ResponseValue<types::AuthorizationRequestResourceWithAVeryLongName>, crate::Error>"
+        );
     }
 
     #[test]

@@ -386,12 +386,16 @@ pub async fn webhook_receiver(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
             match verifier.verify_and_parse(signature, &raw, std::time::SystemTime::now()) {
-                Ok(event) => {
-                    if seen.first_time(&event.id) {
+                Ok(event) => match seen.begin(&event.id) {
+                    osigu::webhooks::Delivery::New(claim) => {
                         let _ = events.send(event);
+                        claim.handled();
+                        StatusCode::OK
                     }
-                    StatusCode::OK
-                }
+                    osigu::webhooks::Delivery::Handled => StatusCode::OK,
+                    // Being handled: Osigu delivers it again later.
+                    osigu::webhooks::Delivery::InFlight => StatusCode::CONFLICT,
+                },
                 Err(_) => StatusCode::UNAUTHORIZED,
             }
         }

@@ -25,12 +25,24 @@ pub struct Counters {
     pub webhook_deliveries: u64,
     /// Webhook deliveries that failed (transport error or non-2xx).
     pub webhook_failures: u64,
+    /// Requests per route whose handler succeeded (2xx): what was applied,
+    /// whether or not the client got the answer.
+    pub applied: BTreeMap<String, u64>,
+    /// Answers a fault withheld or replaced after the request was applied
+    /// (`Fault::drop_after_apply`, `Fault::error_after_apply`).
+    pub lost_replies: u64,
 }
 
 impl Counters {
     /// Requests seen for one route key, e.g. `"POST /otp/generate"`.
     pub fn requests_to(&self, route: &str) -> u64 {
         self.requests.get(route).copied().unwrap_or(0)
+    }
+
+    /// Requests to one route key that were applied (their handler
+    /// answered 2xx).
+    pub fn applied_to(&self, route: &str) -> u64 {
+        self.applied.get(route).copied().unwrap_or(0)
     }
 
     /// Requests seen across all routes.

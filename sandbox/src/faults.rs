@@ -7,10 +7,19 @@ use crate::server::App;
 
 /// What to do to requests for one route.
 ///
-/// Latency applies first; then the connection is dropped with probability
-/// `drop_rate`; otherwise the request fails with probability `error_rate`,
-/// answering `error_status` with an Osigu error envelope (and, for 429, a
-/// `Retry-After: 1`).
+/// Before the request is handled: latency applies first; then every
+/// [`every`](Self::every)-th request fails; then the connection is dropped
+/// with probability `drop_rate`; otherwise the request fails with
+/// probability `error_rate`, answering `error_status` with an Osigu error
+/// envelope (and, for 429, a `Retry-After: 1`). None of these reach the
+/// handler, so nothing is applied.
+///
+/// After the request is handled and its change applied (a 2xx): the connection is
+/// dropped before the answer with probability
+/// [`drop_after_apply`](Self::drop_after_apply), or the answer is replaced
+/// by an error status with probability
+/// [`error_after_apply`](Self::error_after_apply). These are the faults
+/// that leave a client unsure whether its write happened.
 ///
 /// ```
 /// use std::time::Duration;
@@ -24,6 +33,10 @@ pub struct Fault {
     error_status: u16,
     latency: Duration,
     drop_rate: f64,
+    every: Vec<(u64, u16)>,
+    drop_after_apply: f64,
+    error_after_apply: f64,
+    error_after_status: u16,
 }
 
 impl Default for Fault {
@@ -40,7 +53,66 @@ impl Fault {
             error_status: 500,
             latency: Duration::ZERO,
             drop_rate: 0.0,
+            every: Vec::new(),
+            drop_after_apply: 0.0,
+            error_after_apply: 0.0,
+            error_after_status: 500,
         }
+    }
+
+    /// Fails every `n`-th request this fault sees (the `n`-th, `2n`-th…)
+    /// with `status`, before it is handled. Several can be set; where two
+    /// fall on the same request, the first set wins. On `"*"` it counts
+    /// API requests only, not token requests.
+    ///
+    /// ```
+    /// let fault = osigu_sandbox::Fault::new().every(4, 503).every(6, 429);
+    /// assert_eq!(fault.every_value(), [(4, 503), (6, 429)]);
+    /// ```
+    pub fn every(mut self, n: u64, status: u16) -> Self {
+        if n > 0 {
+            self.every.push((n, status));
+        }
+        self
+    }
+
+    /// Handles this share of requests (0.0 to 1.0), applying their change,
+    /// and then closes the connection without the answer.
+    pub fn drop_after_apply(mut self, rate: f64) -> Self {
+        self.drop_after_apply = rate.clamp(0.0, 1.0);
+        self
+    }
+
+    /// Handles this share of requests (0.0 to 1.0), applying their change,
+    /// and then answers `status` instead of the real answer.
+    pub fn error_after_apply(mut self, rate: f64, status: u16) -> Self {
+        self.error_after_apply = rate.clamp(0.0, 1.0);
+        self.error_after_status = status;
+        self
+    }
+
+    /// See [`every`](Self::every).
+    pub fn every_value(&self) -> &[(u64, u16)] {
+        &self.every
+    }
+
+    /// See [`drop_after_apply`](Self::drop_after_apply).
+    pub fn drop_after_apply_value(&self) -> f64 {
+        self.drop_after_apply
+    }
+
+    /// See [`error_after_apply`](Self::error_after_apply).
+    pub fn error_after_apply_value(&self) -> (f64, u16) {
+        (self.error_after_apply, self.error_after_status)
+    }
+
+    /// The status the `seen`-th request (counting from 1) fails with, by
+    /// [`every`](Self::every).
+    pub(crate) fn nth(&self, seen: u64) -> Option<u16> {
+        self.every
+            .iter()
+            .find(|(n, _)| seen.is_multiple_of(*n))
+            .map(|(_, status)| *status)
     }
 
     /// Fails this share of requests (0.0 to 1.0) with `status`.

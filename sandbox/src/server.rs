@@ -40,6 +40,8 @@ pub(crate) struct App {
     pub db: Mutex<Db>,
     pub counters: Mutex<Counters>,
     pub faults: Mutex<HashMap<String, Fault>>,
+    /// Requests each installed fault has seen, for `Fault::every`.
+    pub fault_hits: Mutex<HashMap<String, u64>>,
     pub events: Mutex<Vec<Value>>,
     pub tasks: Mutex<JoinSet<()>>,
     pub http: reqwest::Client,
@@ -60,6 +62,7 @@ impl App {
             db: Mutex::new(db),
             counters: Mutex::new(Counters::default()),
             faults: Mutex::new(HashMap::new()),
+            fault_hits: Mutex::new(HashMap::new()),
             events: Mutex::new(Vec::new()),
             tasks: Mutex::new(JoinSet::new()),
             http: webhook_client(),
@@ -195,38 +198,84 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) 
     );
     app.count(|c| *c.requests.entry(key.clone()).or_default() += 1);
 
+    let is_token = template.as_deref() == Some(TOKEN_PATH);
     let fault = {
         let faults = app.faults.lock().expect("faults lock");
-        faults.get(&key).or_else(|| faults.get("*")).cloned()
+        match faults.get(&key) {
+            Some(fault) => Some((key.clone(), fault.clone())),
+            // Counted faults on "*" are about API requests.
+            None => faults
+                .get("*")
+                .filter(|f| !is_token || f.every_value().is_empty())
+                .map(|f| ("*".to_owned(), f.clone())),
+        }
     };
-    if let Some(fault) = fault {
+    let kill = req.extensions().get::<Kill>().cloned();
+    if let Some((fault_key, fault)) = &fault {
         if !fault.latency_value().is_zero() {
             tokio::time::sleep(fault.latency_value()).await;
         }
+        let seen = {
+            let mut hits = app.fault_hits.lock().expect("fault hits lock");
+            let seen = hits.entry(fault_key.clone()).or_default();
+            *seen += 1;
+            *seen
+        };
+        if let Some(status) = fault.nth(seen) {
+            return injected(&app, status, &key);
+        }
         if Fault::roll(fault.drop_rate_value()) {
-            if let Some(Kill(kill)) = req.extensions().get::<Kill>() {
+            if let Some(Kill(kill)) = &kill {
                 kill.notify_one();
             }
             return std::future::pending().await;
         }
         if Fault::roll(fault.error_rate_value()) {
-            let status = StatusCode::from_u16(fault.error_status_value())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let error = if status == StatusCode::TOO_MANY_REQUESTS {
-                app.count(|c| c.rate_limited += 1);
-                ApiError::rate_limited(1)
-            } else {
-                ApiError::new(
-                    status,
-                    &format!("071-{}", status.as_u16()),
-                    "injected fault",
-                )
-                .with_info(serde_json::json!({ "route": key }))
-            };
-            return error.into_response();
+            return injected(&app, fault.error_status_value(), &key);
         }
     }
+    let response = admitted(&app, req, next, template).await;
+    if !response.status().is_success() {
+        return response;
+    }
+    app.count(|c| *c.applied.entry(key.clone()).or_default() += 1);
+    // Only an applied change can have its answer lost.
+    if let Some((_, fault)) = &fault {
+        if Fault::roll(fault.drop_after_apply_value()) {
+            app.count(|c| c.lost_replies += 1);
+            if let Some(Kill(kill)) = &kill {
+                kill.notify_one();
+            }
+            return std::future::pending().await;
+        }
+        let (rate, status) = fault.error_after_apply_value();
+        if Fault::roll(rate) {
+            app.count(|c| c.lost_replies += 1);
+            return injected(&app, status, &key);
+        }
+    }
+    response
+}
 
+/// An injected error answer, in Osigu's envelope.
+fn injected(app: &App, status: u16, key: &str) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        app.count(|c| c.rate_limited += 1);
+        ApiError::rate_limited(1).into_response()
+    } else {
+        ApiError::new(
+            status,
+            &format!("071-{}", status.as_u16()),
+            "injected fault",
+        )
+        .with_info(serde_json::json!({ "route": key }))
+        .into_response()
+    }
+}
+
+/// Bearer auth, rate limits and the body-size check, then the handler.
+async fn admitted(app: &App, req: Request, next: Next, template: Option<String>) -> Response {
     let Some(template) = template else {
         return next.run(req).await;
     };
@@ -234,7 +283,7 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) 
         return next.run(req).await;
     }
 
-    let client_id = match bearer_client(&app, &req) {
+    let client_id = match bearer_client(app, &req) {
         Ok(client_id) => client_id,
         Err(error) => return error.into_response(),
     };

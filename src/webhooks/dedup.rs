@@ -36,20 +36,30 @@ pub const DEFAULT_DEDUP_CAPACITY: usize = 10_000;
 /// atomic set-if-absent with expiry in a shared cache. Either way keep the
 /// handler's effects idempotent.
 ///
-/// Mark an event only once you are going to handle it, and
-/// [`forget`](Self::forget) it if handling fails and you answer non-`2xx`,
-/// so Osigu's retry is not dropped as a duplicate.
+/// It tells an event being handled from one handled: [`begin`](Self::begin)
+/// answers [`Delivery::New`] with a [`Claim`] the first time, and the
+/// claim decides what a redelivery meets. While the claim lives, a
+/// redelivery is [`Delivery::InFlight`]: answer it non-`2xx` (409 or 503)
+/// so Osigu delivers it again later, because the first handler may still
+/// fail. Once you call [`Claim::handled`], redeliveries are
+/// [`Delivery::Handled`]: acknowledge them with `2xx`. A claim dropped
+/// without `handled()` (the handler failed, returned early or panicked)
+/// forgets the event, so Osigu's retry is handled.
 ///
 /// ```
-/// use osigu::webhooks::Deduplicator;
+/// use osigu::webhooks::{Deduplicator, Delivery};
 ///
 /// let seen = Deduplicator::new(50_000);
-/// assert!(seen.first_time("evt_01HXY2Z4A5B6C7D8E9F0G1H2J3"));
-/// assert!(!seen.first_time("evt_01HXY2Z4A5B6C7D8E9F0G1H2J3")); // a redelivery
+/// let Delivery::New(claim) = seen.begin("evt_01HXY2Z4A5B6C7D8E9F0G1H2J3") else { unreachable!() };
+/// // A redelivery while the first is being handled: not acknowledged.
+/// assert!(matches!(seen.begin("evt_01HXY2Z4A5B6C7D8E9F0G1H2J3"), Delivery::InFlight));
+/// claim.handled();
+/// assert!(matches!(seen.begin("evt_01HXY2Z4A5B6C7D8E9F0G1H2J3"), Delivery::Handled));
 ///
-/// // Handling failed: let the retry through.
-/// seen.forget("evt_01HXY2Z4A5B6C7D8E9F0G1H2J3");
-/// assert!(seen.first_time("evt_01HXY2Z4A5B6C7D8E9F0G1H2J3"));
+/// // Handling failed: the claim is dropped, and the retry gets through.
+/// let Delivery::New(claim) = seen.begin("evt_2") else { unreachable!() };
+/// drop(claim);
+/// assert!(matches!(seen.begin("evt_2"), Delivery::New(_)));
 /// ```
 #[derive(Debug)]
 pub struct Deduplicator {
@@ -60,8 +70,9 @@ pub struct Deduplicator {
 
 #[derive(Debug, Default)]
 struct State {
-    /// Each remembered id, with when it was first seen and its slot number.
-    seen: HashMap<Arc<str>, (Instant, u64)>,
+    /// Each remembered id, with when it was first seen, its slot number,
+    /// and whether it was handled (else it is in flight).
+    seen: HashMap<Arc<str>, (Instant, u64, bool)>,
     /// Ids in the order they were first seen. An entry whose slot no longer
     /// matches `seen` (the id was forgotten, or seen again after expiring)
     /// is stale and skipped.
@@ -139,83 +150,117 @@ impl Deduplicator {
         self.ttl
     }
 
-    /// `true` the first time `event_id` is seen (and remembers it), `false`
-    /// while it is remembered. Uses the monotonic clock.
+    /// What a delivery of `event_id` is: new (and now claimed), being
+    /// handled, or handled. Uses the monotonic clock.
     ///
     /// ```
-    /// let seen = osigu::webhooks::Deduplicator::default();
-    /// if seen.first_time("evt_1") {
-    ///     // handle the event
+    /// use osigu::webhooks::{Deduplicator, Delivery};
+    /// let seen = Deduplicator::default();
+    /// match seen.begin("evt_1") {
+    ///     Delivery::New(claim) => {
+    ///         // handle the event, then:
+    ///         claim.handled();
+    ///     }
+    ///     Delivery::InFlight => { /* answer 409 so Osigu retries later */ }
+    ///     Delivery::Handled => { /* answer 200 */ }
     /// }
-    /// assert!(!seen.first_time("evt_1"));
+    /// assert!(matches!(seen.begin("evt_1"), Delivery::Handled));
     /// ```
-    pub fn first_time(&self, event_id: &str) -> bool {
-        self.first_time_at(event_id, Instant::now())
+    pub fn begin(&self, event_id: &str) -> Delivery<'_> {
+        self.begin_at(event_id, Instant::now())
     }
 
-    /// [`first_time`](Self::first_time) with the current instant given, for
-    /// tests and for callers that already read the clock. `now` should not
-    /// go backwards between calls.
+    /// [`begin`](Self::begin) with the current instant given, for tests
+    /// and for callers that already read the clock. `now` should not go
+    /// backwards between calls; an id is forgotten `ttl` after it was first
+    /// seen.
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// use osigu::webhooks::Deduplicator;
+    /// use osigu::webhooks::{Deduplicator, Delivery};
     ///
     /// let seen = Deduplicator::new(100).with_ttl(Duration::from_secs(60));
     /// let t0 = Instant::now();
-    /// assert!(seen.first_time_at("evt_1", t0));
-    /// assert!(!seen.first_time_at("evt_1", t0 + Duration::from_secs(59)));
-    /// assert!(seen.first_time_at("evt_1", t0 + Duration::from_secs(60))); // expired
+    /// if let Delivery::New(claim) = seen.begin_at("evt_1", t0) { claim.handled() }
+    /// assert!(matches!(seen.begin_at("evt_1", t0 + Duration::from_secs(59)), Delivery::Handled));
+    /// assert!(matches!(seen.begin_at("evt_1", t0 + Duration::from_secs(60)), Delivery::New(_))); // expired
     /// ```
-    pub fn first_time_at(&self, event_id: &str, now: Instant) -> bool {
+    pub fn begin_at(&self, event_id: &str, now: Instant) -> Delivery<'_> {
         let mut state = self.lock();
         self.expire(&mut state, now);
-        if let Some(&(first_seen, _)) = state.seen.get(event_id) {
+        if let Some(&(first_seen, _, handled)) = state.seen.get(event_id) {
             if !self.expired(first_seen, now) {
-                return false;
+                return if handled {
+                    Delivery::Handled
+                } else {
+                    Delivery::InFlight
+                };
             }
             state.seen.remove(event_id);
         }
+        let id: Arc<str> = Arc::from(event_id);
         if self.capacity == 0 {
-            return true;
+            return Delivery::New(Claim {
+                dedup: self,
+                id,
+                slot: None,
+            });
         }
         while state.seen.len() >= self.capacity {
             Self::evict_oldest(&mut state);
         }
         let slot = state.next_slot;
         state.next_slot += 1;
-        let id: Arc<str> = Arc::from(event_id);
-        state.seen.insert(Arc::clone(&id), (now, slot));
-        state.order.push_back((id, slot));
+        state.seen.insert(Arc::clone(&id), (now, slot, false));
+        state.order.push_back((Arc::clone(&id), slot));
         // Forgotten ids leave stale entries in `order`; keep them bounded.
         if state.order.len() > self.capacity.saturating_mul(2).max(64) {
             let State { seen, order, .. } = &mut *state;
-            order.retain(|(id, slot)| seen.get(id).is_some_and(|&(_, s)| s == *slot));
+            order.retain(|(id, slot)| seen.get(id).is_some_and(|&(_, s, _)| s == *slot));
         }
-        true
+        Delivery::New(Claim {
+            dedup: self,
+            id,
+            slot: Some(slot),
+        })
+    }
+
+    /// Marks the claimed id handled, if it is still the one remembered.
+    fn finish(&self, id: &str, slot: u64, handled: bool) {
+        let mut state = self.lock();
+        match state.seen.get_mut(id) {
+            Some(entry) if entry.1 == slot => {
+                if handled {
+                    entry.2 = true;
+                } else {
+                    state.seen.remove(id);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Forgets `event_id`, so its next delivery counts as the first; `true`
-    /// if it was remembered. Call it when handling an event failed and you
-    /// answer non-`2xx`, so Osigu's retry is handled.
+    /// if it was remembered: for an event whose effects you undid later.
     ///
     /// ```
-    /// let seen = osigu::webhooks::Deduplicator::default();
-    /// assert!(seen.first_time("evt_1"));
+    /// use osigu::webhooks::{Deduplicator, Delivery};
+    /// let seen = Deduplicator::default();
+    /// if let Delivery::New(claim) = seen.begin("evt_1") { claim.handled() }
     /// assert!(seen.forget("evt_1"));
     /// assert!(!seen.forget("evt_1"));
-    /// assert!(seen.first_time("evt_1"));
+    /// assert!(matches!(seen.begin("evt_1"), Delivery::New(_)));
     /// ```
     pub fn forget(&self, event_id: &str) -> bool {
         self.lock().seen.remove(event_id).is_some()
     }
 
-    /// How many ids are remembered now (expired ones included until the
-    /// next call to [`first_time`](Self::first_time) sweeps them).
+    /// How many ids are remembered now, in flight or handled (expired ones
+    /// included until the next call to [`begin`](Self::begin) sweeps them).
     ///
     /// ```
     /// let seen = osigu::webhooks::Deduplicator::default();
-    /// seen.first_time("evt_1");
+    /// let claim = seen.begin("evt_1");
     /// assert_eq!(seen.len(), 1);
     /// ```
     pub fn len(&self) -> usize {
@@ -235,7 +280,7 @@ impl Deduplicator {
     ///
     /// ```
     /// let seen = osigu::webhooks::Deduplicator::default();
-    /// seen.first_time("evt_1");
+    /// if let osigu::webhooks::Delivery::New(claim) = seen.begin("evt_1") { claim.handled() }
     /// seen.clear();
     /// assert!(seen.is_empty());
     /// ```
@@ -263,7 +308,7 @@ impl Deduplicator {
         }
         while let Some((id, slot)) = state.order.front() {
             match state.seen.get(id) {
-                Some(&(first_seen, s)) if s == *slot => {
+                Some(&(first_seen, s, _)) if s == *slot => {
                     if !self.expired(first_seen, now) {
                         break;
                     }
@@ -280,7 +325,7 @@ impl Deduplicator {
     /// Drops the oldest remembered id.
     fn evict_oldest(state: &mut State) {
         while let Some((id, slot)) = state.order.pop_front() {
-            if state.seen.get(&id).is_some_and(|&(_, s)| s == slot) {
+            if state.seen.get(&id).is_some_and(|&(_, s, _)| s == slot) {
                 state.seen.remove(&id);
                 return;
             }
@@ -288,5 +333,52 @@ impl Deduplicator {
         // `order` always holds every live id, so this is unreachable; make
         // sure the caller's loop ends regardless.
         state.seen.clear();
+    }
+}
+
+/// What [`Deduplicator::begin`] found.
+#[derive(Debug)]
+#[must_use = "a new delivery's claim decides what its redeliveries meet"]
+pub enum Delivery<'a> {
+    /// Not seen before (or forgotten): handle it, then call
+    /// [`Claim::handled`].
+    New(Claim<'a>),
+    /// Another delivery of it is being handled now: answer non-`2xx` so
+    /// Osigu delivers it again later.
+    InFlight,
+    /// Handled before: acknowledge it with `2xx`.
+    Handled,
+}
+
+/// The right to handle one event; see [`Deduplicator`]. Dropped without
+/// [`handled`](Self::handled), it forgets the event.
+#[must_use = "drop it only if handling failed"]
+pub struct Claim<'a> {
+    dedup: &'a Deduplicator,
+    id: Arc<str>,
+    /// `None` when the deduplicator remembers nothing (capacity 0).
+    slot: Option<u64>,
+}
+
+impl Claim<'_> {
+    /// The event was handled: its redeliveries are acknowledged from now on.
+    pub fn handled(mut self) {
+        if let Some(slot) = self.slot.take() {
+            self.dedup.finish(&self.id, slot, true);
+        }
+    }
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot.take() {
+            self.dedup.finish(&self.id, slot, false);
+        }
+    }
+}
+
+impl std::fmt::Debug for Claim<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Claim").field("event_id", &self.id).finish()
     }
 }

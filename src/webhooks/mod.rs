@@ -33,7 +33,7 @@
 //!
 //! ```
 //! use std::time::SystemTime;
-//! use osigu::webhooks::{self, Deduplicator, EventData, Verifier, WebhookError};
+//! use osigu::webhooks::{self, Deduplicator, Delivery, EventData, Verifier, WebhookError};
 //!
 //! struct Receiver {
 //!     verifier: Verifier,
@@ -48,9 +48,11 @@
 //!             Err(WebhookError::Signature(_)) => return 401,
 //!             Err(_) => return 400,
 //!         };
-//!         if !self.seen.first_time(&event.id) {
-//!             return 200; // a redelivery, already handled
-//!         }
+//!         let claim = match self.seen.begin(&event.id) {
+//!             Delivery::New(claim) => claim,
+//!             Delivery::Handled => return 200, // a redelivery, already handled
+//!             Delivery::InFlight => return 409, // being handled: Osigu retries later
+//!         };
 //!         let handled = match &event.data {
 //!             EventData::AuthorizationCreated(auth) => {
 //!                 println!("approved: {:?}", auth.authorization_code);
@@ -63,10 +65,10 @@
 //!             _ => true, // not interesting to this receiver
 //!         };
 //!         if handled {
+//!             claim.handled();
 //!             200
 //!         } else {
-//!             self.seen.forget(&event.id); // let Osigu's retry through
-//!             500
+//!             500 // the claim is dropped: Osigu's retry gets through
 //!         }
 //!     }
 //! }
@@ -99,7 +101,7 @@ mod dedup;
 mod events;
 mod signature;
 
-pub use dedup::{DEFAULT_DEDUP_CAPACITY, DEFAULT_DEDUP_TTL, Deduplicator};
+pub use dedup::{Claim, DEFAULT_DEDUP_CAPACITY, DEFAULT_DEDUP_TTL, Deduplicator, Delivery};
 pub use events::{
     AuthorizationEvent, AuthorizedProduct, CodeType, Diagnosis, DispensedProduct, DispensingEvent,
     Doctor, Event, EventData, EventEnvironment, KNOWN_EVENT_TYPES, ParseError, Patient, Pharmacy,

@@ -62,12 +62,17 @@ fn read_spec() -> Result<serde_json::Value, String> {
     serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))
 }
 
+/// The workspace's `sdk-overlay.json`, parsed.
+fn read_overlay() -> Result<serde_json::Value, String> {
+    let path = paths::workspace_root().join("sdk-overlay.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))
+}
+
 fn print_spec(render: Render) -> Result<(), String> {
-    let raw = read_spec()?;
-    let normalised = osigu_codegen::normalise(&raw).map_err(|e| e.to_string())?;
-    let generated =
-        osigu_codegen::generate(&normalised.spec, &osigu_codegen::GenerateOptions::osigu())
-            .map_err(|e| e.to_string())?;
+    let (normalised, generated) =
+        osigu_codegen::sdk_pipeline(&read_spec()?, &read_overlay()?).map_err(|e| e.to_string())?;
     print!(
         "{}",
         render(&normalised, &generated).map_err(|e| e.to_string())?
@@ -154,8 +159,8 @@ fn generate_files(args: &[String]) -> Result<(), String> {
         [flag, dir] if flag == "--out" => PathBuf::from(dir),
         _ => return Err(format!("generate needs --out DIR\n\n{USAGE}")),
     };
-    let raw = read_spec()?;
-    let files = osigu_codegen::sdk_files(&raw).map_err(|e| e.to_string())?;
+    let files =
+        osigu_codegen::sdk_files(&read_spec()?, &read_overlay()?).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     for (name, content) in files.named() {
         std::fs::write(out.join(name), content).map_err(|e| format!("cannot write {name}: {e}"))?;

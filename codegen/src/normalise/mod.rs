@@ -76,6 +76,8 @@ pub fn normalise(raw: &Value) -> Result<Normalised, CodegenError> {
     responses::repair(&mut spec, &mut ctx);
     parameters::repair(&mut spec, &mut ctx);
     schemas::repair(&mut spec, &mut ctx);
+    crate::semantics::annotate(&mut spec);
+    crate::semantics::check_reconciles(&spec)?;
     evidence::annotate(&mut spec, &mut ctx);
     Ok(Normalised {
         spec,
