@@ -86,9 +86,7 @@ impl Osigu {
         beneficiary_id: &str,
         sponsor_slug: &str,
     ) -> Result<types::SendOtpResponse, Error> {
-        let body = types::SendOtpRequest::builder()
-            .beneficiary_id(beneficiary_id)
-            .sponsor_slug(sponsor_slug);
+        let body = types::SendOtpRequest::builder(beneficiary_id, sponsor_slug);
         Ok(self.send_otp().body(body).send().await?.into_inner())
     }
 
@@ -105,9 +103,7 @@ impl Osigu {
             .ok_or_else(|| Error::InvalidRequest {
                 reason: "the OTP challenge has no otp_id to validate against".into(),
             })?;
-        let body = types::ValidateOtpRequest::builder()
-            .otp_id(otp_id)
-            .code(code);
+        let body = types::ValidateOtpRequest::builder(code, otp_id);
         let validated = self.validate_otp().body(body).send().await?.into_inner();
         validated
             .otp_verification_token

@@ -45,7 +45,7 @@ impl Osigu {
     /// # }
     /// ```
     pub async fn register_product(&self, product_code: &str) -> Registration {
-        let body = types::RegisterProviderProductRequest::builder().product_code(product_code);
+        let body = types::RegisterProviderProductRequest::builder(product_code);
         match self.register_provider_product().body(body).send().await {
             Ok(product) => Registration::Registered(Box::new(product.into_inner())),
             Err(error) => match error {

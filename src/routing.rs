@@ -156,12 +156,15 @@ impl Osigu {
                 self.create_prescription().body(body).send().await?
             }
             PrescriptionRequest::Standard { body, .. } => {
-                let v1_1 = types::CreatePrescriptionRequestV11::builder()
-                    .patient_id(body.patient_id)
-                    .doctor_id(body.doctor_id)
-                    .diagnoses(body.diagnoses)
-                    .medications(body.medications)
-                    .patient_data_consent(true);
+                let mut v1_1 = types::CreatePrescriptionRequestV11::builder(
+                    body.diagnoses,
+                    body.medications,
+                    true,
+                    body.patient_id,
+                );
+                if let Some(doctor) = body.doctor_id {
+                    v1_1 = v1_1.doctor_id(doctor);
+                }
                 self.create_prescription_v1_1().body(v1_1).send().await?
             }
         };

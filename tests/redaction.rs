@@ -313,9 +313,7 @@ fn operation_builders_redact_sensitive_parameters() {
         assert!(debug.contains("[redacted]"), "{what}: {debug}");
     }
     // And the bodies they carry print through their redacting Debug.
-    let body = types::ValidateOtpRequest::builder()
-        .code("918273")
-        .otp_id("otp-1");
+    let body = types::ValidateOtpRequest::builder("918273", "otp-1");
     let call = format!("{:?}", osigu.validate_otp().body(body));
     assert!(!call.contains("918273") && call.contains("otp-1"), "{call}");
 }

@@ -175,7 +175,7 @@ async fn defect_02_a_2xx_other_than_the_documented_one_is_success() {
         .mount(&server)
         .await;
     let osigu = builder(&server).build().unwrap();
-    let body = types::RegisterProviderProductRequest::builder().product_code("MED-1");
+    let body = types::RegisterProviderProductRequest::builder("MED-1");
     let registered = osigu
         .register_provider_product()
         .body(body)
@@ -339,9 +339,7 @@ async fn defect_07_a_decode_error_quotes_no_value_and_keeps_status_and_request_i
 /// Defect 8: generated types and their builders redact sensitive fields.
 #[test]
 fn defect_08_generated_debug_redacts_otp_codes() {
-    let builder = types::ValidateOtpRequest::builder()
-        .code("918273")
-        .otp_id("otp-1");
+    let builder = types::ValidateOtpRequest::builder("918273", "otp-1");
     assert!(!format!("{builder:?}").contains("918273"), "{builder:?}");
     let request = types::ValidateOtpRequest::try_from(builder).unwrap();
     assert!(!format!("{request:?}").contains("918273"), "{request:?}");

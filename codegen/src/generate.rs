@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::send_path::{self, EnginePaths};
 use crate::spec::{METHODS, escape};
-use crate::{CodegenError, OperationRef, non_exhaustive, open_enums, redact};
+use crate::{CodegenError, OperationRef, non_exhaustive, open_enums, redact, setters};
 
 /// Settings for [`generate()`]. The default generates a plain builder-style
 /// client.
@@ -86,6 +86,7 @@ pub fn generate(spec: &Value, options: &GenerateOptions) -> Result<Generated, Co
         reason: e.to_string(),
     })?;
     non_exhaustive::mark(&mut file);
+    setters::rewrite(&mut file);
     redact::redact(&mut file);
     let send_order = match &options.engine {
         Some(paths) => send_path::rewrite(&mut file, paths)?,

@@ -44,6 +44,7 @@ mod rust_text;
 mod sdk;
 mod semantics;
 mod send_path;
+mod setters;
 mod spec;
 mod surface;
 

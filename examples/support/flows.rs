@@ -408,11 +408,10 @@ pub async fn webhook_receiver(
 
     let subscription = osigu
         .create_webhook_subscription()
-        .body(
-            types::CreateWebhookSubscriptionRequest::builder()
-                .url(url.clone())
-                .event_types(vec!["authorization.*".to_owned()]),
-        )
+        .body(types::CreateWebhookSubscriptionRequest::builder(
+            ["authorization.*"],
+            &url,
+        ))
         .send()
         .await?
         .into_inner();
