@@ -49,6 +49,21 @@ pub enum Rule {
     /// A string enum will be generated open: unknown values deserialise into
     /// an `Unknown(String)` variant instead of failing.
     EnumOpened,
+    /// A keyword held a value of the wrong JSON type whose meaning was still
+    /// clear (`"minimum": "0"`, `"nullable": "true"`, a lone enum value); it
+    /// was converted to the type the keyword takes.
+    KeywordCoerced,
+    /// A keyword held a value of the wrong JSON type that could not be read;
+    /// it was removed.
+    KeywordDropped,
+    /// `required: true` written on a property (or a parameter's schema) was
+    /// moved to the parent object's `required` list (or to the parameter).
+    RequiredMoved,
+    /// A schema `$ref` progenitor cannot follow (pointing nowhere, outside the
+    /// document, or inside another definition) was inlined or opened.
+    ReferenceRepaired,
+    /// A `default` that does not fit its schema was dropped.
+    DefaultDropped,
 }
 
 impl Rule {
@@ -74,6 +89,11 @@ impl Rule {
             Self::EnumWidened => "enum-widened",
             Self::PropertyDropped => "property-dropped",
             Self::EnumOpened => "enum-opened",
+            Self::KeywordCoerced => "keyword-coerced",
+            Self::KeywordDropped => "keyword-dropped",
+            Self::RequiredMoved => "required-moved",
+            Self::ReferenceRepaired => "reference-repaired",
+            Self::DefaultDropped => "default-dropped",
         }
     }
 }
