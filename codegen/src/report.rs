@@ -64,6 +64,9 @@ pub enum Rule {
     ReferenceRepaired,
     /// A `default` that does not fit its schema was dropped.
     DefaultDropped,
+    /// A path or header parameter whose schema is a list or an object is sent
+    /// as text: progenitor cannot write those there.
+    ParameterWidened,
 }
 
 impl Rule {
@@ -94,6 +97,7 @@ impl Rule {
             Self::RequiredMoved => "required-moved",
             Self::ReferenceRepaired => "reference-repaired",
             Self::DefaultDropped => "default-dropped",
+            Self::ParameterWidened => "parameter-widened",
         }
     }
 }

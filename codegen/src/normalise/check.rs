@@ -12,6 +12,17 @@ use crate::CodegenError;
 use crate::spec::{escape, op_ref, operations};
 
 pub(super) fn check(spec: &Value) -> Result<(), CodegenError> {
+    if let Some(Value::Object(paths)) = spec.get("paths") {
+        for (path, item) in paths {
+            if item.get("$ref").is_some() {
+                // openapiv3 reads it; progenitor refuses it for the whole client.
+                return Err(CodegenError::Malformed {
+                    pointer: format!("/paths/{}", escape(path)),
+                    reason: "the path item is a $ref, which progenitor does not follow".into(),
+                });
+            }
+        }
+    }
     let whole = match serde_json::from_value::<openapiv3::OpenAPI>(spec.clone()) {
         Ok(_) => return Ok(()),
         Err(e) => e,

@@ -87,6 +87,14 @@ fn fit(doc: &Value, schema: &Map<String, Value>, value: &Value, depth: usize) ->
             || enumeration.is_some_and(|e| e.contains(&Value::Null));
         return if nullable { Fit::Yes } else { Fit::Null };
     }
+    if let Some(key) = ["allOf", "oneOf", "anyOf", "not"]
+        .into_iter()
+        .find(|k| schema.contains_key(*k))
+    {
+        // typify merges or enumerates these before it checks the default,
+        // and refuses (or panics on) most defaults there.
+        return Fit::No(format!("typify cannot check a default against {key}"));
+    }
     let ty = schema.get("type").and_then(Value::as_str);
     let untyped_object = ty.is_none() && schema.contains_key("properties");
     let verdict = match ty {
@@ -110,8 +118,7 @@ fn fit(doc: &Value, schema: &Map<String, Value>, value: &Value, depth: usize) ->
         Some("array") => array(doc, schema, value, depth),
         Some("object") => object(doc, schema, value, depth),
         None if untyped_object => object(doc, schema, value, depth),
-        // Compositions and untyped schemas: typify's own checks there are
-        // beyond a shallow look, so the default is left as written.
+        // Untyped schemas become JSON values in typify: anything fits.
         _ => Fit::Yes,
     };
     let value = match &verdict {

@@ -372,19 +372,28 @@ impl Walker<'_> {
         }
         if let Some(schema) = p.get_mut("schema") {
             let schema_pointer = format!("{pointer}/schema");
-            if self.schema(schema, &schema_pointer, 0) == Some(true) {
-                let already = p.get("required") == Some(&Value::Bool(true));
-                p.insert("required".into(), Value::Bool(true));
-                self.ctx.report.push(
-                    Rule::RequiredMoved,
-                    Target::Schema(schema_pointer),
+            match self.schema(schema, &schema_pointer, 0) {
+                Some(true) => {
+                    let already = p.get("required") == Some(&Value::Bool(true));
+                    p.insert("required".into(), Value::Bool(true));
+                    self.ctx.report.push(
+                        Rule::RequiredMoved,
+                        Target::Schema(schema_pointer),
+                        false,
+                        if already {
+                            "`required: true` inside the schema removed: the parameter is already required".into()
+                        } else {
+                            "`required: true` inside the schema moved to the parameter".into()
+                        },
+                    );
+                }
+                Some(false) => self.dropped(
+                    &schema_pointer,
                     false,
-                    if already {
-                        "`required: true` inside the schema removed: the parameter is already required".into()
-                    } else {
-                        "`required: true` inside the schema moved to the parameter".into()
-                    },
-                );
+                    "`required: false` inside the schema removed: the parameter's own flag decides"
+                        .into(),
+                ),
+                None => {}
             }
         } else if !p.contains_key("content") && holder == Holder::Other {
             p.insert("schema".into(), json!({"type": "string"}));
@@ -681,6 +690,21 @@ impl Walker<'_> {
         }
         self.exclusive(map, "exclusiveMinimum", "minimum", pointer);
         self.exclusive(map, "exclusiveMaximum", "maximum", pointer);
+        for (key, bound) in [
+            ("exclusiveMinimum", "minimum"),
+            ("exclusiveMaximum", "maximum"),
+        ] {
+            if map.contains_key(key) && !map.contains_key(bound) {
+                // progenitor hits a `todo!` on the flag without its bound,
+                // which it qualifies; alone it means nothing.
+                let value = map.remove(key).unwrap_or_default();
+                self.dropped(
+                    pointer,
+                    false,
+                    format!("{key} {value} removed: there is no {bound} for it to make exclusive"),
+                );
+            }
+        }
         for key in [
             "minLength",
             "maxLength",
@@ -704,6 +728,7 @@ impl Walker<'_> {
                 );
             }
         }
+        self.infer_type(map, pointer);
         self.text(map, "title", pointer);
         self.text(map, "description", pointer);
         self.enumeration(map, pointer);
@@ -837,6 +862,109 @@ impl Walker<'_> {
             }),
             _ => true,
         })
+    }
+
+    /// typify cannot read a schema without a type whose only hints are a
+    /// `format` or number bounds (it hits a `todo!`); such a schema is given
+    /// the type they imply. A `format` beside list or object keywords, which
+    /// no format applies to, is removed for the same reason.
+    fn infer_type(&mut self, map: &mut Map<String, Value>, pointer: &str) {
+        const STRING: [&str; 3] = ["minLength", "maxLength", "pattern"];
+        const NUMBER: [&str; 5] = [
+            "minimum",
+            "maximum",
+            "multipleOf",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+        ];
+        const ARRAY: [&str; 4] = ["items", "minItems", "maxItems", "uniqueItems"];
+        const OBJECT: [&str; 5] = [
+            "properties",
+            "additionalProperties",
+            "required",
+            "minProperties",
+            "maxProperties",
+        ];
+        match map.get("type").and_then(Value::as_str) {
+            Some("object" | "array" | "boolean") if map.contains_key("format") => {
+                // typify hits a `todo!` on a format there; none applies.
+                let format = map.remove("format").unwrap_or_default();
+                let ty = map.get("type").cloned().unwrap_or_default();
+                self.dropped(
+                    pointer,
+                    false,
+                    format!("format {format} removed: no format applies to type {ty}"),
+                );
+                return;
+            }
+            Some(_) => return,
+            None => {}
+        }
+        let composed = ["allOf", "oneOf", "anyOf", "not", "$ref"]
+            .iter()
+            .any(|k| map.contains_key(*k));
+        if !composed && let Some(Value::Array(values)) = map.get("enum") {
+            // An untyped enum is typed by its values; typify refuses a
+            // nullable one without a type.
+            let kinds: std::collections::BTreeSet<&str> = values.iter().filter_map(kind).collect();
+            if let [only] = kinds.iter().copied().collect::<Vec<_>>()[..]
+                && matches!(only, "string" | "number" | "boolean")
+            {
+                let ty = if only == "number"
+                    && values
+                        .iter()
+                        .all(|v| v.is_null() || v.is_i64() || v.is_u64())
+                {
+                    "integer"
+                } else {
+                    only
+                };
+                map.insert("type".into(), json!(ty));
+                self.coerced(
+                    pointer,
+                    format!("no type; read as {ty:?} from its enum values"),
+                );
+                return;
+            }
+        }
+        let composed = ["allOf", "oneOf", "anyOf", "not", "$ref", "enum"]
+            .iter()
+            .any(|k| map.contains_key(*k));
+        if composed {
+            if map.contains_key("format") {
+                // typify hits a `todo!` on a format beside a composition.
+                let format = map.remove("format").unwrap_or_default();
+                self.dropped(pointer, false, format!("format {format} removed: a schema without a type made of other schemas has no format of its own"));
+            }
+            return;
+        }
+        let any = |keys: &[&str]| keys.iter().any(|k| map.contains_key(*k));
+        let kinds = [any(&STRING), any(&NUMBER), any(&ARRAY), any(&OBJECT)];
+        let format = map.get("format").and_then(Value::as_str).map(str::to_owned);
+        let integer_format = matches!(format.as_deref(), Some("int32" | "int64"));
+        let number_format = matches!(format.as_deref(), Some("float" | "double"));
+        let (ty, from) = match kinds {
+            [false, false, false, false] => match &format {
+                Some(_) if integer_format => ("integer", "its format"),
+                Some(_) if number_format => ("number", "its format"),
+                Some(_) => ("string", "its format"),
+                None => return,
+            },
+            [false, true, false, false] if integer_format => ("integer", "its number bounds"),
+            [false, true, false, false] => ("number", "its number bounds"),
+            [false, false, true, _] | [false, false, _, true] if format.is_some() => {
+                map.remove("format");
+                self.dropped(
+                    pointer,
+                    false,
+                    "format removed: no format applies to a list or an object".into(),
+                );
+                return;
+            }
+            _ => return,
+        };
+        map.insert("type".into(), json!(ty));
+        self.coerced(pointer, format!("no type; read as {ty:?} from {from}"));
     }
 
     fn type_keyword(&mut self, map: &mut Map<String, Value>, pointer: &str) {
@@ -1056,6 +1184,17 @@ impl Walker<'_> {
                 map.insert("enum".into(), Value::Array(vec![lone]));
             }
         }
+        if let Some(key) = ["allOf", "oneOf", "anyOf"]
+            .into_iter()
+            .find(|k| map.contains_key(*k))
+        {
+            // typify checks enum values against the merged schema and
+            // refuses (or panics on) any that do not fit it.
+            let values = short(map.get("enum").unwrap_or(&Value::Null));
+            map.remove("enum");
+            self.dropped(pointer, true, format!("enum {values} removed: progenitor cannot list values of a schema made with {key}"));
+            return;
+        }
         let Some(Value::Array(values)) = map.get("enum") else {
             return;
         };
@@ -1202,25 +1341,39 @@ impl Walker<'_> {
             }
         }
 
-        // typify generates `not` only around enum values (or `{}`), and hits a
-        // `todo!` on any other form.
+        // typify generates `not` only as "a string other than these values"
+        // and hits a `todo!` (or refuses the enum) on any other form.
         if let Some(Value::Object(not)) = map.get("not") {
-            const METADATA: [&str; 6] = [
+            const PLAIN: [&str; 13] = [
+                "type",
+                "format",
+                "not",
                 "title",
                 "description",
-                "default",
-                "example",
                 "readOnly",
                 "writeOnly",
+                "deprecated",
+                "example",
+                "externalDocs",
+                "minLength",
+                "maxLength",
+                "pattern",
             ];
-            let generable = not.contains_key("enum")
-                || not
+            let values_only = not
+                .keys()
+                .all(|k| matches!(k.as_str(), "enum" | "title" | "description"))
+                && not
+                    .get("enum")
+                    .and_then(Value::as_array)
+                    .is_some_and(|e| !e.is_empty() && e.iter().all(Value::is_string));
+            let plain_string = map.get("type").is_none_or(|t| t == "string")
+                && map
                     .keys()
-                    .all(|k| METADATA.contains(&k.as_str()) || k.starts_with("x-"));
-            if !generable {
+                    .all(|k| PLAIN.contains(&k.as_str()) || k.starts_with("x-"));
+            if !(values_only && plain_string) {
                 let not = short(&Value::Object(not.clone()));
                 map.remove("not");
-                self.dropped(pointer, true, format!("not {not} removed: typify generates `not` only around enum values; read without the exclusion"));
+                self.dropped(pointer, true, format!("not {not} removed: typify generates `not` only as a string excluding listed values; read without the exclusion"));
             }
         }
 
@@ -1268,17 +1421,54 @@ impl Walker<'_> {
                 }
             }
             if let Some(Value::Array(list)) = map.get_mut(key) {
-                let before = list.len();
-                list.retain(|s| !s.is_null());
-                if list.len() != before {
-                    self.dropped(pointer, false, format!("null entries in {key} removed"));
+                // A member that is no schema at all (text, a number, null) is
+                // left out rather than read as "any value", which would make
+                // an anyOf always true.
+                let junk: Vec<String> = list
+                    .iter()
+                    .filter(|s| !s.is_object() && **s != Value::Bool(true))
+                    .map(short)
+                    .collect();
+                if !junk.is_empty() {
+                    list.retain(|s| s.is_object() || *s == Value::Bool(true));
+                    self.dropped(
+                        pointer,
+                        junk.iter().any(|j| j != "null"),
+                        format!("{key} members {} removed: not schemas", junk.join(", ")),
+                    );
                 }
                 for (i, child) in list.iter_mut().enumerate() {
                     let at = format!("{pointer}/{key}/{i}");
                     let flag = self.schema(child, &at, depth + 1);
                     self.stray_required(flag, &at);
                 }
-                if list.is_empty() && key == "allOf" {
+                let open = list
+                    .iter()
+                    .any(|s| s.as_object().is_some_and(Map::is_empty));
+                match key {
+                    "allOf" if open => {
+                        // An empty member constrains nothing.
+                        list.retain(|s| !s.as_object().is_some_and(Map::is_empty));
+                        self.dropped(
+                            pointer,
+                            false,
+                            "allOf members `{}` removed: they constrain nothing".into(),
+                        );
+                    }
+                    "anyOf" if open => {
+                        // One member accepts anything, so the anyOf does too.
+                        map.remove(key);
+                        self.dropped(pointer, false, "anyOf removed: one of its members accepts any value, so it constrains nothing".into());
+                        continue;
+                    }
+                    _ => {}
+                }
+                if map
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .is_some_and(Vec::is_empty)
+                    && key == "allOf"
+                {
                     // progenitor panics merging an empty allOf; it constrains nothing.
                     map.remove(key);
                     self.dropped(
@@ -1288,6 +1478,14 @@ impl Walker<'_> {
                     );
                 }
             }
+        }
+
+        // typify asserts that a schema has oneOf or anyOf, not both.
+        if map.get("oneOf").is_some_and(Value::is_array)
+            && map.get("anyOf").is_some_and(Value::is_array)
+        {
+            map.remove("anyOf");
+            self.dropped(pointer, true, "anyOf removed: the schema has oneOf as well, which progenitor cannot combine; oneOf is kept".into());
         }
 
         match map.get("properties") {
@@ -1460,8 +1658,10 @@ fn enum_value(ty: Option<&str>, v: &Value) -> Option<Value> {
         (Some("number"), Value::Number(_)) => Some(v.clone()),
         (Some("number"), Value::String(s)) => parse_number(s).map(Value::Number),
         (Some("boolean"), _) => boolean(v).map(Value::Bool),
+        (Some("object"), Value::Object(_)) | (Some("array"), Value::Array(_)) => Some(v.clone()),
+        (Some("object" | "array"), _) => None,
         (Some("string" | "integer" | "number"), _) => None,
-        // Object and array enums, and untyped ones, are checked elsewhere.
+        // Untyped enums are checked by their caller.
         _ => Some(v.clone()),
     }
 }
