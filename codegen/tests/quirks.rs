@@ -605,7 +605,7 @@ fn returning_thing(thing: Value) -> Value {
     )
 }
 
-fn lines<'a>(report: &'a str, rule: Rule) -> Vec<&'a str> {
+fn lines(report: &str, rule: Rule) -> Vec<&str> {
     report
         .lines()
         .filter(|l| l.starts_with(rule.code()))
