@@ -59,8 +59,8 @@ pub enum Rule {
     /// `required: true` written on a property (or a parameter's schema) was
     /// moved to the parent object's `required` list (or to the parameter).
     RequiredMoved,
-    /// A schema `$ref` progenitor cannot follow (pointing nowhere, outside the
-    /// document, or inside another definition) was inlined or opened.
+    /// A schema `$ref` into another definition, which progenitor cannot
+    /// follow, was replaced by a copy of its target.
     ReferenceRepaired,
     /// A `default` that does not fit its schema was dropped.
     DefaultDropped,

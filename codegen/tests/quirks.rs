@@ -841,12 +841,10 @@ fn headers_and_component_parameters_without_a_schema_are_read_as_text() {
 }
 
 #[test]
-fn references_progenitor_cannot_follow_are_inlined_or_opened() {
+fn a_reference_into_another_definition_is_replaced_by_its_target() {
     let raw = returning_thing(json!({ "type": "object", "properties": {
         "status": { "type": "string", "enum": ["NEW", "DONE"] },
-        "again": { "$ref": "#/components/schemas/Thing/properties/status" },
-        "gone": { "$ref": "#/components/schemas/Removed" },
-        "far": { "$ref": "common.json#/Money" }
+        "again": { "$ref": "#/components/schemas/Thing/properties/status" }
     } }));
     let (n, report, code) = run(&raw);
     let props = &n.spec["components"]["schemas"]["Thing"]["properties"];
@@ -854,20 +852,36 @@ fn references_progenitor_cannot_follow_are_inlined_or_opened() {
         props["again"],
         json!({ "type": "string", "enum": ["NEW", "DONE"] })
     );
-    assert_eq!(props["gone"], json!({}));
-    assert_eq!(props["far"], json!({}));
     assert_eq!(
         lines(&report, Rule::ReferenceRepaired),
         [
             "reference-repaired /components/schemas/Thing/properties/again: $ref \"#/components/schemas/Thing/properties/status\" points inside another definition, which progenitor cannot follow; the schema there is copied in",
-            "reference-repaired [lossy] /components/schemas/Thing/properties/gone: $ref \"#/components/schemas/Removed\" points to no schema in the document; read as any value",
-            "reference-repaired [lossy] /components/schemas/Thing/properties/far: $ref \"common.json#/Money\" points outside the document (or at its root), which progenitor cannot follow; read as any value",
         ]
     );
     assert!(
-        code.contains("pub gone: ::std::option::Option<::serde_json::Value>"),
+        code.contains("pub again: ::std::option::Option<ThingAgain>"),
         "{code}"
     );
+}
+
+#[test]
+fn a_reference_to_a_missing_schema_is_refused_naming_the_operation() {
+    let raw = returning_thing(json!({ "type": "object", "properties": {
+        "gone": { "$ref": "#/components/schemas/Removed" }
+    } }));
+    let normalised = normalise(&raw).unwrap();
+    assert_eq!(
+        normalised.spec["components"]["schemas"]["Thing"]["properties"]["gone"],
+        json!({ "$ref": "#/components/schemas/Removed" }),
+        "a broken reference is not repaired"
+    );
+    let err = generate(&normalised.spec, &Default::default()).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("cannot generate operation getThing (GET /thing):"),
+        "{text}"
+    );
+    assert!(text.contains("#/components/schemas/Removed"), "{text}");
 }
 
 #[test]

@@ -17,8 +17,9 @@
 //! values, `anyOf` beside `oneOf`). A schema without a type whose format,
 //! bounds or enum values imply one is given it. `required: true` on a
 //! property becomes an entry in its object's `required` list
-//! (`required-moved`), and schema references progenitor cannot follow are
-//! inlined or opened (`reference-repaired`). Parameters and headers with
+//! (`required-moved`), and a schema reference into another definition,
+//! which progenitor cannot follow, is replaced by a copy of its target
+//! (`reference-repaired`). Parameters and headers with
 //! neither `schema` nor `content` outside an operation get a string schema
 //! (`schema-added`); inside an operation the parameters pass does the same
 //! and names the operation.
@@ -204,16 +205,10 @@ impl Walker<'_> {
                         // `required` flag, if any, is the one that counts.
                         return self.schema_object(map, pointer, depth + 1).or(required);
                     }
-                    Reference::Open(why) => {
-                        self.ctx.report.push(
-                            Rule::ReferenceRepaired,
-                            Target::Schema(pointer.to_owned()),
-                            true,
-                            format!("$ref {reference:?} {why}; read as any value"),
-                        );
-                        map.clear();
-                        return required;
-                    }
+                    // A reference to a schema that is not there is a broken
+                    // document, not a quirk: progenitor refuses it, naming the
+                    // operation and the reference.
+                    Reference::Unusable => return required,
                 }
             }
             Some(other) => {
@@ -356,15 +351,16 @@ impl Walker<'_> {
     }
 
     fn reference(&self, reference: &str) -> Reference {
-        match self.component(reference) {
-            Some(true) => return Reference::Fine,
-            Some(false) => return Reference::Open("points to no schema in the document"),
-            None => {}
+        if self.component(reference).is_some() {
+            // Present or missing, a component reference is left as written.
+            return if self.component(reference) == Some(true) {
+                Reference::Fine
+            } else {
+                Reference::Unusable
+            };
         }
         let Some(local) = reference.strip_prefix('#').filter(|l| l.starts_with('/')) else {
-            return Reference::Open(
-                "points outside the document (or at its root), which progenitor cannot follow",
-            );
+            return Reference::Unusable;
         };
         match self.doc.pointer(local) {
             Some(Value::Object(target))
@@ -372,11 +368,7 @@ impl Walker<'_> {
             {
                 Reference::Inline(target.clone())
             }
-            Some(Value::Object(target)) if looks_like_schema(target) => {
-                Reference::Open("points inside another definition that itself refers on")
-            }
-            Some(_) => Reference::Open("points to something that is not a schema"),
-            None => Reference::Open("points to nothing in the document"),
+            _ => Reference::Unusable,
         }
     }
 
@@ -1139,8 +1131,9 @@ enum Reference {
     Fine,
     /// A pointer into another definition: its target, to copy in.
     Inline(Map<String, Value>),
-    /// Unusable; why.
-    Open(&'static str),
+    /// Missing, outside the document, or not a schema: left for progenitor
+    /// to refuse.
+    Unusable,
 }
 
 /// Whether a JSON object reads as a schema rather than as some other part of
