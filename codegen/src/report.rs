@@ -49,6 +49,24 @@ pub enum Rule {
     /// A string enum will be generated open: unknown values deserialise into
     /// an `Unknown(String)` variant instead of failing.
     EnumOpened,
+    /// A keyword held a value of the wrong JSON type whose meaning was still
+    /// clear (`"minimum": "0"`, `"nullable": "true"`, a lone enum value); it
+    /// was converted to the type the keyword takes.
+    KeywordCoerced,
+    /// A keyword held a value of the wrong JSON type that could not be read;
+    /// it was removed.
+    KeywordDropped,
+    /// `required: true` written on a property (or a parameter's schema) was
+    /// moved to the parent object's `required` list (or to the parameter).
+    RequiredMoved,
+    /// A schema `$ref` into another definition, which progenitor cannot
+    /// follow, was replaced by a copy of its target.
+    ReferenceRepaired,
+    /// A `default` that does not fit its schema was dropped.
+    DefaultDropped,
+    /// A path or header parameter whose schema is a list or an object is sent
+    /// as text: progenitor cannot write those there.
+    ParameterWidened,
 }
 
 impl Rule {
@@ -74,6 +92,12 @@ impl Rule {
             Self::EnumWidened => "enum-widened",
             Self::PropertyDropped => "property-dropped",
             Self::EnumOpened => "enum-opened",
+            Self::KeywordCoerced => "keyword-coerced",
+            Self::KeywordDropped => "keyword-dropped",
+            Self::RequiredMoved => "required-moved",
+            Self::ReferenceRepaired => "reference-repaired",
+            Self::DefaultDropped => "default-dropped",
+            Self::ParameterWidened => "parameter-widened",
         }
     }
 }

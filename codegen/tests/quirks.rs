@@ -561,15 +561,425 @@ fn a_spec_progenitor_cannot_generate_names_the_operation_instead_of_panicking() 
 
 #[test]
 fn an_operation_that_is_not_openapi_is_named() {
+    // A response without a description: nothing can supply a sensible one.
     let raw = doc(
-        json!({ "/x": { "get": { "operationId": "getX", "responses": { "200": { "description": 5 } } } } }),
+        json!({ "/x": { "get": { "operationId": "getX", "responses": { "200": { "content": {} } } } } }),
         json!({}),
     );
-    let normalised = normalise(&raw).unwrap();
-    let err = generate(&normalised.spec, &Default::default()).unwrap_err();
+    let err = normalise(&raw).unwrap_err();
     assert!(
         err.to_string()
             .starts_with("cannot generate operation getX (GET /x): not a valid OpenAPI operation"),
         "{err}"
+    );
+}
+
+#[test]
+fn a_description_written_as_a_number_is_read_as_text() {
+    let raw = doc(
+        json!({ "/x": { "get": { "operationId": "getX", "description": 7,
+            "responses": { "200": { "description": 5 } } } } }),
+        json!({}),
+    );
+    let (n, report, _) = run(&raw);
+    assert_eq!(
+        n.spec["paths"]["/x"]["get"]["responses"]["200"]["description"],
+        "5"
+    );
+    assert_eq!(n.spec["paths"]["/x"]["get"]["description"], "7");
+    assert!(report.contains(
+        "keyword-coerced /paths/~1x/get/responses/200: description 5 read as the text \"5\""
+    ));
+}
+
+// Keywords holding a value of the wrong JSON type. Each of these documents
+// is refused by openapiv3 (or panics typify) as written; after normalising
+// it must generate, and the report must say what was read how.
+
+/// One GET returning the `Thing` schema.
+fn returning_thing(thing: Value) -> Value {
+    doc(
+        json!({ "/thing": { "get": { "operationId": "getThing",
+            "responses": { "200": ok("ok", json!({ "$ref": "#/components/schemas/Thing" })) } } } }),
+        json!({ "Thing": thing }),
+    )
+}
+
+fn lines(report: &str, rule: Rule) -> Vec<&str> {
+    report
+        .lines()
+        .filter(|l| l.starts_with(rule.code()))
+        .collect()
+}
+
+#[test]
+fn numbers_and_booleans_written_as_text_are_read_as_such() {
+    let raw = returning_thing(json!({ "type": "object", "properties": {
+        "count": { "type": "integer", "minimum": "0", "maximum": "50" },
+        "code": { "type": "string", "maxLength": "10", "minLength": 2.0 },
+        "note": { "type": "string", "nullable": "true" },
+        "tags": { "type": "array", "items": { "type": "string" }, "uniqueItems": "false" }
+    } }));
+    let (n, report, code) = run(&raw);
+    let props = &n.spec["components"]["schemas"]["Thing"]["properties"];
+    assert_eq!(props["count"]["minimum"], json!(0));
+    assert_eq!(props["count"]["maximum"], json!(50));
+    assert_eq!(props["code"]["maxLength"], json!(10));
+    assert_eq!(props["code"]["minLength"], json!(2));
+    assert_eq!(props["note"]["nullable"], json!(true));
+    assert_eq!(props["tags"]["uniqueItems"], json!(false));
+    assert!(report.contains(
+        "keyword-coerced /components/schemas/Thing/properties/count: minimum \"0\" read as 0"
+    ));
+    assert!(report.contains(
+        "keyword-coerced /components/schemas/Thing/properties/note: nullable \"true\" read as true"
+    ));
+    // The bounds reach the generated types: the code is a constrained string.
+    assert!(code.contains("pub struct ThingCode("), "{code}");
+    assert!(code.contains("pub note: ::std::option::Option<::std::string::String>"));
+}
+
+#[test]
+fn a_lone_enum_value_a_type_list_and_a_one_schema_list_are_unwrapped() {
+    let raw = returning_thing(json!({ "type": "object", "properties": {
+        "kind": { "type": "string", "enum": "PARCEL" },
+        "label": { "type": ["string", "null"] },
+        "sizes": { "type": "array", "items": [{ "type": "integer" }] },
+        "base": { "allOf": { "$ref": "#/components/schemas/Base" } }
+    } }));
+    let mut raw = raw;
+    raw["components"]["schemas"]["Base"] =
+        json!({ "type": "object", "properties": { "id": { "type": "string" } } });
+    let (n, report, code) = run(&raw);
+    let props = &n.spec["components"]["schemas"]["Thing"]["properties"];
+    assert_eq!(props["kind"]["enum"], json!(["PARCEL"]));
+    assert_eq!(
+        props["label"],
+        json!({ "type": "string", "nullable": true })
+    );
+    assert_eq!(props["sizes"]["items"], json!({ "type": "integer" }));
+    assert_eq!(
+        props["base"]["allOf"],
+        json!([{ "$ref": "#/components/schemas/Base" }])
+    );
+    let coerced = lines(&report, Rule::KeywordCoerced);
+    assert!(coerced.contains(&"keyword-coerced /components/schemas/Thing/properties/kind: enum \"PARCEL\" read as a one-value enum"), "{report}");
+    assert!(coerced.contains(&"keyword-coerced /components/schemas/Thing/properties/label: type [\"string\",\"null\"] read as \"string\" with nullable: true"), "{report}");
+    assert!(code.contains("pub sizes: ::std::vec::Vec<i64>"), "{code}");
+    assert!(code.contains("Parcel"));
+}
+
+#[test]
+fn an_exclusive_bound_written_as_a_number_becomes_the_bound_and_the_flag() {
+    let raw = returning_thing(json!({ "type": "object", "properties": {
+        "ratio": { "type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": "1" },
+        "stock": { "type": "integer", "minimum": 5, "exclusiveMinimum": 2 }
+    } }));
+    let (n, report, _) = run(&raw);
+    let props = &n.spec["components"]["schemas"]["Thing"]["properties"];
+    assert_eq!(
+        props["ratio"],
+        json!({ "type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 1, "exclusiveMaximum": true })
+    );
+    // `> 2` is weaker than `>= 5`: the inclusive bound stays, alone.
+    assert_eq!(props["stock"], json!({ "type": "integer", "minimum": 5 }));
+    assert!(report.contains("exclusiveMinimum 2 (the bound itself, as OpenAPI 3.1 writes it) removed: the inclusive minimum is stricter"));
+}
+
+#[test]
+fn required_true_on_a_property_moves_to_the_object_and_the_parameter() {
+    let raw = doc(
+        json!({ "/thing": { "get": { "operationId": "getThing",
+            "parameters": [{ "name": "q", "in": "query", "schema": { "type": "string", "required": true } }],
+            "responses": { "200": ok("ok", json!({ "$ref": "#/components/schemas/Thing" })) } } } }),
+        json!({ "Thing": { "type": "object", "required": ["id"], "properties": {
+            "id": { "type": "string" },
+            "name": { "type": "string", "required": true },
+            "note": { "type": "string", "required": "false" }
+        } } }),
+    );
+    let (n, report, code) = run(&raw);
+    let thing = &n.spec["components"]["schemas"]["Thing"];
+    assert_eq!(thing["required"], json!(["id", "name"]));
+    assert!(thing["properties"]["note"].get("required").is_none());
+    let param = &n.spec["paths"]["/thing"]["get"]["parameters"][0];
+    assert_eq!(param["required"], json!(true));
+    assert_eq!(param["schema"], json!({ "type": "string" }));
+    assert_eq!(
+        lines(&report, Rule::RequiredMoved),
+        [
+            "required-moved /components/schemas/Thing: `required: true` on property name moved to the object's required list",
+            "required-moved /paths/~1thing/get/parameters/0/schema: `required: true` inside the schema moved to the parameter",
+        ]
+    );
+    // A required field is no Option; a required query parameter is no Option either.
+    assert!(code.contains("pub name: ::std::string::String"), "{code}");
+    assert!(
+        code.contains("q: Result<::std::string::String, String>"),
+        "{code}"
+    );
+}
+
+#[test]
+fn unreadable_keywords_are_dropped_and_said_so() {
+    let raw = returning_thing(json!({ "type": "object", "additionalProperties": 1,
+        "discriminator": { "mapping": { "a": "#/components/schemas/Thing" } },
+        "properties": {
+            "phone": { "type": "string", "pattern": 5, "format": { "kind": "phone" } },
+            "size": { "type": "str" },
+            "pair": { "type": "array", "items": [{ "type": "string" }, { "type": "integer" }] }
+        } }));
+    let (n, report, code) = run(&raw);
+    let thing = &n.spec["components"]["schemas"]["Thing"];
+    assert!(thing.get("additionalProperties").is_none());
+    assert!(thing.get("discriminator").is_none());
+    assert_eq!(thing["properties"]["phone"], json!({ "type": "string" }));
+    assert_eq!(thing["properties"]["size"], json!({}));
+    assert_eq!(thing["properties"]["pair"], json!({ "type": "array" }));
+    let dropped = lines(&report, Rule::KeywordDropped);
+    for expected in [
+        "keyword-dropped [lossy] /components/schemas/Thing/properties/phone: pattern 5 removed: not a string",
+        "keyword-dropped [lossy] /components/schemas/Thing/properties/size: type \"str\" removed: OpenAPI 3.0 has no such type",
+        "keyword-dropped /components/schemas/Thing: discriminator {\"mapping\":{\"a\":\"#/components/schemas/Thing\"}} removed: no propertyName",
+    ] {
+        assert!(
+            dropped.contains(&expected),
+            "missing {expected:?} in\n{report}"
+        );
+    }
+    assert!(
+        dropped
+            .iter()
+            .any(|l| l.contains("items given as a list of 2 different schemas removed")),
+        "{report}"
+    );
+    assert!(
+        code.contains("pub pair: ::std::vec::Vec<::serde_json::Value>"),
+        "{code}"
+    );
+}
+
+#[test]
+fn enum_values_of_another_type_are_read_as_the_schema_type() {
+    let raw = returning_thing(json!({ "type": "object", "properties": {
+        "level": { "type": "string", "enum": [1, 2, 3] },
+        "retries": { "type": "integer", "enum": ["0", "1"] },
+        "mixed": { "enum": ["a", 1] }
+    } }));
+    let (n, report, code) = run(&raw);
+    let props = &n.spec["components"]["schemas"]["Thing"]["properties"];
+    assert_eq!(props["level"]["enum"], json!(["1", "2", "3"]));
+    assert_eq!(props["retries"]["enum"], json!([0, 1]));
+    assert!(props["mixed"].get("enum").is_none());
+    assert!(report.contains("keyword-coerced /components/schemas/Thing/properties/level: enum values read as string: 1 as \"1\", 2 as \"2\", 3 as \"3\""), "{report}");
+    assert!(report.contains("keyword-dropped [lossy] /components/schemas/Thing/properties/mixed: enum [\"a\",1] removed: an untyped enum needs values of one kind"), "{report}");
+    assert!(code.contains("#[serde(rename = \"1\")]"), "{code}");
+}
+
+#[test]
+fn a_type_is_inferred_where_typify_cannot_read_a_schema_without_one() {
+    let raw = returning_thing(json!({ "type": "object", "properties": {
+        "id": { "format": "int64", "readOnly": true },
+        "score": { "minimum": 0, "maximum": 10 },
+        "state": { "enum": ["ON", "OFF"], "nullable": true }
+    } }));
+    let (n, report, code) = run(&raw);
+    let props = &n.spec["components"]["schemas"]["Thing"]["properties"];
+    assert_eq!(props["id"]["type"], "integer");
+    assert_eq!(props["score"]["type"], "number");
+    assert_eq!(props["state"]["type"], "string");
+    assert!(report.contains(
+        "keyword-coerced /components/schemas/Thing/properties/id: no type; read as \"integer\" from its format"
+    ));
+    assert!(
+        code.contains("pub id: ::std::option::Option<i64>"),
+        "{code}"
+    );
+}
+
+#[test]
+fn headers_and_component_parameters_without_a_schema_are_read_as_text() {
+    let raw = json!({
+        "openapi": "3.0.1",
+        "info": { "title": "quirks", "version": "1" },
+        "paths": { "/things": { "get": {
+            "operationId": "listThings",
+            "parameters": [{ "$ref": "#/components/parameters/Page" }],
+            "responses": { "200": {
+                "description": "ok",
+                "headers": { "X-Total-Count": { "description": "how many" } },
+                "content": { "application/json": { "schema": { "type": "array", "items": { "type": "string" } } } }
+            } }
+        } } },
+        "components": {
+            "parameters": { "Page": { "name": "page", "in": "query", "schema": null } },
+            "headers": { "X-Request-Id": { "description": "echoed" } }
+        }
+    });
+    let (n, report, code) = run(&raw);
+    assert_eq!(
+        n.spec["paths"]["/things"]["get"]["responses"]["200"]["headers"]["X-Total-Count"]["schema"],
+        json!({ "type": "string" })
+    );
+    assert_eq!(
+        n.spec["components"]["headers"]["X-Request-Id"]["schema"],
+        json!({ "type": "string" })
+    );
+    assert_eq!(
+        n.spec["components"]["parameters"]["Page"]["schema"],
+        json!({ "type": "string" })
+    );
+    let added = lines(&report, Rule::SchemaAdded);
+    assert!(
+        added.contains(
+            &"schema-added /components/parameters/Page: no schema and no content; read as a string"
+        ),
+        "{report}"
+    );
+    assert!(added.contains(&"schema-added /paths/~1things/get/responses/200/headers/X-Total-Count: no schema and no content; read as a string"), "{report}");
+    assert!(code.contains("(\"page\", &page)"), "{code}");
+}
+
+#[test]
+fn a_reference_into_another_definition_is_replaced_by_its_target() {
+    let raw = returning_thing(json!({ "type": "object", "properties": {
+        "status": { "type": "string", "enum": ["NEW", "DONE"] },
+        "again": { "$ref": "#/components/schemas/Thing/properties/status" }
+    } }));
+    let (n, report, code) = run(&raw);
+    let props = &n.spec["components"]["schemas"]["Thing"]["properties"];
+    assert_eq!(
+        props["again"],
+        json!({ "type": "string", "enum": ["NEW", "DONE"] })
+    );
+    assert_eq!(
+        lines(&report, Rule::ReferenceRepaired),
+        [
+            "reference-repaired /components/schemas/Thing/properties/again: $ref \"#/components/schemas/Thing/properties/status\" points inside another definition, which progenitor cannot follow; the schema there is copied in",
+        ]
+    );
+    assert!(
+        code.contains("pub again: ::std::option::Option<ThingAgain>"),
+        "{code}"
+    );
+}
+
+#[test]
+fn a_reference_to_a_missing_schema_is_refused_naming_the_operation() {
+    let raw = returning_thing(json!({ "type": "object", "properties": {
+        "gone": { "$ref": "#/components/schemas/Removed" }
+    } }));
+    let normalised = normalise(&raw).unwrap();
+    assert_eq!(
+        normalised.spec["components"]["schemas"]["Thing"]["properties"]["gone"],
+        json!({ "$ref": "#/components/schemas/Removed" }),
+        "a broken reference is not repaired"
+    );
+    let err = generate(&normalised.spec, &Default::default()).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("cannot generate operation getThing (GET /thing):"),
+        "{text}"
+    );
+    assert!(text.contains("#/components/schemas/Removed"), "{text}");
+}
+
+#[test]
+fn defaults_that_do_not_fit_are_converted_or_dropped() {
+    let raw = doc(
+        json!({ "/things": { "get": { "operationId": "listThings",
+            "parameters": [
+                { "name": "size", "in": "query", "schema": { "type": "integer", "default": "20" } },
+                { "name": "sort", "in": "query", "schema": { "type": "string", "enum": ["ASC", "DESC"], "default": "asc" } },
+                { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1, "default": 0 } },
+                { "name": "ids", "in": "query", "schema": { "type": "array", "items": { "type": "integer" }, "default": "7" } }
+            ],
+            "responses": { "200": ok("ok", json!({ "type": "string" })) } } } }),
+        json!({}),
+    );
+    let (n, report, _) = run(&raw);
+    let params = &n.spec["paths"]["/things"]["get"]["parameters"];
+    assert_eq!(params[0]["schema"]["default"], json!(20));
+    assert!(params[1]["schema"].get("default").is_none());
+    assert!(params[2]["schema"].get("default").is_none());
+    assert_eq!(params[3]["schema"]["default"], json!([7]));
+    assert_eq!(
+        lines(&report, Rule::DefaultDropped),
+        [
+            "default-dropped [lossy] /paths/~1things/get/parameters/1/schema: default \"asc\" dropped: not one of the enum values",
+            "default-dropped [lossy] /paths/~1things/get/parameters/2/schema: default 0 dropped: below the minimum 1",
+        ]
+    );
+    assert!(report.contains(
+        "keyword-coerced /paths/~1things/get/parameters/0/schema: default \"20\" read as 20"
+    ));
+}
+
+#[test]
+fn list_valued_path_and_header_parameters_are_sent_as_text() {
+    let raw = doc(
+        json!({ "/cases/{ids}": { "get": { "operationId": "getCases",
+            "parameters": [
+                { "name": "ids", "in": "path", "required": true, "schema": { "type": "array", "items": { "type": "string" } } },
+                { "name": "X-Roles", "in": "header", "schema": { "type": "array", "items": { "type": "string" } } }
+            ],
+            "responses": { "200": ok("ok", json!({ "type": "string" })) } } } }),
+        json!({}),
+    );
+    let (n, report, code) = run(&raw);
+    for p in n.spec["paths"]["/cases/{ids}"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+    {
+        assert_eq!(p["schema"], json!({ "type": "string" }), "{p}");
+    }
+    assert_eq!(
+        lines(&report, Rule::ParameterWidened),
+        [
+            "parameter-widened [lossy] getCases (GET /cases/{ids}): path parameter \"ids\" sent as text: its schema is a list; pass its items joined by commas, as the simple style writes them",
+            "parameter-widened [lossy] getCases (GET /cases/{ids}): header parameter \"X-Roles\" sent as text: its schema is a list; pass its items joined by commas, as the simple style writes them",
+        ]
+    );
+    assert!(code.contains("encode_path(& ids.to_string())"), "{code}");
+    assert!(code.contains("x_roles: Result<Option<::std::string::String>, String>"));
+}
+
+#[test]
+fn operation_ids_that_clash_with_builder_imports_are_renamed() {
+    let raw = doc(
+        json!({ "/fail": { "get": { "operationId": "error", "responses": { "200": ok("ok", json!({ "type": "string" })) } } } }),
+        json!({}),
+    );
+    let (n, report, code) = run(&raw);
+    assert_eq!(
+        n.spec["paths"]["/fail"]["get"]["operationId"],
+        "errorOperation"
+    );
+    assert!(report.contains("operation-id-renamed [lossy] errorOperation (GET /fail): operationId \"error\" would shadow a method or a name of the generated client"));
+    assert!(code.contains("pub struct ErrorOperation<'a>"));
+}
+
+#[test]
+fn an_oauth_flow_without_scopes_is_read_as_one_with_none() {
+    let mut raw = returning_thing(json!({ "type": "string" }));
+    raw["components"]["securitySchemes"] = json!({ "oidc": { "type": "oauth2", "flows": {
+        "clientCredentials": { "tokenUrl": "https://auth.example/token" } } } });
+    let (n, report, _) = run(&raw);
+    assert_eq!(
+        n.spec["components"]["securitySchemes"]["oidc"]["flows"]["clientCredentials"]["scopes"],
+        json!({})
+    );
+    assert!(report.contains("keyword-coerced /components/securitySchemes/oidc: OAuth flow clientCredentials without a map of scopes read as one with no scopes"));
+}
+
+#[test]
+fn what_still_does_not_read_is_refused_naming_the_pointer() {
+    let mut raw = returning_thing(json!({ "type": "string" }));
+    // A response must have a description; nothing here can invent a sensible one.
+    raw["components"]["responses"] = json!({ "Gone": { "content": {} } });
+    let err = normalise(&raw).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "malformed OpenAPI document at /components/responses/Gone: missing field `description`"
     );
 }

@@ -16,8 +16,11 @@ commands:
                        (default URL: https://auth-docs.osigu.com/openapi.json)
                        if the SDK still generates from it, and print what
                        changed with a semver verdict
-  corpus [--dir DIR]   generate and compile a client for every spec in DIR
-                       (default: ../shared/reference/real-specs) and print a table
+  corpus [--dir DIR] [SPEC.json ...]
+                       generate and compile a client for every spec in DIR
+                       and every SPEC.json named (default: the specs in
+                       ../shared/reference/real-specs) and print a table:
+                       operations, generated, hand-written, compile result
   surface              print the generated surface of openapi.json
   report               print the normalisation report of openapi.json
   api                  print the public Rust items generated from openapi.json

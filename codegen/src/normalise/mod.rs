@@ -2,11 +2,18 @@
 //!
 //! Each pass handles one family of springdoc habits that progenitor rejects
 //! or panics on, and records every change in the [`Report`]. Passes run in a
-//! fixed order: ids first (so later lines can name operations), then bodies,
-//! responses, parameters, and the schemas themselves. A last pass copies
-//! each operation's `x-osigu-evidence` into its description, for rustdoc.
+//! fixed order: keywords holding values of the wrong JSON type first (every
+//! later pass reads keywords), then ids (so later lines can name
+//! operations), bodies, responses, parameters, the schemas themselves, and
+//! defaults that do not fit them. Another pass copies each operation's
+//! `x-osigu-evidence` into its description, for rustdoc. Last, the result
+//! must read as `openapiv3` types; if anything still does not, the error
+//! names where.
 
+mod check;
+mod defaults;
 mod evidence;
+mod keywords;
 mod operation_ids;
 mod parameters;
 mod request_bodies;
@@ -47,7 +54,8 @@ pub(crate) struct Ctx {
 /// Normalises a raw OpenAPI 3.0.x document for progenitor 0.15.
 ///
 /// Never panics. Fails only when the input is not an OpenAPI 3.0.x document
-/// at all (wrong version, or not shaped like OpenAPI), naming where.
+/// (wrong version, or not shaped like OpenAPI even after the repairs),
+/// naming the operation or the JSON pointer at fault.
 ///
 /// ```
 /// let raw = serde_json::json!({
@@ -70,15 +78,18 @@ pub fn normalise(raw: &Value) -> Result<Normalised, CodegenError> {
         report: Report::default(),
         hand_written: Vec::new(),
     };
+    keywords::repair(&mut spec, &mut ctx);
     status_keys::repair(&mut spec, &mut ctx);
     operation_ids::repair(&mut spec, &mut ctx);
     request_bodies::repair(&mut spec, &mut ctx);
     responses::repair(&mut spec, &mut ctx);
     parameters::repair(&mut spec, &mut ctx);
     schemas::repair(&mut spec, &mut ctx);
+    defaults::repair(&mut spec, &mut ctx);
     crate::semantics::annotate(&mut spec);
     crate::semantics::check_reconciles(&spec)?;
     evidence::annotate(&mut spec, &mut ctx);
+    check::check(&spec)?;
     Ok(Normalised {
         spec,
         report: ctx.report,

@@ -13,7 +13,10 @@ use crate::spec::{op_ref, operation, operation_mut, operations, path_version};
 
 /// Methods of the generated `Client` and of progenitor's `ClientHooks`: an
 /// operation with one of these names would shadow them in every `send()`.
-const RESERVED: [&str; 9] = [
+/// Then the names the generated `builder` module imports: an operation's
+/// builder struct is named after it (`error` → `builder::Error`), and one of
+/// these names would clash with the import and not compile.
+const RESERVED: [&str; 16] = [
     "new",
     "new_with_client",
     "baseurl",
@@ -23,6 +26,13 @@ const RESERVED: [&str; 9] = [
     "pre",
     "post",
     "exec",
+    "error",
+    "byte_stream",
+    "client_info",
+    "client_hooks",
+    "operation_info",
+    "request_builder_ext",
+    "response_value",
 ];
 
 pub(super) fn repair(spec: &mut Value, ctx: &mut Ctx) {
@@ -57,7 +67,9 @@ pub(super) fn repair(spec: &mut Value, ctx: &mut Ctx) {
                 Rule::OperationIdRenamed,
                 Target::Operation(op_ref(spec, path, method)),
                 true,
-                format!("operationId {id:?} would shadow a method of the generated client"),
+                format!(
+                    "operationId {id:?} would shadow a method or a name of the generated client"
+                ),
             );
         }
     }

@@ -55,6 +55,9 @@ pub(super) fn repair(spec: &mut Value, ctx: &mut Ctx) {
                     format!("{location} parameter {name:?} had no schema; sent as a string"),
                 );
             }
+            if matches!(location.as_str(), "path" | "header") {
+                widen_structured(spec, p, &name, &location, &target, ctx);
+            }
             match location.as_str() {
                 "cookie" => drop("progenitor does not send cookie parameters", ctx),
                 "path" => {
@@ -104,6 +107,39 @@ pub(super) fn repair(spec: &mut Value, ctx: &mut Ctx) {
             op.insert("parameters".into(), Value::Array(kept));
         }
     }
+}
+
+/// progenitor writes a path or header value with `to_string()`, which a
+/// list or an object does not have: the generated client would not compile.
+/// The simple style OpenAPI uses there joins a list's items with commas, so
+/// the parameter becomes that text.
+fn widen_structured(
+    spec: &Value,
+    p: &mut serde_json::Map<String, Value>,
+    name: &str,
+    location: &str,
+    target: &Target,
+    ctx: &mut Ctx,
+) {
+    let schema = resolve(spec, p.get("schema").unwrap_or(&Value::Null));
+    let ty = schema.get("type").and_then(Value::as_str);
+    let structured = matches!(ty, Some("array" | "object"))
+        || (ty.is_none() && (schema.get("items").is_some() || schema.get("properties").is_some()));
+    if !structured {
+        return;
+    }
+    let what = if ty == Some("array") || schema.get("items").is_some() {
+        "a list; pass its items joined by commas, as the simple style writes them"
+    } else {
+        "an object; pass it written out as the simple style does"
+    };
+    p.insert("schema".into(), json!({"type": "string"}));
+    ctx.report.push(
+        Rule::ParameterWidened,
+        target.clone(),
+        true,
+        format!("{location} parameter {name:?} sent as text: its schema is {what}"),
+    );
 }
 
 fn is_object(schema: &Value) -> bool {
