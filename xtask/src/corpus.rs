@@ -1,7 +1,7 @@
-//! `cargo xtask corpus`: does every real springdoc spec generate, and does
-//! what it generates compile? Each spec's client goes into its own scratch
-//! crate under `target/xtask-corpus`, sharing one target directory so the
-//! dependencies build once.
+//! `cargo xtask corpus`: does every real springdoc spec generate, does the
+//! generated client keep every operation, and does it compile? Each spec's
+//! client goes into its own scratch crate under `target/xtask-corpus`,
+//! sharing one target directory so the dependencies build once.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -18,9 +18,12 @@ struct Row {
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let dir = match args {
-        [] => paths::reference_dir().join("real-specs"),
-        [flag, dir] if flag == "--dir" => PathBuf::from(dir),
+    let (dir, expected_specs) = match args {
+        [] => (
+            paths::reference_dir().join("real-specs"),
+            Some(REFERENCE_CORPUS_SPECS),
+        ),
+        [flag, dir] if flag == "--dir" => (PathBuf::from(dir), None),
         _ => return Err("usage: cargo xtask corpus [--dir DIR]".into()),
     };
     let mut specs: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -36,6 +39,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     specs.sort();
     if specs.is_empty() {
         return Err(format!("no .json specs in {}", dir.display()));
+    }
+    if let Some(expected) = expected_specs {
+        check_corpus_size(&dir, expected, specs.len())?;
     }
 
     let scratch = paths::workspace_root().join("target/xtask-corpus");
@@ -98,15 +104,75 @@ fn generate_one(path: &Path) -> (Row, Option<String>) {
     row.operations = count_operations(&raw);
     let result = osigu_codegen::normalise(&raw).and_then(|n| {
         row.hand_written = n.hand_written.len();
-        osigu_codegen::generate(&n.spec, &Default::default())
+        let generated = osigu_codegen::generate(&n.spec, &Default::default())?;
+        let surface = osigu_codegen::surface(&n, &generated)?;
+        Ok((generated, surface))
     });
     match result {
-        Ok(generated) => (row, Some(generated.code)),
+        Ok((generated, surface)) => match check_surface(row.operations, &surface) {
+            Ok(()) => (row, Some(generated.code)),
+            Err(e) => {
+                row.generated = Err(e);
+                (row, None)
+            }
+        },
         Err(e) => {
             row.generated = Err(e.to_string());
             (row, None)
         }
     }
+}
+
+/// How many specs `real-specs/` of the shared reference holds: a folder that
+/// lost or gained one is reported, not silently checked as it is.
+pub const REFERENCE_CORPUS_SPECS: usize = 10;
+
+/// The reference corpus must hold exactly the specs it is known to hold.
+pub fn check_corpus_size(dir: &Path, expected: usize, found: usize) -> Result<(), String> {
+    if found == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} holds {found} .json specs; the reference corpus has {expected}",
+            dir.display()
+        ))
+    }
+}
+
+/// Every operation of the original spec reaches the generated client,
+/// generated or listed as hand-written: none is missing from the client,
+/// none is lost on the way, and at least one is generated.
+pub fn check_surface(
+    original_operations: usize,
+    surface: &osigu_codegen::Surface,
+) -> Result<(), String> {
+    let missing: Vec<String> = surface
+        .operations
+        .iter()
+        .filter(|l| l.exposure == osigu_codegen::Exposure::Missing)
+        .map(|l| l.operation.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "operations absent from the generated client: {}",
+            missing.join(", ")
+        ));
+    }
+    if surface.operations.len() != original_operations {
+        return Err(format!(
+            "{original_operations} operations in the spec, {} in the generated surface",
+            surface.operations.len()
+        ));
+    }
+    let generated = surface
+        .operations
+        .iter()
+        .filter(|l| matches!(l.exposure, osigu_codegen::Exposure::Generated { .. }))
+        .count();
+    if original_operations > 0 && generated == 0 {
+        return Err("no operation was generated".into());
+    }
+    Ok(())
 }
 
 fn count_operations(raw: &serde_json::Value) -> usize {
