@@ -130,7 +130,7 @@ fn run_update_spec(args: &[String]) -> Result<(), String> {
             "warning: the current openapi.json could not be used ({reason}); everything is reported as new"
         );
     }
-    print!("{}", outcome.summary);
+    print!("{}", outcome.release_notes());
     println!();
     match (outcome.changed, options.dry_run) {
         (false, _) => println!("openapi.json is already this release; nothing to do."),
