@@ -58,7 +58,9 @@ pub fn spec_files(args: &[String]) -> Result<Vec<PathBuf>, String> {
         }
     }
     if !any {
-        specs = json_files(&paths::reference_dir().join("real-specs"))?;
+        let dir = paths::reference_dir().join("real-specs");
+        specs = json_files(&dir)?;
+        check_corpus_size(&dir, REFERENCE_CORPUS_SPECS, specs.len())?;
     }
     if specs.is_empty() {
         return Err(format!("no specs given\n{USAGE}"));
@@ -160,6 +162,10 @@ fn generate_one(path: &Path) -> (Row, Option<String>) {
                 .iter()
                 .filter(|l| matches!(l.exposure, osigu_codegen::Exposure::Generated { .. }))
                 .count();
+            if let Err(e) = check_surface(row.operations, &surface) {
+                row.failed = Some(e);
+                return (row, None);
+            }
             let accounted = row.generated + row.hand_written;
             if accounted != row.operations {
                 // Every operation must end up generated or listed as
@@ -327,6 +333,58 @@ pub fn table(rows: &[Row]) -> String {
         &format!("{compiled} of {} specs", rows.len()),
     );
     out
+}
+
+/// How many specs `real-specs/` of the shared reference holds: a folder that
+/// lost or gained one is reported, not silently checked as it is.
+pub const REFERENCE_CORPUS_SPECS: usize = 10;
+
+/// The reference corpus must hold exactly the specs it is known to hold.
+pub fn check_corpus_size(dir: &Path, expected: usize, found: usize) -> Result<(), String> {
+    if found == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} holds {found} .json specs; the reference corpus has {expected}",
+            dir.display()
+        ))
+    }
+}
+
+/// Every operation of the original spec reaches the generated client,
+/// generated or listed as hand-written: none is missing from the client,
+/// none is lost on the way, and at least one is generated.
+pub fn check_surface(
+    original_operations: usize,
+    surface: &osigu_codegen::Surface,
+) -> Result<(), String> {
+    let missing: Vec<String> = surface
+        .operations
+        .iter()
+        .filter(|l| l.exposure == osigu_codegen::Exposure::Missing)
+        .map(|l| l.operation.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "operations absent from the generated client: {}",
+            missing.join(", ")
+        ));
+    }
+    if surface.operations.len() != original_operations {
+        return Err(format!(
+            "{original_operations} operations in the spec, {} in the generated surface",
+            surface.operations.len()
+        ));
+    }
+    let generated = surface
+        .operations
+        .iter()
+        .filter(|l| matches!(l.exposure, osigu_codegen::Exposure::Generated { .. }))
+        .count();
+    if original_operations > 0 && generated == 0 {
+        return Err("no operation was generated".into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

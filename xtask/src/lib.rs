@@ -4,4 +4,5 @@
 pub mod corpus;
 pub mod fetch;
 pub mod paths;
+pub mod reference;
 pub mod update_spec;

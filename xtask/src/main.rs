@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use xtask::update_spec::{Source, UpdateOptions, update_spec};
-use xtask::{corpus, paths};
+use xtask::{corpus, paths, reference};
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -16,6 +16,11 @@ commands:
                        (default URL: https://auth-docs.osigu.com/openapi.json)
                        if the SDK still generates from it, and print what
                        changed with a semver verdict
+  reference [--spec FILE] [--dir DIR]
+                       check openapi.json (or FILE) against the reference folder
+                       DIR (default: $OSIGU_REFERENCE_DIR or ../shared/reference):
+                       evidence marks, cited sources, catalogue rows and schema
+                       pages; for an official release, report how it differs
   corpus [--dir DIR] [SPEC.json ...]
                        generate and compile a client for every spec in DIR
                        and every SPEC.json named (default: the specs in
@@ -32,6 +37,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("corpus") => corpus::run(&args[1..]),
+        Some("reference") => run_reference(&args[1..]),
         Some("update-spec") => run_update_spec(&args[1..]),
         Some("surface") => print_spec(|n, g| Ok(osigu_codegen::surface(n, g)?.to_string())),
         Some("report") => print_spec(|n, _| Ok(n.report.to_string())),
@@ -59,8 +65,11 @@ type Render = fn(
 
 /// The workspace's `openapi.json`, parsed.
 fn read_spec() -> Result<serde_json::Value, String> {
-    let path = paths::workspace_root().join("openapi.json");
-    let text = std::fs::read_to_string(&path)
+    read_spec_file(&paths::workspace_root().join("openapi.json"))
+}
+
+fn read_spec_file(path: &std::path::Path) -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))
 }
@@ -83,6 +92,37 @@ fn print_spec(render: Render) -> Result<(), String> {
     Ok(())
 }
 
+fn run_reference(args: &[String]) -> Result<(), String> {
+    let mut spec_file = paths::workspace_root().join("openapi.json");
+    let mut dir = paths::reference_dir();
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let value = args
+            .next()
+            .map(PathBuf::from)
+            .ok_or_else(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--spec" => spec_file = value,
+            "--dir" => dir = value,
+            other => return Err(format!("reference: unknown argument {other:?}\n\n{USAGE}")),
+        }
+    }
+    let spec = read_spec_file(&spec_file)?;
+    let reference = reference::Reference::load(&dir).map_err(|e| e.to_string())?;
+    let report = reference::check(&spec, &reference, &reference::Expectations::default())
+        .map_err(|e| e.to_string())?;
+    print!("{report}");
+    if report.passed() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} reference check(s) failed for {}",
+            report.problems.len(),
+            spec_file.display()
+        ))
+    }
+}
+
 fn run_update_spec(args: &[String]) -> Result<(), String> {
     let options = parse_update_options(args)?;
     let root = paths::workspace_root();
@@ -98,7 +138,7 @@ fn run_update_spec(args: &[String]) -> Result<(), String> {
             "warning: the current openapi.json could not be used ({reason}); everything is reported as new"
         );
     }
-    print!("{}", outcome.summary);
+    print!("{}", outcome.release_notes());
     println!();
     match (outcome.changed, options.dry_run) {
         (false, _) => println!("openapi.json is already this release; nothing to do."),

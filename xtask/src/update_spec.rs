@@ -10,6 +10,7 @@ use osigu_codegen::{CodegenError, ReleaseSummary, RustApi, Surface};
 use serde_json::Value;
 
 use crate::fetch::{FetchError, fetch};
+use crate::reference::{CatalogueSection, Expectations};
 
 /// Where Osigu publishes the spec on each release.
 pub const DEFAULT_URL: &str = "https://auth-docs.osigu.com/openapi.json";
@@ -38,6 +39,12 @@ pub struct UpdateOptions {
     pub summary_file: Option<PathBuf>,
     /// Deadline for the download.
     pub timeout: Duration,
+    /// The reference folder the new spec is compared with, for the
+    /// summary's catalogue section. When it is missing, the section says so
+    /// and the update goes ahead.
+    pub reference_dir: PathBuf,
+    /// What that folder is expected to hold.
+    pub reference_expectations: Expectations,
 }
 
 impl Default for UpdateOptions {
@@ -47,6 +54,8 @@ impl Default for UpdateOptions {
             dry_run: false,
             summary_file: None,
             timeout: DEFAULT_TIMEOUT,
+            reference_dir: crate::paths::reference_dir(),
+            reference_expectations: Expectations::default(),
         }
     }
 }
@@ -56,6 +65,9 @@ impl Default for UpdateOptions {
 pub struct Outcome {
     /// What the new spec changes.
     pub summary: ReleaseSummary,
+    /// How the new spec compares with the documented catalogue of the
+    /// reference folder, or why that was skipped.
+    pub catalogue: CatalogueSection,
     /// Whether `openapi.json` was (or, in a dry run, would be) rewritten.
     pub changed: bool,
     /// Set when the current `openapi.json` could not be read or generated,
@@ -171,17 +183,32 @@ pub async fn update_spec(root: &Path, options: &UpdateOptions) -> Result<Outcome
     if changed && !options.dry_run {
         write_atomically(&target, &canonical)?;
     }
+    let catalogue = CatalogueSection::compute(
+        &new_spec,
+        &options.reference_dir,
+        &options.reference_expectations,
+    );
+    let outcome = Outcome {
+        summary,
+        catalogue,
+        changed,
+        previous_unusable,
+    };
     if let Some(path) = &options.summary_file {
-        std::fs::write(path, summary.to_string()).map_err(|e| UpdateError::Write {
+        std::fs::write(path, outcome.release_notes()).map_err(|e| UpdateError::Write {
             path: path.clone(),
             reason: e.to_string(),
         })?;
     }
-    Ok(Outcome {
-        summary,
-        changed,
-        previous_unusable,
-    })
+    Ok(outcome)
+}
+
+impl Outcome {
+    /// What `update-spec` prints and writes to `--summary-file`: the release
+    /// summary, then the catalogue section.
+    pub fn release_notes(&self) -> String {
+        format!("{}\n{}", self.summary, self.catalogue)
+    }
 }
 
 fn generate(spec: &Value) -> Result<(Surface, RustApi), CodegenError> {

@@ -10,6 +10,7 @@ use osigu_codegen::{OperationChange, Verdict};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+use xtask::reference::{CatalogueSection, Check, Expectations, ReferenceError, SpecKind};
 use xtask::update_spec::{Outcome, Source, UpdateError, UpdateOptions, update_spec};
 
 /// The repository's `openapi.json` plus a probe resource that the tests
@@ -75,10 +76,19 @@ fn write_variant(dir: &Path, spec: &Value) -> PathBuf {
     file
 }
 
+/// Defaults, but with no reference folder: the tests must not depend on
+/// whether `../shared/reference` is beside the checkout.
+fn options() -> UpdateOptions {
+    UpdateOptions {
+        reference_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-such-reference"),
+        ..Default::default()
+    }
+}
+
 fn from_file(file: PathBuf) -> UpdateOptions {
     UpdateOptions {
         source: Source::File(file),
-        ..Default::default()
+        ..options()
     }
 }
 
@@ -283,7 +293,8 @@ async fn a_dry_run_reports_but_leaves_the_file_and_writes_the_summary_when_asked
     assert!(outcome.changed);
     assert_eq!(current(&dir), base_text());
     let entry = std::fs::read_to_string(summary_file).unwrap();
-    assert_eq!(entry, outcome.summary.to_string());
+    assert_eq!(entry, outcome.release_notes());
+    assert!(entry.starts_with(&format!("{}\n### Documented catalogue\n", outcome.summary)));
     assert!(entry.starts_with("## Osigu API "));
 }
 
@@ -417,7 +428,7 @@ async fn a_release_served_over_http_is_fetched_and_applied() {
     let dir = workspace("http-ok");
     let options = UpdateOptions {
         source: Source::Url(format!("{}/openapi.json", server.uri())),
-        ..Default::default()
+        ..options()
     };
     let outcome = run(&dir, &options).await.unwrap();
     assert_eq!(outcome.summary.verdict(), Verdict::Minor);
@@ -434,7 +445,7 @@ async fn an_http_500_is_refused() {
     let url = format!("{}/openapi.json", server.uri());
     let message = assert_refused("http-500", |_| UpdateOptions {
         source: Source::Url(url.clone()),
-        ..Default::default()
+        ..options()
     })
     .await;
     assert_eq!(message, format!("{url} answered HTTP 500, not the spec"));
@@ -452,7 +463,7 @@ async fn a_server_that_does_not_answer_in_time_is_refused() {
     let url = format!("{}/openapi.json", server.uri());
     let message = assert_refused("timeout", |_| UpdateOptions {
         source: Source::Url(url.clone()),
-        ..Default::default()
+        ..options()
     })
     .await;
     assert_eq!(
@@ -471,7 +482,7 @@ async fn an_unreachable_host_is_refused_with_an_offline_hint() {
         .port();
     let message = assert_refused("unreachable", |_| UpdateOptions {
         source: Source::Url(format!("http://127.0.0.1:{port}/openapi.json")),
-        ..Default::default()
+        ..options()
     })
     .await;
     assert!(
@@ -481,4 +492,230 @@ async fn an_unreachable_host_is_refused_with_an_offline_hint() {
         "{message}"
     );
     assert!(message.contains("Are you offline?"), "{message}");
+}
+
+/// How many keys of `value`, at any depth, are `x-osigu-*` extensions.
+fn extension_keys(value: &Value) -> usize {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| usize::from(k.starts_with("x-osigu-")) + extension_keys(v))
+            .sum(),
+        Value::Array(items) => items.iter().map(extension_keys).sum(),
+        _ => 0,
+    }
+}
+
+/// Osigu's own file, as `update-spec` would download it: the repository's
+/// spec (with the probe resource) stripped of every `x-osigu-*` extension
+/// and of the `-reconstructed` version suffix. The probe gets a mark first,
+/// so that there is something to strip whatever `openapi.json` is today.
+fn official_release() -> Value {
+    fn strip(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                map.retain(|k, _| !k.starts_with("x-osigu-"));
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut spec = base_spec();
+    spec["paths"]["/xtask-probe/items"]["post"]["x-osigu-evidence"] =
+        json!({ "level": "inferred", "sources": ["osigu-docs/probe.md"] });
+    assert!(extension_keys(&spec) >= 1);
+    strip(&mut spec);
+    let version = spec["info"]["version"].as_str().unwrap().to_owned();
+    spec["info"]["version"] = version.trim_end_matches("-reconstructed").into();
+    assert_eq!(extension_keys(&spec), 0);
+    spec
+}
+
+/// A reference folder written by the test: a five-row catalogue about the
+/// probe resource, and two schema pages.
+fn synthetic_reference(dir: &Path) -> (PathBuf, Expectations) {
+    let reference = dir.join("reference");
+    std::fs::create_dir_all(reference.join("osigu-docs")).unwrap();
+    std::fs::write(
+        reference.join("ENDPOINTS.md"),
+        "\
+# Probe catalogue
+
+| # | operationId | Method | Path | Tag | Ver | Product | Status | Sources |
+|---|---|---|---|---|---|---|---|---|
+| 1 | (token) | POST | `/v1/oauth/token` | SSO | v1 | shared | D | osigu-docs/probe.md |
+| 2 | createProbeItem | POST | `/xtask-probe/items` | Probe | - | probe | D | osigu-docs/probe.md |
+| 3 | (read one) | GET | `/xtask-probe/v1/items/:item_id` | Probe | v1 | probe | D | osigu-docs/probe.md |
+| 4 | (remove one) | DELETE | `/xtask-probe/v1/items/{id}` | Probe | v1 | probe | D | osigu-docs/probe.md |
+| 5 | (list) | GET [I] | unknown | Probe | ? | probe | I | osigu-docs/probe.md |
+",
+    )
+    .unwrap();
+    for page in [
+        "probe.md",
+        "api-openapi-schemas-proberequest.md",
+        "api-openapi-schemas-probe-archive.md",
+    ] {
+        std::fs::write(reference.join("osigu-docs").join(page), "synthetic").unwrap();
+    }
+    let expect = Expectations {
+        catalogue_rows: 5,
+        min_documented_rows: 3,
+        min_schema_pages: 2,
+    };
+    (reference, expect)
+}
+
+#[tokio::test]
+async fn an_official_release_is_applied_and_its_summary_lists_how_it_differs_from_the_catalogue() {
+    let dir = workspace("official-release");
+    let mut release = official_release();
+    assert_eq!(extension_keys(&release), 0);
+    let version = release["info"]["version"].as_str().unwrap().to_owned();
+    assert!(!version.ends_with("-reconstructed"));
+    // Row 3's read moved to v2; row 4's delete is not in the release.
+    release["paths"]["/xtask-probe/v2/items/{id}"] = json!({ "get": {
+        "operationId": "getProbeItem",
+        "parameters": [{ "name": "id", "in": "path", "required": true,
+                         "schema": { "type": "integer", "format": "int64" } }],
+        "responses": { "200": { "description": "OK", "content": { "*/*": {
+            "schema": { "$ref": "#/components/schemas/ProbeItem" } } } } }
+    } });
+    let (reference_dir, reference_expectations) = synthetic_reference(&dir);
+    let summary_file = dir.join("entry.md");
+    let options = UpdateOptions {
+        reference_dir,
+        reference_expectations,
+        summary_file: Some(summary_file.clone()),
+        ..from_file(write_variant(&dir, &release))
+    };
+    let outcome = run(&dir, &options).await.unwrap();
+    assert!(outcome.changed);
+    assert_eq!(current(&dir), osigu_codegen::canonical_json(&release));
+
+    let CatalogueSection::Report(report) = &outcome.catalogue else {
+        panic!("the catalogue section was skipped: {}", outcome.catalogue);
+    };
+    assert_eq!(report.kind, SpecKind::Official);
+    assert!(report.passed(), "{report}");
+    let unanswered: Vec<&str> = report.unanswered().map(|r| r.label.as_str()).collect();
+    assert_eq!(unanswered, ["4"]);
+    let moved: Vec<(&str, Vec<String>)> = report
+        .moved()
+        .map(|(row, to)| (row.label.as_str(), to.to_vec()))
+        .collect();
+    assert_eq!(
+        moved,
+        [("3", vec!["GET /xtask-probe/v2/items/{id}".to_owned()])]
+    );
+    assert_eq!(
+        report.pages_without_component,
+        [(
+            "probearchive".to_owned(),
+            "osigu-docs/api-openapi-schemas-probe-archive.md".to_owned()
+        )]
+    );
+
+    let notes = outcome.release_notes();
+    assert_eq!(std::fs::read_to_string(summary_file).unwrap(), notes);
+    let section = notes
+        .split_once("\n### Documented catalogue\n\n")
+        .map(|(_, s)| s)
+        .unwrap_or_else(|| panic!("no catalogue section in:\n{notes}"));
+    assert!(
+        section.starts_with(&format!("Spec {version} is an official release: ")),
+        "{section}"
+    );
+    for line in [
+        "- 1 of 3 documented rows (not counting the SSO server's) are answered by an operation with their method and path.\n",
+        "- Not answered: row 4 (DELETE `/xtask-probe/v1/items/{id}`)\n",
+        "- Moved: row 3 (GET `/xtask-probe/v1/items/:item_id`) is now GET /xtask-probe/v2/items/{id}\n",
+        "- No component for schema page `osigu-docs/api-openapi-schemas-probe-archive.md` (`probearchive`)\n",
+    ] {
+        assert!(section.contains(line), "{line:?} not in:\n{section}");
+    }
+}
+
+#[tokio::test]
+async fn without_the_reference_folder_the_update_goes_ahead_and_says_the_catalogue_was_skipped() {
+    let dir = workspace("no-reference");
+    let mut release = official_release();
+    add_operation(&mut release);
+    let missing = dir.join("shared/reference");
+    let options = UpdateOptions {
+        reference_dir: missing.clone(),
+        ..from_file(write_variant(&dir, &release))
+    };
+    let outcome = run(&dir, &options).await.unwrap();
+    assert!(outcome.changed);
+    assert_eq!(current(&dir), osigu_codegen::canonical_json(&release));
+    assert_eq!(
+        outcome.catalogue,
+        CatalogueSection::Skipped(ReferenceError::FolderMissing {
+            dir: missing.clone()
+        })
+    );
+    assert!(
+        outcome.release_notes().ends_with(&format!(
+            "\n### Documented catalogue\n\nSkipped: the reference folder {} is missing (set \
+             OSIGU_REFERENCE_DIR to check the release against the documented catalogue).\n",
+            missing.display()
+        )),
+        "{}",
+        outcome.release_notes()
+    );
+}
+
+#[tokio::test]
+async fn a_reconstruction_that_breaks_the_catalogue_is_still_applied_with_its_problems_listed() {
+    let dir = workspace("reconstruction-problems");
+    let (reference_dir, reference_expectations) = synthetic_reference(&dir);
+    // A reconstruction whose probe cites a page this folder lacks (and, when
+    // `openapi.json` is the reconstruction, whose rows go past the five this
+    // catalogue has). `cargo xtask reference` fails on this; `update-spec`
+    // only reports it.
+    let mut spec = base_spec();
+    let version = spec["info"]["version"].as_str().unwrap().to_owned();
+    if !version.ends_with("-reconstructed") {
+        spec["info"]["version"] = format!("{version}-reconstructed").into();
+    }
+    spec["paths"]["/xtask-probe/items"]["post"]["description"] =
+        "Creates a probe item, for the update-spec tests.".into();
+    spec["paths"]["/xtask-probe/items"]["post"]["x-osigu-evidence"] = json!({
+        "level": "documented",
+        "catalogue_rows": [2],
+        "sources": ["osigu-docs/not-in-this-folder.md"]
+    });
+    let options = UpdateOptions {
+        reference_dir,
+        reference_expectations,
+        ..from_file(write_variant(&dir, &spec))
+    };
+    let outcome = run(&dir, &options).await.unwrap();
+    let CatalogueSection::Report(report) = &outcome.catalogue else {
+        panic!("skipped: {}", outcome.catalogue);
+    };
+    assert_eq!(report.kind, SpecKind::Reconstructed);
+    assert!(!report.passed());
+    let sources: Vec<String> = report
+        .problems
+        .iter()
+        .filter(|p| p.check == Check::Sources)
+        .map(|p| p.detail.clone())
+        .filter(|d| d.starts_with("POST /xtask-probe/items:"))
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            "POST /xtask-probe/items: source osigu-docs/not-in-this-folder.md is not in the reference"
+        ]
+    );
+    assert!(
+        outcome.release_notes().contains(
+            "- [sources] POST /xtask-probe/items: source osigu-docs/not-in-this-folder.md is not in the reference\n"
+        ),
+        "{}",
+        outcome.release_notes()
+    );
 }
