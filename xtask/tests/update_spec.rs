@@ -240,7 +240,9 @@ async fn a_new_required_request_field_is_breaking_but_a_new_response_field_is_no
     assert_eq!(
         breaking,
         [
-            "types::ProbeRequest: required field `purpose: String` added to a request type: builders must now set it"
+            "types::ProbeRequest: required field `purpose: String` added to a request type: builders must now set it",
+            // The constructor takes every required field, so it changes too.
+            "types::ProbeRequest::builder: `fn builder(name: impl ::std::fmt::Display) -> builder::ProbeRequest` → `fn builder(name: impl ::std::fmt::Display, purpose: impl ::std::fmt::Display) -> builder::ProbeRequest`"
         ]
     );
 }
