@@ -36,6 +36,33 @@
 //! [`webhooks`] is the receiving side: it verifies the signature of the
 //! events Osigu POSTs to you, parses them, and drops redeliveries.
 //!
+//! ## Building request bodies
+//!
+//! Every body type has a builder. One with required fields starts from
+//! them, `types::X::builder(required…)`, so a body missing one does not
+//! compile; optional fields are set by name with plain values (no
+//! `Some(…)`, no `.to_owned()`), lists take any iterable of values or
+//! nested builders, and any parameter or text field takes what displays as
+//! text, such as a numeric id returned by an earlier call.
+//!
+//! ```no_run
+//! # async fn demo(osigu: &osigu::Osigu) -> Result<(), osigu::Error> {
+//! use osigu::types;
+//! let invoice = types::CompleteDispensationRequest::builder(25.0, chrono::Utc::now(), "F-0001")
+//!     .provider_transaction_id("POS-7781");
+//! let done = osigu.complete_dispensation().id("dsp_1").body(invoice).send().await?;
+//! println!("{:?}", done.status);
+//! # Ok(()) }
+//! ```
+//!
+//! Leaving out a required field is a compile error (E0061, a missing
+//! argument), not a failure at run time:
+//!
+//! ```compile_fail,E0061
+//! // Validating an OTP needs both the code and the challenge it answers.
+//! let body = osigu::types::ValidateOtpRequest::builder("918273");
+//! ```
+//!
 #![doc = include_str!(concat!(env!("OUT_DIR"), "/operations.md"))]
 #![forbid(unsafe_code)]
 

@@ -54,7 +54,14 @@ pub enum Verification {
 }
 
 /// Adds the OTP proof to a completion body: the single place that decides
-/// how an OTP verification travels (see the module docs).
+/// how an OTP verification travels.
+///
+/// Osigu documents that validating a code returns an
+/// `otp_verification_token`, but not where later calls carry it. This SDK
+/// sends it as an `external_verifications` entry `{"type": "OTP", "value":
+/// <token>}` in the body of the completing call, the field Osigu already
+/// uses for sponsor-demanded proofs when a dispensation starts (an
+/// inference; see `docs/spec-notes.md`).
 ///
 /// ```
 /// let mut body = serde_json::json!({ "amount": 12.5 });

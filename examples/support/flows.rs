@@ -89,7 +89,11 @@ fn approved(
                 .authorized_quantity
                 .or(product.quantity)
                 .unwrap_or_default(),
-            product.status.clone().unwrap_or_default()
+            product
+                .status
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
         ));
     }
     let line = authorization
@@ -162,7 +166,10 @@ pub async fn quickstart(osigu: &Osigu, say: Say<'_>) -> Result<Quickstart> {
     let beneficiary_id = beneficiary.id.ok_or("no beneficiary id")?;
     say(format!(
         "2. Beneficiary {beneficiary_id} found with demo-insurer: {}",
-        beneficiary.status.unwrap_or_default()
+        beneficiary
+            .status
+            .map(|s| s.to_string())
+            .unwrap_or_default()
     ));
 
     say("3. Pre-authorization".to_owned());

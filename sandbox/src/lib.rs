@@ -21,7 +21,7 @@
 //!
 //! | Sponsor | Decides | OTP | Beneficiaries (id: search values) |
 //! |---|---|---|---|
-//! | `demo-insurer` | at once | no | 1001 (doc `1000000001`, holder of 1002), 1002 (doc `1000000002`), 1003 (doc `1000000003`, inactive coverage) |
+//! | `demo-insurer` | at once | no | 1001 (doc `1000000001`, holder of 1002), 1002 (doc `1000000002`), 1003 (doc `1000000003`, coverage `DISABLED`) |
 //! | `otp-insurer` | at once | yes | 2001 (doc `2000000001`) |
 //! | `async-insurer` | after [`SandboxConfig::async_sponsor_delay`] | no | 3001 (doc `3000000001`) |
 //!
@@ -33,6 +33,11 @@
 //! `MED-SBX-002`, `LAB-SBX-001` and `PROC-SBX-001` start out registered as
 //! provider products. The seeded doctor is [`SEED_DOCTOR_LICENSE`]; the
 //! seeded ePrescription patient is [`SEED_PATIENT_ID`].
+//!
+//! Every other beneficiary's `status` is `ENABLED`. The one-time code the
+//! sandbox accepts is **`123456`** (see [`SandboxConfig::otp_code`]); it
+//! sends no SMS, so a test reads it from there. The webhook signing secret
+//! is [`SandboxConfig::webhook_secret_value`].
 //!
 //! # Conventions the reference leaves open
 //!

@@ -65,7 +65,7 @@ impl Beneficiary {
             "identity_document_id": self.document_number,
             "member_code": self.member_code,
             "sponsor_slug": self.sponsor_slug,
-            "status": if self.active { "ACTIVE" } else { "INACTIVE" },
+            "status": if self.active { "ENABLED" } else { "DISABLED" },
             "minimum_benefit_required_by_sponsor": 0.0,
             "general_balance": {
                 "maximum_benefit": if self.active { 10_000.0 } else { 0.0 },

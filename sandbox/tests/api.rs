@@ -278,7 +278,7 @@ async fn beneficiary_lookup_finds_active_inactive_and_missing_people() {
         )
         .await;
     assert_eq!(status, 200);
-    assert_eq!(inactive["status"], "INACTIVE");
+    assert_eq!(inactive["status"], "DISABLED");
     assert_eq!(inactive["coverage"]["active"], false);
 
     let (status, missing) = api

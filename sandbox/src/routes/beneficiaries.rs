@@ -60,7 +60,7 @@ pub(crate) async fn sponsor_forms(
 
 /// `POST /v1/sponsors/{sponsorSlug}/search`: finds a beneficiary of the
 /// sponsor by `document_number` / `identity_document_id` or `member_code`.
-/// An inactive coverage is still a 200, with `status: INACTIVE` and
+/// An inactive coverage is still a 200, with `status: DISABLED` and
 /// `coverage.active: false`.
 pub(crate) async fn search_beneficiary(
     State(app): Shared,
