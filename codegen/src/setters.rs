@@ -260,10 +260,8 @@ fn rewrite_setters(imp: &mut ItemImpl) -> usize {
                     }
                 })
             }
-        } else if let Some(item) = generic(&target, "Vec") {
-            Some(list_setter(&name, item, &text, false))
         } else {
-            None
+            generic(&target, "Vec").map(|item| list_setter(&name, item, &text, false))
         };
         if let Some(mut replacement) = replacement {
             replacement.attrs = attrs;
