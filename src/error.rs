@@ -111,6 +111,16 @@ pub enum Error {
         /// The `x-request-id` this SDK sent with the first attempt.
         request_id: String,
     },
+    /// A create succeeded, but reading the new resource back from the
+    /// `Location` Osigu answered with failed: the resource exists. **Do not
+    /// create it again**; read it from `location` (or list what the call
+    /// creates) when the cause has passed. Not retryable.
+    CreatedButNotRead {
+        /// The path the answer's `Location` gave, to read the resource from.
+        location: String,
+        /// Why the read failed.
+        last_error: Box<Error>,
+    },
     /// Osigu accepted an asynchronous job (202) but it had not finished
     /// when polling stopped: the deadline passed, or a poll failed. The job
     /// goes on; **do not send the request again** (that would submit it
@@ -305,6 +315,14 @@ impl fmt::Display for Error {
                 "{operation}: already applied by an earlier attempt whose reply was lost \
                  (request id {request_id}); read the resource for its state"
             ),
+            Self::CreatedButNotRead {
+                location,
+                last_error,
+            } => write!(
+                f,
+                "created, but reading it back from {location} failed ({last_error}); \
+                 do not create it again"
+            ),
             Self::JobNotFinished {
                 monitor,
                 last_error,
@@ -363,6 +381,7 @@ impl std::error::Error for Error {
                 last_error: Some(error),
                 ..
             } => Some(error.as_ref()),
+            Self::CreatedButNotRead { last_error, .. } => Some(last_error.as_ref()),
             _ => None,
         }
     }

@@ -89,6 +89,7 @@ pub mod generated {
 mod auth;
 mod engine;
 mod error;
+mod follow;
 mod monitor;
 pub mod operations;
 mod osigu;
@@ -106,6 +107,7 @@ pub mod webhooks;
 pub use auth::{AccessToken, MemoryTokenStore, StoreFuture, TokenStore};
 pub use engine::Hooks;
 pub use error::{ApiError, Error, FieldError, Stage};
+pub use follow::LOOKUP_POLLING;
 pub use generated::{Client, types};
 pub use monitor::Polling;
 pub use osigu::{DEFAULT_MAX_RESPONSE_SIZE, Environment, Osigu, OsiguBuilder};

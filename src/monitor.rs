@@ -49,7 +49,7 @@ impl Polling {
         }
     }
 
-    fn check(&self) -> Result<(), Error> {
+    pub(crate) fn check(&self) -> Result<(), Error> {
         match self.invalid() {
             Some((setting, reason)) => Err(Error::config(setting, reason)),
             None => Ok(()),

@@ -138,19 +138,23 @@ impl Upload {
         self
     }
 
-    /// Sends this file as the `file` part of a multipart form, with the
-    /// document kind under `kind_field`, to `op` for resource `id`.
+    /// Sends this file as the `file` part of a multipart form to `op` for
+    /// resource `id`, with `query` on the URL and, if given, one text part.
     async fn send_as_form<T: serde::de::DeserializeOwned>(
         self,
         osigu: &Osigu,
         op: &'static Operation,
         id: &str,
-        kind_field: &'static str,
-        kind: &str,
+        query: &[(&str, &str)],
+        text: Option<(&'static str, &str)>,
     ) -> Result<T, Error> {
-        let url = osigu.url(op, id);
+        let mut url = reqwest::Url::parse(&osigu.url(op, id))
+            .map_err(|_| Error::invalid("the upload URL is not valid"))?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
         let http = osigu.http().clone();
-        let kind = kind.to_owned();
+        let text = text.map(|(name, value)| (name, value.to_owned()));
         let Self {
             file_name,
             mime,
@@ -162,9 +166,11 @@ impl Upload {
                 .file_name(file_name.clone())
                 .mime_str(&mime)
                 .map_err(|e| Error::invalid(format!("content type: {e}")))?;
-            Ok(reqwest::multipart::Form::new()
-                .text(kind_field, kind.clone())
-                .part("file", part))
+            let form = match &text {
+                Some((name, value)) => reqwest::multipart::Form::new().text(*name, value.clone()),
+                None => reqwest::multipart::Form::new(),
+            };
+            Ok(form.part("file", part))
         };
         let request = move |form: reqwest::multipart::Form| {
             accept_json(http.post(url.as_str()))
@@ -235,25 +241,28 @@ impl Upload {
 }
 
 impl Osigu {
-    /// Attaches an indication (prescription, medical order…) to a
-    /// pre-authorization request as multipart form data.
+    /// Uploads a document (prescription, medical order, member card…) to a
+    /// pre-authorization request as multipart form data, under the document
+    /// type the sponsor names it by.
     ///
     /// ```no_run
     /// # async fn demo(osigu: &osigu::Osigu) -> Result<(), osigu::Error> {
     /// let file = osigu::Upload::from_path("indication.pdf").await?;
-    /// let attached = osigu.attach_indication("areq_1", "PRESCRIPTION", file).await?;
+    /// osigu.attach_indication("areq_1", "PRESCRIPTION", file).await?;
     /// # Ok(()) }
     /// ```
     pub async fn attach_indication(
         &self,
         authorization_request_id: &str,
-        file_type: &str,
+        document_type_slug: &str,
         upload: Upload,
-    ) -> Result<types::IndicationResource, Error> {
-        let op = operations::named("attachAuthorizationRequestIndication");
-        upload
-            .send_as_form(self, op, authorization_request_id, "file_type", file_type)
-            .await
+    ) -> Result<(), Error> {
+        let op = operations::named("uploadAuthorizationRequestFile");
+        let query = [("document_type_slug", document_type_slug)];
+        let _: serde::de::IgnoredAny = upload
+            .send_as_form(self, op, authorization_request_id, &query, None)
+            .await?;
+        Ok(())
     }
 
     /// Attaches an indication as Base64 inside JSON, for integrations that
@@ -295,7 +304,13 @@ impl Osigu {
     ) -> Result<types::SettlementDocumentResource, Error> {
         let op = operations::named("uploadSettlementDocument");
         upload
-            .send_as_form(self, op, settlement_id, "document_type", document_type)
+            .send_as_form(
+                self,
+                op,
+                settlement_id,
+                &[],
+                Some(("document_type", document_type)),
+            )
             .await
     }
 }

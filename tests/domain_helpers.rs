@@ -310,7 +310,7 @@ async fn uploads_send_multipart_parts_and_base64_as_expected() {
     let osigu = osigu_against(&server, Market::Default).await;
     Mock::given(method("POST"))
         .and(path_regex(
-            r"^/arc/v1/authorization-requests/areq_1/indications(/base64)?$",
+            r"^/arc/v1/authorization-requests/areq_1/(files|indications/base64)$",
         ))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({})))
         .mount(&server)
@@ -363,11 +363,14 @@ async fn uploads_send_multipart_parts_and_base64_as_expected() {
         content_type.starts_with("multipart/form-data; boundary="),
         "{content_type}"
     );
-    assert!(
-        multipart
-            .contains("Content-Disposition: form-data; name=\"file_type\"\r\n\r\nPRESCRIPTION\r\n"),
-        "{multipart}"
+    // The document type travels in the query; the form holds the file only.
+    assert_eq!(
+        sent[0].url.query(),
+        Some("document_type_slug=PRESCRIPTION"),
+        "{}",
+        sent[0].url
     );
+    assert!(!multipart.contains("name=\"file_type\""), "{multipart}");
     assert!(multipart.contains("Content-Disposition: form-data; name=\"file\"; filename=\"indication.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7 indication for the patient\r\n"), "{multipart}");
 
     let json: serde_json::Value = serde_json::from_slice(&sent[1].body).unwrap();

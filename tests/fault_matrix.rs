@@ -43,7 +43,7 @@ async fn started_dispensation(osigu: &Osigu) -> String {
     let request = osigu
         .create_authorization_request()
         .body(request)
-        .send()
+        .send_and_read()
         .await
         .unwrap();
     let id = request.id.unwrap().to_string();

@@ -335,7 +335,7 @@ async fn every_served_operation_answers_in_the_generated_types() {
                         "products": [{ "provider_product_code": "MED-SBX-001", "quantity": 2 }],
                     })),
                 ))
-                .send(),
+                .send_and_read(),
         )
         .await;
     let request_id = request

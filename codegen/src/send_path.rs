@@ -17,7 +17,7 @@
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::visit_mut::VisitMut;
-use syn::{Expr, ImplItem, Item, ReturnType, Stmt, Type, parse_quote};
+use syn::{Expr, ImplItem, ImplItemFn, Item, ReturnType, Stmt, Type, parse_quote};
 
 use crate::CodegenError;
 
@@ -84,28 +84,49 @@ pub(crate) fn rewrite(
     }) else {
         return Ok(Vec::new());
     };
-    let mut sends = Vec::new();
-    for item in builders.iter_mut() {
+    // First the names, so each send() can index its row of the sorted table.
+    let mut order = Vec::new();
+    for item in builders.iter() {
         let Item::Impl(imp) = item else { continue };
-        for inner in &mut imp.items {
+        for inner in &imp.items {
             if let ImplItem::Fn(f) = inner
                 && f.sig.ident == "send"
             {
-                let name = operation_name(&f.block.stmts)
-                    .ok_or_else(|| invalid("a send() without OperationInfo".into()))?;
-                sends.push((name, f));
+                order.push(
+                    operation_name(&f.block.stmts)
+                        .ok_or_else(|| invalid("a send() without OperationInfo".into()))?,
+                );
             }
         }
     }
-    let mut order: Vec<String> = sends.iter().map(|(n, _)| n.clone()).collect();
     order.sort();
-    for (name, f) in sends {
+    for item in builders.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        let Some(at) = imp
+            .items
+            .iter()
+            .position(|i| matches!(i, ImplItem::Fn(f) if f.sig.ident == "send"))
+        else {
+            continue;
+        };
+        let ImplItem::Fn(f) = &mut imp.items[at] else {
+            continue;
+        };
+        let name = operation_name(&f.block.stmts).unwrap_or_default();
         let index = order.binary_search(&name).unwrap_or_default();
         let success = success_type(&f.sig.output)
             .ok_or_else(|| invalid(format!("{name}: send() does not return ResponseValue")))?;
         let kind = body_kind(&f.block.stmts);
         let function = syn::Ident::new(kind.function(), proc_macro2::Span::call_site());
-        f.sig.output = parse_quote!(-> ::std::result::Result<ResponseValue<#success>, #error>);
+        let docs: Vec<syn::Attribute> = f.attrs.clone();
+        // progenitor's send() becomes `respond()`: everything up to the
+        // built request, then the engine; it returns the answer undecoded.
+        f.sig.ident = syn::Ident::new("respond", proc_macro2::Span::call_site());
+        f.vis = parse_quote!(pub(crate));
+        f.attrs = vec![parse_quote!(
+            #[doc = " Sends the request through the SDK's engine and returns the answer undecoded, for the SDK's own extras."]
+        )];
+        f.sig.output = parse_quote!(-> ::std::result::Result<::reqwest::Response, #error>);
         let cut = f
             .block
             .stmts
@@ -119,9 +140,25 @@ pub(crate) fn rewrite(
         }
         .visit_block_mut(&mut f.block);
         f.block.stmts.push(Stmt::Expr(
-            parse_quote!(#module::#function(&client.inner, request, &#table[#index]).await),
+            parse_quote!(#module::respond(&client.inner, request, &#table[#index]).await),
             None,
         ));
+        let send: ImplItemFn = parse_quote! {
+            #(#docs)*
+            pub async fn send(self) -> ::std::result::Result<ResponseValue<#success>, #error> {
+                let client = self.client;
+                #module::#function(&client.inner, self.respond().await?).await
+            }
+        };
+        let accessor: ImplItemFn = parse_quote! {
+            /// The client this call goes through, for the SDK's own extras.
+            #[allow(dead_code)]
+            pub(crate) fn sdk_client(&self) -> &'a super::Client {
+                self.client
+            }
+        };
+        imp.items.insert(at + 1, ImplItem::Fn(send));
+        imp.items.insert(at + 2, ImplItem::Fn(accessor));
     }
     Ok(order)
 }
@@ -294,18 +331,30 @@ mod tests {
             .collect::<Vec<_>>()
             .join(" ");
         assert!(
-            code.contains("-> ::std::result::Result<ResponseValue<types::Thing>, crate::Error> {"),
+            code.contains("-> ::std::result::Result<ResponseValue<types::Thing>, crate::Error> { let client = self.client;"),
             "{code}"
         );
         assert!(
-            code.contains("crate::engine::json(&client.inner, request, &crate::operations::ALL[1usize]) .await"),
+            code.contains("crate::engine::respond( &client.inner, request, &crate::operations::ALL[1usize], ) .await"),
             "{code}"
         );
         assert!(
-            code.contains("crate::engine::empty(&client.inner, request, &crate::operations::ALL[0usize]) .await"),
+            code.contains("crate::engine::respond( &client.inner, request, &crate::operations::ALL[0usize], ) .await"),
             "{code}"
         );
         assert!(code.contains("crate::engine::built("), "{code}");
+        assert!(
+            code.contains("crate::engine::json(&client.inner, self.respond().await?).await"),
+            "{code}"
+        );
+        assert!(
+            code.contains("crate::engine::empty(&client.inner, self.respond().await?).await"),
+            "{code}"
+        );
+        assert!(
+            code.contains("pub(crate) async fn respond( self, )"),
+            "{code}"
+        );
         assert!(
             code.contains("id.map_err(crate::engine::invalid)?"),
             "{code}"

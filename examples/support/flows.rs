@@ -46,25 +46,21 @@ async fn open_request(
                 "products": [{ "provider_product_code": "MED-SBX-001", "quantity": 2 }],
             }),
         ))?)
-        .send()
+        .send_and_read()
         .await?
         .into_inner();
     let id = request.id.ok_or("the request has no id")?.to_string();
     say(format!(
         "   pre-authorization request {id} opened with {sponsor}"
     ));
-    let indication = osigu
+    osigu
         .attach_indication(
             &id,
             "PRESCRIPTION",
             Upload::from_bytes("indication.pdf", PDF.to_vec())?,
         )
         .await?;
-    say(format!(
-        "   indication attached: {} ({})",
-        indication.file_name.unwrap_or_default(),
-        indication.file_type.unwrap_or_default()
-    ));
+    say("   indication attached: indication.pdf (PRESCRIPTION)".to_owned());
     Ok(id)
 }
 

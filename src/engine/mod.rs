@@ -364,7 +364,15 @@ impl Core {
         outgoing: Outgoing,
         op: &'static Operation,
     ) -> Result<ResponseValue<T>, Error> {
-        let mut response = self.execute(outgoing, op).await?;
+        let response = self.execute(outgoing, op).await?;
+        self.decode_json(response).await
+    }
+
+    /// Decodes a JSON success body into `T`.
+    pub(crate) async fn decode_json<T: DeserializeOwned>(
+        &self,
+        mut response: reqwest::Response,
+    ) -> Result<ResponseValue<T>, Error> {
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
         let bytes = read_limited(response, self.max_body, Stage::Call).await?;
@@ -413,22 +421,30 @@ async fn error_from(response: reqwest::Response, op: &Operation, refreshed: bool
     }
 }
 
-/// A generated call whose success body is JSON.
-pub(crate) async fn json<T: DeserializeOwned>(
+/// A generated call, sent: the success answer undecoded, or the typed
+/// error the attempts came to.
+pub(crate) async fn respond(
     hooks: &Hooks,
     request: reqwest::Request,
     op: &'static Operation,
-) -> Result<ResponseValue<T>, Error> {
-    hooks.0.send_json(Outgoing::Request(request), op).await
+) -> Result<reqwest::Response, Error> {
+    hooks.0.execute(Outgoing::Request(request), op).await
 }
 
-/// A generated call whose success has no body.
-pub(crate) async fn empty(
+/// A success answer whose body is JSON, decoded (read up to the client's
+/// `max_response_size`).
+pub(crate) async fn json<T: DeserializeOwned>(
     hooks: &Hooks,
-    request: reqwest::Request,
-    op: &'static Operation,
+    response: reqwest::Response,
+) -> Result<ResponseValue<T>, Error> {
+    hooks.0.decode_json(response).await
+}
+
+/// A success answer with no body the spec describes.
+pub(crate) async fn empty(
+    _hooks: &Hooks,
+    mut response: reqwest::Response,
 ) -> Result<ResponseValue<()>, Error> {
-    let mut response = hooks.0.execute(Outgoing::Request(request), op).await?;
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
     // Read what there is (bounded) so the connection can be reused.
@@ -436,16 +452,14 @@ pub(crate) async fn empty(
     Ok(ResponseValue::new((), status, headers))
 }
 
-/// A generated call whose success body is a byte stream, handed over
-/// unread. (No operation of today's spec has one; the codegen emits calls
-/// to it when a release adds one.)
+/// A success answer whose body is a byte stream, handed over unread. (No
+/// operation of today's spec has one; the codegen emits calls to it when a
+/// release adds one.)
 #[allow(dead_code)]
 pub(crate) async fn stream(
-    hooks: &Hooks,
-    request: reqwest::Request,
-    op: &'static Operation,
+    _hooks: &Hooks,
+    response: reqwest::Response,
 ) -> Result<ResponseValue<ByteStream>, Error> {
-    let response = hooks.0.execute(Outgoing::Request(request), op).await?;
     Ok(ResponseValue::stream(response))
 }
 

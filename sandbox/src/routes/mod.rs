@@ -113,7 +113,7 @@ pub(crate) fn build() -> (Router<Arc<App>>, Vec<String>) {
         )
         .add(
             "POST",
-            "/arc/v1/authorization-requests/{id}/indications",
+            "/arc/v1/authorization-requests/{id}/files",
             post(attach_indication_multipart),
         )
         .add(
@@ -428,6 +428,17 @@ pub(crate) fn numeric_id(raw: &str) -> Option<i64> {
 /// 201 with a JSON body.
 pub(crate) fn created(body: Value) -> Response {
     (StatusCode::CREATED, axum::Json(body)).into_response()
+}
+
+/// 201 with a `Location` to the new resource (and its body, which clients
+/// following the `Location` ignore).
+pub(crate) fn created_at(location: &str, body: Value) -> Response {
+    (
+        StatusCode::CREATED,
+        [(axum::http::header::LOCATION, location.to_owned())],
+        axum::Json(body),
+    )
+        .into_response()
 }
 
 /// 200 with a JSON body.

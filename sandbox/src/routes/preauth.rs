@@ -210,8 +210,9 @@ pub(crate) async fn create_request(
         updated_at: now,
     };
     let body = request_json(&request, &db);
+    let location = format!("/arc/v1/authorization-requests/{}", request.id);
     db.auth_requests.insert(request.id, request);
-    Ok(created(body))
+    Ok(super::created_at(&location, body))
 }
 
 /// `GET /arc/v1/authorization-requests`.
@@ -500,11 +501,25 @@ pub(crate) async fn read_upload(
     Ok(upload)
 }
 
-/// `POST /arc/v1/authorization-requests/{id}/indications` (multipart:
-/// `file`, `file_type`).
+/// The query of a file upload: what the document is and what it is for.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct FileQuery {
+    document_type_slug: Option<String>,
+    #[allow(dead_code)]
+    coverage: Option<String>,
+    #[allow(dead_code)]
+    product_type: Option<String>,
+    #[allow(dead_code)]
+    authorization_id: Option<String>,
+}
+
+/// `POST /arc/v1/authorization-requests/{id}/files?document_type_slug=…`
+/// (multipart: `file`; a `file_type` part is accepted when the query
+/// names no document type).
 pub(crate) async fn attach_indication_multipart(
     State(app): Shared,
     Path(id): Path<String>,
+    Query(query): Query<FileQuery>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Response> {
     let rid = open_request_for_upload(&app.db(), &id)?;
@@ -515,12 +530,13 @@ pub(crate) async fn attach_indication_multipart(
     if size == 0 {
         return Err(ApiError::unprocessable("file", "the file is empty"));
     }
-    let file_type = upload
-        .texts
-        .get("file_type")
+    let file_type = query
+        .document_type_slug
+        .or_else(|| upload.texts.get("file_type").cloned())
         .filter(|t| !t.trim().is_empty())
-        .cloned()
-        .ok_or_else(|| ApiError::unprocessable("file_type", "file_type is required"))?;
+        .ok_or_else(|| {
+            ApiError::unprocessable("document_type_slug", "document_type_slug is required")
+        })?;
     Ok(store_indication(&app, rid, file_name, file_type))
 }
 
