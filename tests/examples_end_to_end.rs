@@ -175,7 +175,7 @@ async fn quickstart_survives_a_flaky_gateway_and_applies_each_commit_once() {
         &sandbox,
         &[
             "POST /arc/v1/authorization-requests",
-            "POST /arc/v1/authorization-requests/{id}/indications",
+            "POST /arc/v1/authorization-requests/{id}/files",
             "POST /arc/v1/authorization-requests/{id}/complete",
             "POST /dispensing/v1/dispensations",
             "POST /dispensing/v1/dispensations/{id}/complete",
