@@ -199,13 +199,13 @@ async fn defect_03_a_401_on_an_upload_discards_the_revoked_token() {
         .mount(&server)
         .await;
     Mock::given(method("POST"))
-        .and(path("/arc/v1/authorization-requests/9/indications"))
+        .and(path("/arc/v1/authorization-requests/9/files"))
         .and(header("authorization", "Bearer revoked"))
         .respond_with(ResponseTemplate::new(401))
         .mount(&server)
         .await;
     Mock::given(method("POST"))
-        .and(path("/arc/v1/authorization-requests/9/indications"))
+        .and(path("/arc/v1/authorization-requests/9/files"))
         .and(header("authorization", "Bearer fresh"))
         .respond_with(
             ResponseTemplate::new(201)

@@ -36,6 +36,7 @@ mod non_exhaustive;
 mod normalise;
 mod open_enums;
 mod operations_table;
+mod pins;
 mod redact;
 mod release;
 mod report;
@@ -53,6 +54,7 @@ pub use error::{CodegenError, OperationRef};
 pub use generate::{GenerateOptions, Generated, generate};
 pub use normalise::{HandWritten, Normalised, normalise};
 pub use operations_table::operations_table;
+pub use pins::{Rename, UPSTREAM_ID, maintain_pins, overlay_text, renames};
 pub use redact::{SENSITIVE_FIELDS, SENSITIVE_IN_TYPES, SENSITIVE_SUFFIXES, is_sensitive};
 pub use release::{
     ApiChange, EnumValueChange, OperationChange, Release, ReleaseSummary, SchemaChange, Verdict,

@@ -267,6 +267,10 @@ const OVERLAY_KEYS: [(&str, &str); 4] = [
     ("already", "x-osigu-already"),
 ];
 
+/// The pin keys (see [`crate::pins`]): `name` replaces the operationId the
+/// Rust method is generated from; `upstream` only records Osigu's name.
+const PIN_KEYS: [&str; 2] = ["name", "upstream"];
+
 /// Copies what the SDK knows about operations beyond the spec (the
 /// repository's `sdk-overlay.json`) into the spec's operations, keyed by
 /// `"METHOD /path"` so that it survives an upstream release that renames
@@ -274,7 +278,8 @@ const OVERLAY_KEYS: [(&str, &str); 4] = [
 ///
 /// The overlay is `{"operations": {"POST /a/{id}/complete": {"class":
 /// "transition", "reconcile": {"read": "/a/{id}", "field": "status",
-/// "done": ["DONE"]}}}}`. A malformed entry is an error naming it; an
+/// "done": ["DONE"]}}}}`. An entry's `name` pins the operationId (the
+/// published one moves to `x-osigu-upstream-id`). A malformed entry is an error naming it; an
 /// entry whose operation is gone is returned in `unmatched`.
 ///
 /// ```
@@ -323,14 +328,62 @@ pub fn apply_overlay(spec: &Value, overlay: &Value) -> Result<Overlaid, CodegenE
                 op.insert(to.into(), value.clone());
             }
         }
+        if let Some(name) = entry.get("name").and_then(Value::as_str) {
+            let upstream = op.insert("operationId".into(), Value::String(name.to_owned()));
+            if let Some(upstream) = upstream.filter(|id| id.as_str() != Some(name)) {
+                op.insert(crate::pins::UPSTREAM_ID.into(), upstream);
+            }
+        }
     }
+    unique_ids(&spec).map_err(|reason| malformed("operations".into(), &reason))?;
     Ok(Overlaid { spec, unmatched })
+}
+
+/// A pin that renames an operation must not give it another operation's
+/// name: progenitor would emit two methods of that name. (Upstream
+/// duplicates are the normaliser's to resolve.)
+fn unique_ids(spec: &Value) -> Result<(), String> {
+    let named: Vec<(String, String, bool)> = operations(spec)
+        .into_iter()
+        .filter_map(|(path, method)| {
+            let op = operation(spec, &path, &method)?;
+            let id = op.get("operationId")?.as_str()?.to_owned();
+            let key = format!("{} {path}", method.to_ascii_uppercase());
+            Some((id, key, op.get(crate::pins::UPSTREAM_ID).is_some()))
+        })
+        .collect();
+    for (id, key, pinned) in &named {
+        if !pinned {
+            continue;
+        }
+        if let Some((_, other, _)) = named.iter().find(|(i, k, _)| i == id && k != key) {
+            let (first, second) = if other < key {
+                (other, key)
+            } else {
+                (key, other)
+            };
+            return Err(format!("{first} and {second} are both named {id:?}"));
+        }
+    }
+    Ok(())
 }
 
 fn check_entry(entry: &Map<String, Value>) -> Result<(), String> {
     for key in entry.keys() {
-        if !OVERLAY_KEYS.iter().any(|(k, _)| k == key) && !key.starts_with('$') {
+        let known = OVERLAY_KEYS.iter().any(|(k, _)| k == key) || PIN_KEYS.contains(&key.as_str());
+        if !known && !key.starts_with('$') {
             return Err(format!("unknown key {key:?}"));
+        }
+    }
+    if let Some(name) = entry.get("name") {
+        let valid = name.as_str().is_some_and(|n| {
+            n.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        if !valid {
+            return Err(format!(
+                "name {name} is not an operationId (letters, digits, _)"
+            ));
         }
     }
     if let Some(class) = entry.get("class")

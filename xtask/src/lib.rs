@@ -3,6 +3,7 @@
 
 pub mod corpus;
 pub mod fetch;
+pub mod observations;
 pub mod paths;
 pub mod reference;
 pub mod update_spec;

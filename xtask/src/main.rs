@@ -150,8 +150,13 @@ fn run_update_spec(args: &[String]) -> Result<(), String> {
         }
         (true, false) => println!(
             "openapi.json rewritten. Next: `cargo build`, `cargo test` (the surface snapshots will \
-             fail), `cargo insta review`, then commit openapi.json with the snapshots."
+             fail), `cargo insta review`, then commit openapi.json and sdk-overlay.json with the \
+             snapshots."
         ),
+    }
+    if outcome.pins_changed {
+        let verb = if options.dry_run { "would pin" } else { "pins" };
+        println!("sdk-overlay.json {verb} the release's operation names.");
     }
     Ok(())
 }

@@ -106,6 +106,8 @@ pub struct Reference {
     /// Every file in the folder, relative to it, with `/` separators
     /// (`osigu-docs/quickstart.md`, `seeds/000_x.txt`).
     pub files: BTreeSet<String>,
+    /// The text of `client-observations.md`, when the folder has it.
+    pub observations: Option<String>,
 }
 
 impl Reference {
@@ -114,6 +116,7 @@ impl Reference {
         Self {
             catalogue: catalogue.into(),
             files: files.into_iter().collect(),
+            observations: None,
         }
     }
 
@@ -142,7 +145,12 @@ impl Reference {
             })?;
         let mut files = BTreeSet::new();
         list_files(dir, "", &mut files)?;
-        Ok(Self { catalogue, files })
+        let observations = std::fs::read_to_string(dir.join(OBSERVATIONS)).ok();
+        Ok(Self {
+            catalogue,
+            files,
+            observations,
+        })
     }
 
     /// Whether `source`, as an operation cites it, names a file here. A
@@ -216,6 +224,9 @@ pub struct Expectations {
     pub min_documented_rows: usize,
     /// At least this many schema pages are stored.
     pub min_schema_pages: usize,
+    /// At least this many requests are read off the observations table
+    /// (when the folder has one).
+    pub min_observed_requests: usize,
 }
 
 impl Expectations {
@@ -224,6 +235,7 @@ impl Expectations {
         catalogue_rows: 67,
         min_documented_rows: 35,
         min_schema_pages: 30,
+        min_observed_requests: 10,
     };
 }
 
@@ -499,6 +511,9 @@ pub enum Check {
     Claims,
     /// Each schema page has its component.
     SchemaPages,
+    /// Each request real clients send has its operation, parameters and
+    /// body fields, at a level other than inferred.
+    Observations,
 }
 
 impl fmt::Display for Check {
@@ -510,6 +525,7 @@ impl fmt::Display for Check {
             Self::DocumentedRows => "documented rows",
             Self::Claims => "catalogue claims",
             Self::SchemaPages => "schema pages",
+            Self::Observations => "observations",
         })
     }
 }
@@ -711,6 +727,32 @@ pub fn check(
             check: Check::SchemaPages,
             detail: format!("schema page {page} has no component (`{key}`)"),
         }));
+    }
+
+    // An official release answers for itself; the observations check the
+    // reconstruction, which must carry what real clients send.
+    if kind == SpecKind::Reconstructed
+        && let Some(text) = &reference.observations
+    {
+        let rows = crate::observations::observed(text);
+        if rows.len() < expect.min_observed_requests {
+            problems.push(Problem {
+                check: Check::Observations,
+                detail: format!(
+                    "parsed only {} observed requests from {OBSERVATIONS}, expected at least {}",
+                    rows.len(),
+                    expect.min_observed_requests
+                ),
+            });
+        }
+        problems.extend(
+            crate::observations::problems(spec, &rows)
+                .into_iter()
+                .map(|detail| Problem {
+                    check: Check::Observations,
+                    detail,
+                }),
+        );
     }
 
     let mut levels = BTreeMap::new();

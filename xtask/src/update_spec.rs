@@ -70,6 +70,9 @@ pub struct Outcome {
     pub catalogue: CatalogueSection,
     /// Whether `openapi.json` was (or, in a dry run, would be) rewritten.
     pub changed: bool,
+    /// Whether `sdk-overlay.json` was (or would be) rewritten to pin the
+    /// release's operations.
+    pub pins_changed: bool,
     /// Set when the current `openapi.json` could not be read or generated,
     /// so the summary compares against nothing.
     pub previous_unusable: Option<String>,
@@ -145,28 +148,42 @@ pub async fn update_spec(root: &Path, options: &UpdateOptions) -> Result<Outcome
             found: found.to_owned(),
         });
     }
-    let (new_surface, new_api) = generate(&new_spec).map_err(|error| UpdateError::Codegen {
-        origin: origin.clone(),
-        error,
-    })?;
+    let overlay_path = root.join("sdk-overlay.json");
+    let overlay_text = std::fs::read_to_string(&overlay_path).ok();
+    let overlay: Value = match &overlay_text {
+        Some(text) => serde_json::from_str(text).map_err(|e| UpdateError::NotJson {
+            origin: overlay_path.display().to_string(),
+            reason: e.to_string(),
+        })?,
+        None => Value::Object(Default::default()),
+    };
 
     let target = root.join("openapi.json");
     let current_text = std::fs::read_to_string(&target).ok();
-    let previous = current_text
+    let current_spec = current_text
         .as_deref()
         .ok_or_else(|| format!("{} does not exist", target.display()))
-        .and_then(|text| serde_json::from_str::<Value>(text).map_err(|e| format!("not JSON: {e}")))
-        .and_then(|spec| {
-            let (surface, api) = generate(&spec).map_err(|e| e.to_string())?;
-            Ok((spec, surface, api))
-        });
+        .and_then(|text| serde_json::from_str::<Value>(text).map_err(|e| format!("not JSON: {e}")));
+    // Pins follow the operations of the new release: a renamed operation
+    // keeps the name users call, a new one is pinned as Osigu names it.
+    let old_raw = current_spec.as_ref().unwrap_or(&Value::Null);
+    let new_overlay = osigu_codegen::maintain_pins(&overlay, old_raw, &new_spec);
+    let (new_surface, new_api) =
+        generate(&new_spec, &new_overlay).map_err(|error| UpdateError::Codegen {
+            origin: origin.clone(),
+            error,
+        })?;
+    let previous = current_spec.and_then(|spec| {
+        let (surface, api) = generate(&spec, &overlay).map_err(|e| e.to_string())?;
+        Ok((spec, surface, api))
+    });
     let empty = (Value::Null, Surface::default(), RustApi::default());
     let (previous_unusable, (old_spec, old_surface, old_api)) = match previous {
         Ok(side) => (None, side),
         Err(reason) => (Some(reason), empty),
     };
 
-    let summary = osigu_codegen::release_summary(
+    let mut summary = osigu_codegen::release_summary(
         osigu_codegen::Release {
             spec: &old_spec,
             surface: &old_surface,
@@ -178,10 +195,19 @@ pub async fn update_spec(root: &Path, options: &UpdateOptions) -> Result<Outcome
             api: &new_api,
         },
     );
+    summary.renames = osigu_codegen::renames(&old_spec, &new_spec, &overlay);
     let canonical = osigu_codegen::canonical_json(&new_spec);
     let changed = current_text.as_deref() != Some(canonical.as_str());
-    if changed && !options.dry_run {
-        write_atomically(&target, &canonical)?;
+    let pins = osigu_codegen::overlay_text(&new_overlay);
+    let pins_changed = overlay_text.as_deref() != Some(pins.as_str());
+    if !options.dry_run {
+        // The pins first: a spec without its pins would rename methods.
+        if pins_changed {
+            write_atomically(&overlay_path, &pins)?;
+        }
+        if changed {
+            write_atomically(&target, &canonical)?;
+        }
     }
     let catalogue = CatalogueSection::compute(
         &new_spec,
@@ -192,6 +218,7 @@ pub async fn update_spec(root: &Path, options: &UpdateOptions) -> Result<Outcome
         summary,
         catalogue,
         changed,
+        pins_changed,
         previous_unusable,
     };
     if let Some(path) = &options.summary_file {
@@ -211,10 +238,10 @@ impl Outcome {
     }
 }
 
-fn generate(spec: &Value) -> Result<(Surface, RustApi), CodegenError> {
-    let normalised = osigu_codegen::normalise(spec)?;
-    let generated =
-        osigu_codegen::generate(&normalised.spec, &osigu_codegen::GenerateOptions::osigu())?;
+/// The surface and Rust API the SDK would have, pins and all (what
+/// build.rs compiles).
+fn generate(spec: &Value, overlay: &Value) -> Result<(Surface, RustApi), CodegenError> {
+    let (normalised, generated) = osigu_codegen::sdk_pipeline(spec, overlay)?;
     Ok((
         osigu_codegen::surface(&normalised, &generated)?,
         osigu_codegen::rust_api(&generated)?,

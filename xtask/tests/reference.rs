@@ -39,6 +39,7 @@ const EXPECT: Expectations = Expectations {
     catalogue_rows: 7,
     min_documented_rows: 4,
     min_schema_pages: 2,
+    min_observed_requests: 0,
 };
 
 fn reference() -> Reference {
@@ -468,6 +469,7 @@ fn a_reference_too_small_to_check_is_reported() {
             catalogue_rows: 7,
             min_documented_rows: 5,
             min_schema_pages: 3,
+            min_observed_requests: 0,
         },
     )
     .unwrap();
@@ -699,7 +701,14 @@ fn a_reference_folder_loads_its_catalogue_and_every_file() {
         std::fs::write(dir.join(file), "synthetic").unwrap();
     }
     let loaded = Reference::load(&dir).unwrap();
-    assert_eq!(loaded, reference());
+    assert_eq!(loaded.observations.as_deref(), Some("synthetic"));
+    assert_eq!(
+        Reference {
+            observations: None,
+            ..loaded.clone()
+        },
+        reference()
+    );
     let report = check(&spec(), &loaded, &EXPECT).unwrap();
     assert!(report.passed(), "{report}");
     assert_eq!(
@@ -709,5 +718,89 @@ fn a_reference_folder_loads_its_catalogue_and_every_file() {
             .filter(|p| p.check == Check::Sources)
             .count(),
         0
+    );
+}
+
+/// An observations table in the shared file's shape.
+const OBSERVED: &str = "\
+| # | Request (observed) | Body / query (observed) | Response (observed) | Source |
+|---|---|---|---|---|
+| 1 | `POST /shop/v1/widgets/` | `name`, `sizes` (number[]), `parts[] {slug, count}` | a `Location` header | O1 |
+| 1a | (part items in 1) | `slug`, `count` | | O1 |
+| 2 | `POST /shop/v1/widgets/{id}/files?kind=<k>&batch=<b>` | multipart, one part named `file`. Seen: `kind=x` | | O1 |
+| 3 | `GET /shop/v1/widgets/search?name=<text>` | query `name` | a page | O1 |
+| 4 | `POST /shop/v1/widgets/{id}/finish` | `{total, note?, lines: [{id (a number), price}]}`; commentary `ignored` | | O1 |
+| 5 | `POST /v1/oauth/token?grant_type=client_credentials` | — (a form body also seen) | a token | O3 |
+";
+
+fn observed_spec() -> Value {
+    let evidence = json!({ "level": "observed", "sources": ["client-observations.md"] });
+    json!({ "openapi": "3.0.1", "info": { "title": "t", "version": "1" }, "paths": {
+        "/shop/v1/widgets": { "post": { "operationId": "createWidget", "x-osigu-evidence": evidence,
+            "requestBody": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/New" } } } },
+            "responses": {} } },
+        "/shop/v1/widgets/{widgetId}/files": { "post": { "operationId": "upload", "x-osigu-evidence": evidence,
+            "parameters": [{ "name": "kind", "in": "query", "schema": { "type": "string" } }],
+            "requestBody": { "content": { "multipart/form-data": { "schema": { "type": "object",
+                "properties": { "file": { "type": "string", "format": "binary" } } } } } },
+            "responses": {} } },
+        "/shop/v1/widgets/{id}/finish": { "post": { "operationId": "finish",
+            "x-osigu-evidence": { "level": "inferred", "sources": [] },
+            "requestBody": { "content": { "application/json": { "schema": { "type": "object",
+                "properties": { "total": { "type": "number" }, "lines": { "type": "array" } } } } } },
+            "responses": {} } }
+    }, "components": { "schemas": {
+        "New": { "allOf": [{ "type": "object", "properties": { "name": { "type": "string" },
+            "parts": { "type": "array", "items": { "$ref": "#/components/schemas/Part" } } } }] },
+        "Part": { "type": "object", "properties": { "slug": { "type": "string" } } }
+    } } })
+}
+
+#[test]
+fn observed_requests_are_read_off_the_table() {
+    let rows = xtask::observations::observed(OBSERVED);
+    let labels: Vec<&str> = rows.iter().map(|r| r.row.as_str()).collect();
+    assert_eq!(labels, ["1", "1a", "2", "3", "4", "5"]);
+    assert!(rows[5].body.is_empty(), "{:?}", rows[5]);
+    assert_eq!(rows[0].body, ["name", "sizes", "parts"]);
+    assert!(
+        rows[1].nested && rows[1].path == "/shop/v1/widgets/" && rows[1].body == ["slug", "count"]
+    );
+    assert_eq!(rows[2].query, ["kind", "batch"]);
+    assert_eq!(rows[2].parts, ["file"]);
+    assert_eq!(rows[3].query, ["name"]);
+    assert_eq!(rows[4].body, ["total", "note", "lines"]);
+}
+
+#[test]
+fn every_gap_between_an_observation_and_the_spec_is_named() {
+    let rows = xtask::observations::observed(OBSERVED);
+    let problems = xtask::observations::problems(&observed_spec(), &rows);
+    assert_eq!(
+        problems,
+        [
+            "observation 1 (POST /shop/v1/widgets/), answered by createWidget (POST /shop/v1/widgets): no field `sizes` in its application/json body",
+            "observation 1a (POST /shop/v1/widgets/), answered by createWidget (POST /shop/v1/widgets): no field `count` in its application/json body",
+            "observation 2 (POST /shop/v1/widgets/{id}/files), answered by upload (POST /shop/v1/widgets/{widgetId}/files): no query parameter `batch`",
+            "observation 3 (GET /shop/v1/widgets/search): no operation has this method and path shape",
+            "observation 4 (POST /shop/v1/widgets/{id}/finish), answered by finish (POST /shop/v1/widgets/{id}/finish): still marked inferred",
+            "observation 4 (POST /shop/v1/widgets/{id}/finish), answered by finish (POST /shop/v1/widgets/{id}/finish): no field `note` in its application/json body",
+        ]
+    );
+}
+
+#[test]
+fn the_observations_check_fails_the_reconstruction_only() {
+    let with_observations = Reference {
+        observations: Some(OBSERVED.to_owned()),
+        ..reference()
+    };
+    let report = check(&spec(), &with_observations, &EXPECT).unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.check == Check::Observations),
+        "{report}"
     );
 }

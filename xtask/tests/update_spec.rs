@@ -565,6 +565,7 @@ fn synthetic_reference(dir: &Path) -> (PathBuf, Expectations) {
         catalogue_rows: 5,
         min_documented_rows: 3,
         min_schema_pages: 2,
+        min_observed_requests: 0,
     };
     (reference, expect)
 }
@@ -719,5 +720,140 @@ async fn a_reconstruction_that_breaks_the_catalogue_is_still_applied_with_its_pr
         ),
         "{}",
         outcome.release_notes()
+    );
+}
+
+/// A scratch workspace with the repository's own pins beside its spec.
+fn pinned_workspace(name: &str) -> PathBuf {
+    let dir = workspace(name);
+    let overlay = xtask::paths::workspace_root().join("sdk-overlay.json");
+    std::fs::copy(overlay, dir.join("sdk-overlay.json")).unwrap();
+    dir
+}
+
+/// Renames the operation at `method path` in `spec`.
+fn rename(spec: &mut Value, path: &str, method: &str, to: &str) {
+    let op = &mut spec["paths"][path][method];
+    assert!(op.is_object(), "{method} {path} is not in openapi.json");
+    op["operationId"] = to.into();
+}
+
+/// The public Rust items of the SDK generated from `spec` with `overlay`.
+fn client_methods(spec: &Value, overlay: &Value) -> Vec<String> {
+    let (_, generated) = osigu_codegen::sdk_pipeline(spec, overlay).unwrap();
+    osigu_codegen::rust_api(&generated)
+        .unwrap()
+        .items
+        .into_keys()
+        .filter(|item| item.starts_with("Client::"))
+        .collect()
+}
+
+const RENAMED: [(&str, &str, &str); 3] = [
+    (
+        "/dispensing/v1/dispensations/{id}/complete",
+        "post",
+        "completeDispensationUsingPOST",
+    ),
+    (
+        "/arc/v1/authorizations/{id}/void",
+        "post",
+        "voidAuthorizationUsingPOST",
+    ),
+    (
+        "/arc/v1/authorization-requests/{id}",
+        "get",
+        "getAuthorizationRequestUsingGET",
+    ),
+];
+
+#[tokio::test]
+async fn a_release_that_only_renames_operations_keeps_every_method_and_is_not_major() {
+    let dir = pinned_workspace("rename-only");
+    let pins_before: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("sdk-overlay.json")).unwrap())
+            .unwrap();
+    let mut spec = base_spec();
+    for (path, method, to) in RENAMED {
+        rename(&mut spec, path, method, to);
+    }
+    let outcome = run(&dir, &from_file(write_variant(&dir, &spec)))
+        .await
+        .unwrap();
+
+    assert_ne!(
+        outcome.summary.verdict(),
+        Verdict::Major,
+        "{}",
+        outcome.summary
+    );
+    assert!(
+        outcome.summary.rust.iter().all(|c| !c.breaking),
+        "{}",
+        outcome.summary
+    );
+    assert_eq!(outcome.summary.renames.len(), 3, "{}", outcome.summary);
+    let notes = outcome.release_notes();
+    assert!(notes.contains("### Renamed upstream"), "{notes}");
+    assert!(
+        notes.contains(
+            "POST /dispensing/v1/dispensations/{id}/complete: upstream `completeDispensation` → \
+             `completeDispensationUsingPOST`; the SDK keeps `completeDispensation`"
+        ),
+        "{notes}"
+    );
+    // The pins now record Osigu's new names beside the kept ones.
+    assert!(outcome.pins_changed);
+    let pins_after: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("sdk-overlay.json")).unwrap())
+            .unwrap();
+    let entry = &pins_after["operations"]["POST /dispensing/v1/dispensations/{id}/complete"];
+    assert_eq!(entry["name"], "completeDispensation");
+    assert_eq!(entry["upstream"], "completeDispensationUsingPOST");
+    assert_eq!(
+        entry["class"], "transition",
+        "the rest of the entry is kept"
+    );
+    // Every method users call today is still generated, under its name.
+    let before = client_methods(&base_spec(), &pins_before);
+    let after = client_methods(&spec, &pins_after);
+    assert!(before.contains(&"Client::complete_dispensation".to_owned()));
+    let lost: Vec<&String> = before.iter().filter(|m| !after.contains(m)).collect();
+    assert!(lost.is_empty(), "methods lost to the rename: {lost:?}");
+    assert!(!after.iter().any(|m| m.contains("using_post")), "{after:?}");
+}
+
+#[tokio::test]
+async fn a_moved_operation_is_still_breaking_with_pins() {
+    let dir = pinned_workspace("moved-operation");
+    let mut spec = base_spec();
+    let paths = spec["paths"].as_object_mut().unwrap();
+    let item = paths
+        .remove("/dispensing/v1/dispensations/{id}/complete")
+        .unwrap();
+    paths.insert("/dispensing/v2/dispensations/{id}/complete".into(), item);
+    let outcome = run(&dir, &from_file(write_variant(&dir, &spec)))
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome.summary.verdict(),
+        Verdict::Major,
+        "{}",
+        outcome.summary
+    );
+    assert!(outcome.summary.renames.is_empty());
+    let pins: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("sdk-overlay.json")).unwrap())
+            .unwrap();
+    let entries = pins["operations"].as_object().unwrap();
+    assert!(
+        !entries.contains_key("POST /dispensing/v1/dispensations/{id}/complete")
+            || entries["POST /dispensing/v1/dispensations/{id}/complete"]
+                .get("name")
+                .is_none()
+    );
+    assert_eq!(
+        entries["POST /dispensing/v2/dispensations/{id}/complete"]["name"],
+        "completeDispensation"
     );
 }

@@ -37,6 +37,10 @@ pub struct ReleaseSummary {
     pub versions: (String, String),
     /// Operations added, removed or changed, as the generated client shows them.
     pub operations: Vec<OperationChange>,
+    /// Operations Osigu renamed in place, whose pinned Rust names stay (set
+    /// by the caller from [`renames`](crate::renames), which needs the
+    /// overlay).
+    pub renames: Vec<crate::Rename>,
     /// Component schemas added, removed or changed.
     pub schemas: Vec<SchemaChange>,
     /// Enum values added or removed, per schema or field.
@@ -141,10 +145,16 @@ impl fmt::Display for Verdict {
 }
 
 impl ReleaseSummary {
-    /// Major if any Rust change is breaking, minor if the Rust API only
-    /// grew, patch if it is unchanged.
+    /// Major if any Rust change is breaking or an operation is gone from
+    /// its method and path (even where a method of the same name and
+    /// signature now calls another path), minor if the Rust API only grew,
+    /// patch if it is unchanged.
     pub fn verdict(&self) -> Verdict {
-        if self.rust.iter().any(|c| c.breaking) {
+        let removed = self
+            .operations
+            .iter()
+            .any(|c| matches!(c, OperationChange::Removed(_)));
+        if removed || self.rust.iter().any(|c| c.breaking) {
             Verdict::Major
         } else if self.rust.is_empty() {
             Verdict::Patch
@@ -157,6 +167,7 @@ impl ReleaseSummary {
     /// generated Rust changed.
     pub fn is_empty(&self) -> bool {
         self.operations.is_empty()
+            && self.renames.is_empty()
             && self.schemas.is_empty()
             && self.enum_values.is_empty()
             && self.deprecations.is_empty()
@@ -402,6 +413,10 @@ impl fmt::Display for ReleaseSummary {
         let breaking: Vec<&ApiChange> = self.rust.iter().filter(|c| c.breaking).collect();
         let verdict = self.verdict();
         match verdict {
+            Verdict::Major if breaking.is_empty() => writeln!(
+                f,
+                "**Verdict: major.** An operation left its method and path; calls to it now reach another one."
+            )?,
             Verdict::Major => writeln!(
                 f,
                 "**Verdict: major.** {} breaking change(s) to the generated Rust API.",
@@ -430,6 +445,16 @@ impl fmt::Display for ReleaseSummary {
                     f,
                     "- Changed:\n  - before: `{before}`\n  - after: `{after}`"
                 )?,
+            }
+        }
+
+        if !self.renames.is_empty() {
+            writeln!(
+                f,
+                "\n### Renamed upstream\n\nSame method and path; the SDK keeps its pinned name (sdk-overlay.json).\n"
+            )?;
+            for rename in &self.renames {
+                writeln!(f, "- {rename}")?;
             }
         }
 
