@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use arc_swap::ArcSwapOption;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
@@ -192,6 +193,12 @@ pub(crate) struct TokenFailure {
     pub retry_in: Option<Duration>,
 }
 
+/// What a call needs of the token in use.
+struct Usable {
+    credential: Arc<Credential>,
+    refresh_at: Instant,
+}
+
 #[derive(Clone)]
 struct Cached {
     credential: Arc<Credential>,
@@ -220,7 +227,9 @@ struct Shared {
     source: TokenSource,
     store: Arc<dyn TokenStore>,
     pacing: Arc<Pacing>,
-    current: Mutex<Option<Cached>>,
+    /// The token in use, read by every call without a lock: a swap of an
+    /// `Arc`, written only when a token arrives or is rejected.
+    current: ArcSwapOption<Cached>,
     /// Held while a token request is out: single flight.
     fetching: tokio::sync::Mutex<()>,
     refreshing: AtomicBool,
@@ -272,7 +281,7 @@ impl TokenCache {
                 source,
                 store,
                 pacing,
-                current: Mutex::new(None),
+                current: ArcSwapOption::empty(),
                 fetching: tokio::sync::Mutex::new(()),
                 refreshing: AtomicBool::new(false),
                 failed: Mutex::new(None),
@@ -308,23 +317,23 @@ impl TokenCache {
     /// Drops `credential` after the API rejected it, unless a newer one
     /// already replaced it.
     pub(crate) async fn reject(&self, credential: &Credential) {
-        {
-            let mut current = lock(&self.shared.current);
-            if current
-                .as_ref()
-                .is_some_and(|c| c.credential.token.secret() == credential.token.secret())
-            {
-                *current = None;
-            }
-        }
+        // Only the rejected token is dropped: a newer one stays.
+        self.shared.current.rcu(|current| match current {
+            Some(c) if c.credential.token.secret() == credential.token.secret() => None,
+            other => other.clone(),
+        });
         self.shared.store.discard(&credential.token).await;
     }
 
-    fn usable(&self, now: Instant) -> Option<Cached> {
-        lock(&self.shared.current)
+    fn usable(&self, now: Instant) -> Option<Usable> {
+        let current = self.shared.current.load();
+        current
             .as_ref()
             .filter(|c| now < c.expires_at)
-            .cloned()
+            .map(|c| Usable {
+                credential: Arc::clone(&c.credential),
+                refresh_at: c.refresh_at,
+            })
     }
 
     fn refresh_in_background(&self) {
@@ -336,7 +345,9 @@ impl TokenCache {
             let _flag = Refreshing(&shared.refreshing);
             let _flight = shared.fetching.lock().await;
             let now = Instant::now();
-            let due = lock(&shared.current)
+            let due = shared
+                .current
+                .load()
                 .as_ref()
                 .is_none_or(|c| now >= c.refresh_at);
             if !due || shared.held_down(now).is_some() {
@@ -345,13 +356,19 @@ impl TokenCache {
             if let Err(failure) = shared.fetch_from_osigu().await {
                 tracing::warn!(error = %failure.error, "background token refresh failed; the current token stays in use");
                 // Try again a little later, not on every call.
-                if let Some(c) = lock(&shared.current).as_mut() {
-                    c.refresh_at = Instant::now()
-                        + failure
-                            .retry_in
-                            .unwrap_or(MAX_HOLD_DOWN)
-                            .max(Duration::from_secs(1));
-                }
+                let later = Instant::now()
+                    + failure
+                        .retry_in
+                        .unwrap_or(MAX_HOLD_DOWN)
+                        .max(Duration::from_secs(1));
+                shared.current.rcu(|current| {
+                    current.as_ref().map(|c| {
+                        Arc::new(Cached {
+                            refresh_at: later,
+                            ..Cached::clone(c)
+                        })
+                    })
+                });
             }
         });
     }
@@ -373,7 +390,7 @@ impl Shared {
         if let Some(token) = self.store.load().await
             && let Some(cached) = timed(token, &self.clock, Instant::now())
         {
-            *lock(&self.current) = Some(cached.clone());
+            self.current.store(Some(Arc::new(cached.clone())));
             return Ok(cached.credential);
         }
         self.fetch_from_osigu().await
@@ -462,7 +479,7 @@ impl Shared {
                         .into(),
             })?;
         let credential = Arc::clone(&cached.credential);
-        *lock(&self.current) = Some(cached);
+        self.current.store(Some(Arc::new(cached)));
         self.store.save(&token).await;
         Ok(credential)
     }

@@ -5,8 +5,9 @@
 //! ePrescription, plus the shared OTP, beneficiary-lookup and catalogue
 //! operations.
 //!
-//! The client in [`generated`] is produced at build time from the crate's
-//! `openapi.json` by [progenitor](https://docs.rs/progenitor). Every
+//! The client ([`Client`], its builders in [`builder`], the schemas in
+//! [`types`]) is produced at build time from the crate's `openapi.json` by
+//! [progenitor](https://docs.rs/progenitor). Every
 //! operation is a builder: set what you need, then `send()`. Optional
 //! parameters the API adds later become new builder methods, so upgrading
 //! does not break calls that compile today.
@@ -63,15 +64,34 @@
 //! let body = osigu::types::ValidateOtpRequest::builder("918273");
 //! ```
 //!
+//! ## The hand-written layer
+//!
+//! Everything the SDK adds beside the generated calls follows one rule, so
+//! a reader can guess a name before looking it up:
+//!
+//! - Generated calls are named after the operation (`complete_dispensation`)
+//!   and return a builder finished with `.send()`.
+//! - A helper that finishes a generated builder differently is a method of
+//!   that builder named `send_and_<what it does next>`:
+//!   [`send_and_read`](builder::CreateAuthorizationRequest::send_and_read)
+//!   follows the `Location` of a create, `send_and_wait` polls a monitor.
+//! - A helper of its own is a method of [`Osigu`] named verb then object
+//!   (`send_otp_code`, `validate_otp_code`, `register_product`); it takes at
+//!   most two arguments and returns `Result<_, Error>`. One that needs more
+//!   returns a builder finished with `.send()`, like a generated call.
+//! - Proofs go into typed bodies, not beside them: an [`OtpVerification`]
+//!   converts into a `types::ExternalVerification`, so
+//!   `.external_verifications([&proof])` carries it.
+//! - Each type is exported once: generated ones under [`types`] and
+//!   [`builder`], hand-written ones at the crate root.
+//!
 #![doc = include_str!(concat!(env!("OUT_DIR"), "/operations.md"))]
 #![forbid(unsafe_code)]
 
-/// The client generated from `openapi.json`: [`Client`], one builder per
-/// operation in [`builder`], and every request and response schema in
-/// [`types`].
-///
-/// Enums are open: a value the API adds later deserialises into their
-/// `Unknown(String)` variant instead of failing the whole response.
+// The client generated from `openapi.json`, re-exported once at the crate
+// root: `Client`, `builder` (one per operation) and `types` (every schema).
+// Enums are open: a value the API adds later deserialises into their
+// `Unknown(String)` variant instead of failing the whole response.
 #[allow(
     missing_docs,
     unused_imports,
@@ -82,11 +102,12 @@
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags
 )]
-pub mod generated {
+mod generated {
     include!(concat!(env!("OUT_DIR"), "/osigu_client.rs"));
 }
 
 mod auth;
+mod bodies;
 mod engine;
 mod error;
 mod follow;
@@ -108,10 +129,10 @@ pub use auth::{AccessToken, MemoryTokenStore, StoreFuture, TokenStore};
 pub use engine::Hooks;
 pub use error::{ApiError, Error, FieldError, Stage};
 pub use follow::LOOKUP_POLLING;
-pub use generated::{Client, types};
+pub use generated::{Client, builder, types};
 pub use monitor::Polling;
 pub use osigu::{DEFAULT_MAX_RESPONSE_SIZE, Environment, Osigu, OsiguBuilder};
-pub use otp::{OtpVerification, Verification, attach_otp};
+pub use otp::{OtpVerification, Verification};
 pub use pagination::{MAX_PAGES, Paged, paginate};
 pub use products::{ALREADY_REGISTERED, Registration};
 pub use rate_limit::{LimiterFuture, LocalRateLimiter, Rate, RateLimiter, RateLimits};

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::{Error, Osigu, types};
+use crate::generated::builder;
+use crate::{Client, Error, Osigu, types};
 
 /// How a monitor is polled: waits grow from `first_wait` by `factor` up to
 /// `max_wait`, and polling gives up at `deadline` after the start.
@@ -78,34 +79,33 @@ fn monitor_id(location: &str) -> Option<&str> {
         .filter(|id| !id.is_empty())
 }
 
-impl Osigu {
-    /// Completes an outpatient-care claim and waits for Osigu to finish
+impl builder::CompleteOutpatientCareClaim<'_> {
+    /// Completes the outpatient-care claim and waits for Osigu to finish
     /// processing it, returning the final monitor (with the claim).
     ///
     /// Once Osigu accepted the completion (202), nothing here sends it
     /// again: if the job has not finished by the deadline, or a poll
     /// fails, the error is [`Error::JobNotFinished`] with the monitor to
-    /// resume on.
+    /// resume on with [`Osigu::wait_for_claim_monitor`].
     ///
     /// ```no_run
     /// # async fn demo(osigu: &osigu::Osigu, body: osigu::types::CompleteProviderOutpatientCareClaimRequest) -> Result<(), osigu::Error> {
-    /// let done = osigu.complete_outpatient_care_claim_and_wait("clm_1", body, osigu::Polling::default()).await?;
+    /// let done = osigu
+    ///     .complete_outpatient_care_claim()
+    ///     .id("clm_1")
+    ///     .body(body)
+    ///     .send_and_wait(osigu::Polling::default())
+    ///     .await?;
     /// println!("claim {:?}", done.outpatient_care_claim_resource.and_then(|c| c.claim_id));
     /// # Ok(()) }
     /// ```
-    pub async fn complete_outpatient_care_claim_and_wait(
-        &self,
-        claim_id: &str,
-        body: types::CompleteProviderOutpatientCareClaimRequest,
+    pub async fn send_and_wait(
+        self,
         polling: Polling,
     ) -> Result<types::OutpatientCareClaimMonitorResponse, Error> {
         polling.check()?;
-        let accepted = self
-            .complete_outpatient_care_claim()
-            .id(claim_id)
-            .body(body)
-            .send()
-            .await?;
+        let client = self.sdk_client();
+        let accepted = self.send().await?;
         let location = accepted
             .headers()
             .get(http::header::LOCATION)
@@ -119,7 +119,7 @@ impl Osigu {
                 .and_then(|m| m.location.clone())
         });
         match location {
-            Some(location) => self.wait_for_claim_monitor(&location, polling).await,
+            Some(location) => wait_for_claim_monitor(client, &location, polling).await,
             None => Err(Error::Decode {
                 status: Some(202),
                 request_id: None,
@@ -128,15 +128,18 @@ impl Osigu {
             }),
         }
     }
+}
 
+impl Osigu {
     /// Polls the outpatient-care claim monitor at `location` (its URL or its
     /// id) until it is COMPLETED, ends in ERROR, or the deadline passes;
-    /// also the way to resume after [`Error::JobNotFinished`].
+    /// the way to resume after [`Error::JobNotFinished`].
     ///
     /// ```no_run
     /// # async fn demo(osigu: &osigu::Osigu, body: osigu::types::CompleteProviderOutpatientCareClaimRequest) -> Result<(), osigu::Error> {
     /// let polling = osigu::Polling::default();
-    /// let done = match osigu.complete_outpatient_care_claim_and_wait("clm_1", body, polling).await {
+    /// let completing = osigu.complete_outpatient_care_claim().id("clm_1").body(body);
+    /// let done = match completing.send_and_wait(polling).await {
     ///     Err(osigu::Error::JobNotFinished { monitor, .. }) => {
     ///         osigu.wait_for_claim_monitor(&monitor, polling).await?
     ///     }
@@ -150,45 +153,53 @@ impl Osigu {
         polling: Polling,
     ) -> Result<types::OutpatientCareClaimMonitorResponse, Error> {
         polling.check()?;
-        let id = monitor_id(location)
-            .ok_or_else(|| Error::invalid("the monitor location names no monitor id"))?;
-        let not_finished = |last_error: Option<Error>| Error::JobNotFinished {
-            monitor: location.to_owned(),
-            last_error: last_error.map(Box::new),
-        };
-        let started = Instant::now();
-        let mut wait = polling.first_wait;
-        loop {
-            if started.elapsed().saturating_add(wait) > polling.deadline {
-                return Err(not_finished(None));
-            }
-            tokio::time::sleep(wait).await;
-            let monitor = match self
-                .get_outpatient_care_claim_monitor()
-                .monitor_id(id)
-                .send()
-                .await
-            {
-                Ok(monitor) => monitor.into_inner(),
-                Err(error) => return Err(not_finished(Some(error))),
-            };
-            let status = monitor
-                .monitor_resource
-                .as_ref()
-                .and_then(|m| m.status.clone());
-            match status {
-                Some(types::MonitorStatus::Completed) => return Ok(monitor),
-                Some(types::MonitorStatus::Error) => {
-                    let resource = monitor.monitor_resource.unwrap_or_default();
-                    return Err(Error::JobFailed {
-                        error_code: resource.error_code,
-                        message: resource.error,
-                    });
-                }
-                _ => {}
-            }
-            wait = wait.mul_f64(polling.factor).min(polling.max_wait);
+        wait_for_claim_monitor(self.client(), location, polling).await
+    }
+}
+
+async fn wait_for_claim_monitor(
+    client: &Client,
+    location: &str,
+    polling: Polling,
+) -> Result<types::OutpatientCareClaimMonitorResponse, Error> {
+    let id = monitor_id(location)
+        .ok_or_else(|| Error::invalid("the monitor location names no monitor id"))?;
+    let not_finished = |last_error: Option<Error>| Error::JobNotFinished {
+        monitor: location.to_owned(),
+        last_error: last_error.map(Box::new),
+    };
+    let started = Instant::now();
+    let mut wait = polling.first_wait;
+    loop {
+        if started.elapsed().saturating_add(wait) > polling.deadline {
+            return Err(not_finished(None));
         }
+        tokio::time::sleep(wait).await;
+        let monitor = match client
+            .get_outpatient_care_claim_monitor()
+            .monitor_id(id)
+            .send()
+            .await
+        {
+            Ok(monitor) => monitor.into_inner(),
+            Err(error) => return Err(not_finished(Some(error))),
+        };
+        let status = monitor
+            .monitor_resource
+            .as_ref()
+            .and_then(|m| m.status.clone());
+        match status {
+            Some(types::MonitorStatus::Completed) => return Ok(monitor),
+            Some(types::MonitorStatus::Error) => {
+                let resource = monitor.monitor_resource.unwrap_or_default();
+                return Err(Error::JobFailed {
+                    error_code: resource.error_code,
+                    message: resource.error,
+                });
+            }
+            _ => {}
+        }
+        wait = wait.mul_f64(polling.factor).min(polling.max_wait);
     }
 }
 

@@ -1,20 +1,14 @@
 //! One-time codes: send one to the beneficiary, validate what they read
 //! back, and carry the resulting proof into the call it unlocks.
 //!
-//! **Assumption.** Osigu documents that validation returns an
-//! `otp_verification_token` but not where later calls carry it. This SDK
-//! sends it as an `external_verifications` entry `{"type": "OTP", "value":
-//! <token>}` in the body of the completing call, the field Osigu already
-//! uses for sponsor-demanded proofs when a dispensation starts. The choice
-//! lives in one function, [`attach_otp`]; change it there if the official
-//! spec says otherwise.
+//! The proof goes into the completing call's typed body:
+//! `.external_verifications([&proof])` on the body's builder (see the
+//! `From<&OtpVerification>` impl of `types::ExternalVerification`).
 
 use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::{Value, json};
 
-use crate::operations;
 use crate::{Error, Osigu, types};
 
 /// Proof that the beneficiary passed an OTP challenge. Never printed.
@@ -53,29 +47,38 @@ pub enum Verification {
     Other(String),
 }
 
-/// Adds the OTP proof to a completion body: the single place that decides
-/// how an OTP verification travels.
-///
-/// Osigu documents that validating a code returns an
-/// `otp_verification_token`, but not where later calls carry it. This SDK
-/// sends it as an `external_verifications` entry `{"type": "OTP", "value":
-/// <token>}` in the body of the completing call, the field Osigu already
-/// uses for sponsor-demanded proofs when a dispensation starts (an
-/// inference; see `docs/spec-notes.md`).
+/// The proof travels in the completing call's body, as one of its
+/// `external_verifications` (`{"type": "OTP", "value": <token>}`): the
+/// single place that decides how an OTP verification is carried. Osigu
+/// documents that validation returns a token but not where later calls
+/// carry it; the field is the one Osigu already uses for sponsor-demanded
+/// proofs when a dispensation starts (an inference; see
+/// `docs/spec-notes.md`).
 ///
 /// ```
-/// let mut body = serde_json::json!({ "amount": 12.5 });
-/// osigu::attach_otp(&mut body, &osigu::OtpVerification::new("proof"));
-/// assert_eq!(body["external_verifications"][0], serde_json::json!({ "type": "OTP", "value": "proof" }));
+/// use osigu::{OtpVerification, types};
+/// let proof = OtpVerification::new("proof");
+/// let body = types::CompleteDispensationRequest::builder(25.0, chrono::Utc::now(), "F-1")
+///     .external_verifications([&proof]);
+/// let body = types::CompleteDispensationRequest::try_from(body).unwrap();
+/// assert_eq!(body.external_verifications[0].type_, "OTP");
+/// assert_eq!(body.external_verifications[0].value, "proof");
+/// // Printed, the proof stays hidden.
+/// assert!(!format!("{body:?}").contains("proof\""));
 /// ```
-pub fn attach_otp(body: &mut Value, verification: &OtpVerification) {
-    if !body.is_object() {
-        *body = json!({});
+impl From<&OtpVerification> for types::ExternalVerification {
+    fn from(verification: &OtpVerification) -> Self {
+        types::ExternalVerification {
+            type_: "OTP".to_owned(),
+            value: verification.0.expose_secret().to_owned(),
+            verification_status: None,
+        }
     }
-    let entry = json!({ "type": "OTP", "value": verification.0.expose_secret() });
-    match body.get_mut("external_verifications") {
-        Some(Value::Array(entries)) => entries.push(entry),
-        _ => body["external_verifications"] = json!([entry]),
+}
+
+impl From<OtpVerification> for types::ExternalVerification {
+    fn from(verification: OtpVerification) -> Self {
+        (&verification).into()
     }
 }
 
@@ -90,8 +93,8 @@ impl Osigu {
     /// ```
     pub async fn send_otp_code(
         &self,
-        beneficiary_id: &str,
-        sponsor_slug: &str,
+        beneficiary_id: impl std::fmt::Display,
+        sponsor_slug: impl std::fmt::Display,
     ) -> Result<types::SendOtpResponse, Error> {
         let body = types::SendOtpRequest::builder(beneficiary_id, sponsor_slug);
         Ok(self.send_otp().body(body).send().await?.into_inner())
@@ -139,55 +142,5 @@ impl Osigu {
                 other => Verification::Other(other.to_owned()),
             },
         })
-    }
-
-    /// Completes a dispensation, with the OTP proof when the sponsor asked
-    /// for one.
-    pub async fn complete_dispensation_verified(
-        &self,
-        dispensation_id: &str,
-        body: &types::CompleteDispensationRequest,
-        otp: Option<&OtpVerification>,
-    ) -> Result<types::DispensationResource, Error> {
-        self.complete_with_otp("completeDispensation", dispensation_id, body, otp)
-            .await
-    }
-
-    /// Completes a pre-authorization request, with the OTP proof when the
-    /// sponsor asked for one.
-    pub async fn complete_authorization_request_verified(
-        &self,
-        request_id: &str,
-        otp: Option<&OtpVerification>,
-    ) -> Result<types::AuthorizationRequestResource, Error> {
-        self.complete_with_otp("completeAuthorizationRequest", request_id, &json!({}), otp)
-            .await
-    }
-
-    /// Completes a settlement batch, with the OTP proof when the sponsor
-    /// asked for one.
-    pub async fn complete_settlement_batch_verified(
-        &self,
-        settlement_id: &str,
-        body: &types::CompleteSettlementBatchRequest,
-        otp: Option<&OtpVerification>,
-    ) -> Result<types::SettlementBatchResource, Error> {
-        self.complete_with_otp("completeSettlementBatch", settlement_id, body, otp)
-            .await
-    }
-
-    async fn complete_with_otp<B: serde::Serialize, T: serde::de::DeserializeOwned>(
-        &self,
-        operation_id: &'static str,
-        id: &str,
-        body: &B,
-        otp: Option<&OtpVerification>,
-    ) -> Result<T, Error> {
-        let mut json = serde_json::to_value(body).map_err(|e| Error::invalid(e.to_string()))?;
-        if let Some(otp) = otp {
-            attach_otp(&mut json, otp);
-        }
-        self.post_json(operations::named(operation_id), id, &json)
-            .await
     }
 }

@@ -38,6 +38,8 @@ macro_rules! paged {
 
 paged! {
     PagedModelAuthorizationRequestResource => AuthorizationRequestResource,
+    PagedModelBeneficiaryLookupResult => BeneficiaryLookupResult,
+    PagedModelDiagnosisSearchResult => DiagnosisSearchResult,
     PagedModelPrescriptionResource => PrescriptionResource,
     PagedModelProviderAuthorizationAbridgedResource => ProviderAuthorizationAbridgedResource,
     PagedModelProviderProductResource => ProviderProductResource,
@@ -128,6 +130,8 @@ mod tests {
     fn every_paged_list_of_the_spec_has_a_paged_impl() {
         fn is_paged<P: Paged>() {}
         is_paged::<types::PagedModelAuthorizationRequestResource>();
+        is_paged::<types::PagedModelBeneficiaryLookupResult>();
+        is_paged::<types::PagedModelDiagnosisSearchResult>();
         is_paged::<types::PagedModelPrescriptionResource>();
         is_paged::<types::PagedModelProviderAuthorizationAbridgedResource>();
         is_paged::<types::PagedModelProviderProductResource>();
@@ -137,7 +141,7 @@ mod tests {
             .lines()
             .filter(|l| l.starts_with("struct types::PagedModel"))
             .count();
-        assert_eq!(paged_types, 5, "a new paged list needs a `paged!` line");
+        assert_eq!(paged_types, 7, "a new paged list needs a `paged!` line");
     }
 
     #[test]

@@ -172,7 +172,7 @@ pub trait RateLimiter: Send + Sync + 'static {
 /// let limiter = LocalRateLimiter::new(RateLimits { general: Some(Rate::per_minute(2)), ..RateLimits::off() });
 /// limiter.wait(Bucket::General).await;
 /// limiter.wait(Bucket::General).await; // two go at once; a third would wait a minute
-/// limiter.wait(Bucket::Uploads).await; // off: never waits
+/// assert!(!limiter.wait(Bucket::Uploads).await); // off: never waits
 /// # }
 /// ```
 #[derive(Debug)]
@@ -206,11 +206,16 @@ impl LocalRateLimiter {
         }
     }
 
-    /// Waits until a request of `bucket` may be sent. A bucket that is off
-    /// returns at once without touching any lock.
-    pub async fn wait(&self, bucket: Bucket) {
-        if let Some(window) = self.window(bucket) {
-            window.acquire().await;
+    /// Waits until a request of `bucket` may be sent, and says whether the
+    /// bucket is limited at all: one that is off returns `false` at once,
+    /// without touching any lock.
+    pub async fn wait(&self, bucket: Bucket) -> bool {
+        match self.window(bucket) {
+            Some(window) => {
+                window.acquire().await;
+                true
+            }
+            None => false,
         }
     }
 

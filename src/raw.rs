@@ -1,12 +1,12 @@
-//! Calls the hand-written helpers build themselves (multipart uploads,
-//! bodies with the OTP proof added), sent down the same engine as the
+//! Calls the hand-written helpers build themselves (multipart uploads),
+//! sent down the same engine as the
 //! generated ones: pacing, token, retries by write class, tracing and
 //! error parsing.
 
 use serde::de::DeserializeOwned;
 
 use crate::Osigu;
-use crate::engine::{Outgoing, Rebuild, accept_json};
+use crate::engine::{Outgoing, Rebuild};
 use crate::error::Error;
 use crate::operations::Operation;
 
@@ -26,21 +26,6 @@ impl Osigu {
             })
             .collect();
         format!("{}{}", self.base_url(), path.join("/"))
-    }
-
-    /// POSTs a JSON body (buffered, so it can be sent again) to `op`,
-    /// whose path has one parameter, `param`.
-    pub(crate) async fn post_json<T: DeserializeOwned>(
-        &self,
-        op: &'static Operation,
-        param: &str,
-        body: &impl serde::Serialize,
-    ) -> Result<T, Error> {
-        let request = accept_json(self.http().post(self.url(op, param)))
-            .json(body)
-            .build()
-            .map_err(|e| Error::invalid(e.without_url().to_string()))?;
-        self.send_outgoing(op, Outgoing::Request(request)).await
     }
 
     /// Sends what `outgoing` builds for `op` and decodes the success body.

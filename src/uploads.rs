@@ -253,15 +253,14 @@ impl Osigu {
     /// ```
     pub async fn attach_indication(
         &self,
-        authorization_request_id: &str,
+        authorization_request_id: impl std::fmt::Display,
         document_type_slug: &str,
         upload: Upload,
     ) -> Result<(), Error> {
         let op = operations::named("uploadAuthorizationRequestFile");
         let query = [("document_type_slug", document_type_slug)];
-        let _: serde::de::IgnoredAny = upload
-            .send_as_form(self, op, authorization_request_id, &query, None)
-            .await?;
+        let id = authorization_request_id.to_string();
+        let _: serde::de::IgnoredAny = upload.send_as_form(self, op, &id, &query, None).await?;
         Ok(())
     }
 

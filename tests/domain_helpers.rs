@@ -113,14 +113,19 @@ async fn an_otp_round_trip_puts_the_proof_in_the_completion_request() {
     );
     let proof = osigu.validate_otp_code(&challenge, "123456").await.unwrap();
     assert!(!format!("{proof:?}").contains("proof-77"));
-    let body: types::CompleteDispensationRequest = serde_json::from_value(json!({
-        "amount": 125.5, "document_number": "F-1", "document_date": "2026-11-22T10:00:00Z"
-    }))
-    .unwrap();
-    let done = osigu
-        .complete_dispensation_verified("dsp_1", &body, Some(&proof))
-        .await
+    let date = "2026-11-22T10:00:00Z"
+        .parse::<chrono::DateTime<chrono::Utc>>()
         .unwrap();
+    let invoice = types::CompleteDispensationRequest::builder(125.5, date, "F-1")
+        .external_verifications([&proof]);
+    let done = osigu
+        .complete_dispensation()
+        .id("dsp_1")
+        .body(invoice)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(done.dispensation_id.as_deref(), Some("dsp_1"));
 }
 
@@ -527,7 +532,10 @@ async fn a_claim_monitor_is_polled_from_pending_to_completed() {
     .unwrap();
     let started = tokio::time::Instant::now();
     let done = osigu
-        .complete_outpatient_care_claim_and_wait("clm_1", body, Polling::default())
+        .complete_outpatient_care_claim()
+        .id("clm_1")
+        .body(body)
+        .send_and_wait(Polling::default())
         .await
         .unwrap();
     assert_eq!(

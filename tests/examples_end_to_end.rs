@@ -1,18 +1,31 @@
-//! Every example's flow, run through the SDK against the embedded sandbox:
-//! the same code the examples run (`examples/support/flows.rs`).
+//! Every example's flow, run against the embedded sandbox: each example
+//! file is compiled here as a module and its `run` called, so the examples
+//! and these tests cannot drift apart.
+
+#![allow(dead_code)]
+// each example's `main` and support code
+// Each example declares `mod support;` as the standalone program it is, so
+// including several of them here loads that file more than once.
+#![allow(clippy::duplicate_mod)]
 
 #[path = "../examples/support/mod.rs"]
 mod support;
+
+#[path = "../examples/bulk_register_products.rs"]
+mod bulk_register_products;
+#[path = "../examples/dispense_with_otp.rs"]
+mod dispense_with_otp;
+#[path = "../examples/prescribe.rs"]
+mod prescribe;
+#[path = "../examples/quickstart.rs"]
+mod quickstart;
+#[path = "../examples/webhook_receiver.rs"]
+mod webhook_receiver;
 
 use std::time::Duration;
 
 use osigu::{PrescriptionRoute, Verification};
 use osigu_sandbox::{Sandbox, SandboxConfig};
-use support::flows;
-
-fn quiet() -> impl FnMut(String) + Send {
-    |_line| {}
-}
 
 fn requests(sandbox: &Sandbox, route: &str) -> u64 {
     sandbox.counters().requests_to(route)
@@ -22,14 +35,11 @@ fn requests(sandbox: &Sandbox, route: &str) -> u64 {
 async fn quickstart_dispenses_an_approved_authorization() {
     let sandbox = Sandbox::start().await.unwrap();
     let osigu = support::against(&sandbox).unwrap();
-    let mut lines = Vec::new();
-    let done = flows::quickstart(&osigu, &mut |line| lines.push(line))
-        .await
-        .unwrap();
+    let done = quickstart::run(&osigu).await.unwrap();
     assert!(done.authorization_code.starts_with("AUTH-SBX-"));
     assert_eq!(done.dispensation_status, "DISPENSED");
     assert_eq!(done.amount, 25.0);
-    assert!(lines.iter().any(|l| l.contains("APPROVED")), "{lines:#?}");
+    assert_eq!(done.authorization_status, "APPROVED");
     // One token for the whole flow, shared by every call.
     assert_eq!(sandbox.counters().token_requests, 1);
     assert_eq!(
@@ -43,9 +53,7 @@ async fn an_otp_gated_dispensation_completes_with_fresh_proofs() {
     let sandbox = Sandbox::start().await.unwrap();
     let osigu = support::against(&sandbox).unwrap();
     let code = sandbox.config().otp_code_value().to_owned();
-    let done = flows::dispense_with_otp(&osigu, &code, &mut quiet())
-        .await
-        .unwrap();
+    let done = dispense_with_otp::run(&osigu, &code).await.unwrap();
     assert_eq!(done.verification, Verification::Otp);
     assert_eq!(done.dispensation_status, "DISPENSED");
     // One code for the approval, one for the dispensation: proofs are single-use.
@@ -56,7 +64,7 @@ async fn an_otp_gated_dispensation_completes_with_fresh_proofs() {
 async fn a_wrong_otp_code_stops_the_flow_with_a_typed_error() {
     let sandbox = Sandbox::start().await.unwrap();
     let osigu = support::against(&sandbox).unwrap();
-    let Err(error) = flows::dispense_with_otp(&osigu, "000000", &mut quiet()).await else {
+    let Err(error) = dispense_with_otp::run(&osigu, "000000").await else {
         panic!("a wrong code must not dispense");
     };
     let error = error.downcast::<osigu::Error>().expect("an osigu::Error");
@@ -67,7 +75,7 @@ async fn a_wrong_otp_code_stops_the_flow_with_a_typed_error() {
 async fn prescriptions_take_each_route() {
     let sandbox = Sandbox::start().await.unwrap();
     let osigu = support::against(&sandbox).unwrap();
-    let routes = flows::prescribe(&osigu, &mut quiet()).await.unwrap();
+    let routes = prescribe::run(&osigu).await.unwrap();
     assert_eq!(
         routes,
         [
@@ -89,12 +97,13 @@ async fn prescriptions_take_each_route() {
 async fn bulk_registration_reports_every_code() {
     let sandbox = Sandbox::start().await.unwrap();
     let osigu = support::against(&sandbox).unwrap();
-    let mut seen = Vec::new();
-    let (total, result) =
-        flows::bulk_register(&osigu, &mut |_, code, _| seen.push(code.to_owned()))
-            .await
-            .unwrap();
-    assert_eq!(seen.len(), total);
+    let result = bulk_register_products::run(&osigu).await.unwrap();
+    let total = result.total;
+    assert!(total > 2, "{result:?}");
+    assert_eq!(
+        result.registered + result.already + result.not_in_catalogue + result.failed,
+        total
+    );
     assert_eq!(result.not_in_catalogue, 2);
     assert_eq!(result.failed, 0);
     assert_eq!(result.registered + result.already, total - 2);
@@ -113,7 +122,7 @@ async fn the_async_sponsor_is_resolved_by_a_verified_webhook() {
     .unwrap();
     let osigu = support::against(&sandbox).unwrap();
     let secret = sandbox.config().webhook_secret_value().to_owned();
-    let events = flows::webhook_receiver(&osigu, &secret, Duration::from_secs(10), &mut quiet())
+    let events = webhook_receiver::run(&osigu, &secret, Duration::from_secs(10))
         .await
         .unwrap();
     assert_eq!(events, ["authorization.created"]);
@@ -128,15 +137,9 @@ async fn a_receiver_with_the_wrong_secret_verifies_nothing() {
     .unwrap();
     let osigu = support::against(&sandbox).unwrap();
     // The delivery is due after 50 ms; half a second is ample.
-    let mut say = quiet();
-    let error = flows::webhook_receiver(
-        &osigu,
-        "not-the-secret",
-        Duration::from_millis(500),
-        &mut say,
-    )
-    .await
-    .unwrap_err();
+    let error = webhook_receiver::run(&osigu, "not-the-secret", Duration::from_millis(500))
+        .await
+        .unwrap_err();
     assert_eq!(error.to_string(), "no verified webhook within 500ms");
     let counters = sandbox.counters();
     assert!(
@@ -169,7 +172,7 @@ async fn quickstart_survives_a_flaky_gateway_and_applies_each_commit_once() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.faults().set("*", flaky());
     let osigu = support::against(&sandbox).unwrap();
-    let done = flows::quickstart(&osigu, &mut quiet()).await.unwrap();
+    let done = quickstart::run(&osigu).await.unwrap();
     assert_eq!(done.dispensation_status, "DISPENSED");
     applied_once(
         &sandbox,
@@ -189,9 +192,7 @@ async fn dispense_with_otp_survives_a_flaky_gateway_and_applies_each_commit_once
     sandbox.faults().set("*", flaky());
     let osigu = support::against(&sandbox).unwrap();
     let code = sandbox.config().otp_code_value().to_owned();
-    let done = flows::dispense_with_otp(&osigu, &code, &mut quiet())
-        .await
-        .unwrap();
+    let done = dispense_with_otp::run(&osigu, &code).await.unwrap();
     assert_eq!(done.dispensation_status, "DISPENSED");
     applied_once(
         &sandbox,
@@ -217,7 +218,7 @@ async fn quickstart_commits_whose_replies_are_lost_are_reconciled_and_applied_on
             .set(commit, osigu_sandbox::Fault::new().drop_after_apply(1.0));
     }
     let osigu = support::against(&sandbox).unwrap();
-    let done = flows::quickstart(&osigu, &mut quiet()).await.unwrap();
+    let done = quickstart::run(&osigu).await.unwrap();
     assert_eq!(done.dispensation_status, "DISPENSED");
     let counters = sandbox.counters();
     assert_eq!(counters.lost_replies, 2, "{counters:#?}");

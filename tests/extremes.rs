@@ -129,7 +129,10 @@ proptest! {
                 "doctor_specialty_name": "S", "doctor_name": "N"
             })).unwrap();
             client(&server)
-                .complete_outpatient_care_claim_and_wait("7", body, Polling::default())
+                .complete_outpatient_care_claim()
+        .id("7")
+        .body(body)
+        .send_and_wait(Polling::default())
                 .await
                 .map(|_| ())
         });

@@ -48,8 +48,11 @@ async fn started_dispensation(osigu: &Osigu) -> String {
         .unwrap();
     let id = request.id.unwrap().to_string();
     let done = osigu
-        .complete_authorization_request_verified(&id, None)
+        .complete_authorization_request()
+        .id(&id)
+        .send()
         .await
+        .map(|done| done.into_inner())
         .unwrap();
     let line = done.authorizations[0].products[0].id.unwrap().to_string();
     let start: types::StartDispensationRequest = serde_json::from_value(json!({
@@ -108,8 +111,12 @@ async fn a_5xx_burst_is_retried_for_every_class_and_nothing_is_applied_twice() {
     // Osigu documents 5xx as not applied and safe to retry: the commit is
     // retried within the budget too, and reported when the burst outlasts it.
     let commit = osigu
-        .complete_dispensation_verified(&dispensation, &invoice(), None)
+        .complete_dispensation()
+        .id(&dispensation)
+        .body(invoice())
+        .send()
         .await
+        .map(|done| done.into_inner())
         .unwrap_err();
     assert!(
         matches!(&commit, Error::Api(api) if api.status == 503),
@@ -122,8 +129,12 @@ async fn a_5xx_burst_is_retried_for_every_class_and_nothing_is_applied_twice() {
     sandbox.faults().clear_all();
     assert_eq!(status(&osigu, &dispensation).await, "STARTED");
     osigu
-        .complete_dispensation_verified(&dispensation, &invoice(), None)
+        .complete_dispensation()
+        .id(&dispensation)
+        .body(invoice())
+        .send()
         .await
+        .map(|done| done.into_inner())
         .unwrap();
     assert_eq!(status(&osigu, &dispensation).await, "DISPENSED");
     assert_eq!(sandbox.counters().applied_to(COMPLETE), 1);
@@ -143,8 +154,12 @@ async fn a_commit_applied_whose_reply_was_lost_is_reconciled_and_applied_once() 
         .set(COMPLETE, Fault::new().drop_after_apply(1.0));
     let (captured, _guard) = common::Captured::trace();
     let done = osigu
-        .complete_dispensation_verified(&dispensation, &invoice(), None)
+        .complete_dispensation()
+        .id(&dispensation)
+        .body(invoice())
+        .send()
         .await
+        .map(|done| done.into_inner())
         .unwrap();
     assert_eq!(
         done.status.as_ref().map(ToString::to_string).as_deref(),
@@ -259,8 +274,12 @@ async fn a_connection_dropped_before_a_commit_is_retried_and_then_reported_unkno
     // but the client cannot know that.
     sandbox.faults().set(COMPLETE, Fault::new().drop_rate(1.0));
     let error = osigu
-        .complete_dispensation_verified(&dispensation, &invoice(), None)
+        .complete_dispensation()
+        .id(&dispensation)
+        .body(invoice())
+        .send()
         .await
+        .map(|done| done.into_inner())
         .unwrap_err();
     assert!(matches!(error, Error::OutcomeUnknown { .. }), "{error:?}");
     assert_eq!(sandbox.counters().requests_to(COMPLETE), 3);
@@ -294,8 +313,12 @@ async fn a_slow_commit_past_the_deadline_is_retried_on_time_and_applies_once() {
 
     let started = Instant::now();
     let error = osigu
-        .complete_dispensation_verified(&dispensation, &invoice(), None)
+        .complete_dispensation()
+        .id(&dispensation)
+        .body(invoice())
+        .send()
         .await
+        .map(|done| done.into_inner())
         .unwrap_err();
     let took = started.elapsed();
     assert!(matches!(error, Error::OutcomeUnknown { .. }), "{error:?}");
@@ -312,15 +335,23 @@ async fn a_slow_commit_past_the_deadline_is_retried_on_time_and_applies_once() {
     sandbox.faults().clear_all();
     assert_eq!(status(&osigu, &dispensation).await, "STARTED");
     osigu
-        .complete_dispensation_verified(&dispensation, &invoice(), None)
+        .complete_dispensation()
+        .id(&dispensation)
+        .body(invoice())
+        .send()
         .await
+        .map(|done| done.into_inner())
         .unwrap();
     assert_eq!(status(&osigu, &dispensation).await, "DISPENSED");
     // A fresh call that finds the work done is a genuine conflict: nothing
     // of this call was applied before, so nothing is reconciled.
     let again = osigu
-        .complete_dispensation_verified(&dispensation, &invoice(), None)
+        .complete_dispensation()
+        .id(&dispensation)
+        .body(invoice())
+        .send()
         .await
+        .map(|done| done.into_inner())
         .unwrap_err();
     assert!(
         matches!(&again, Error::Api(api) if api.status == 409),
@@ -406,8 +437,12 @@ mod mocked {
         let (server, osigu) =
             answering(ResponseTemplate::new(200).set_body_string("{\"status\": ")).await;
         let error = osigu
-            .complete_dispensation_verified("d1", &invoice(), None)
+            .complete_dispensation()
+            .id("d1")
+            .body(invoice())
+            .send()
             .await
+            .map(|done| done.into_inner())
             .unwrap_err();
         assert!(
             matches!(
@@ -426,8 +461,12 @@ mod mocked {
     async fn an_empty_body_on_200_is_a_decode_error_not_a_retry() {
         let (server, osigu) = answering(ResponseTemplate::new(200)).await;
         let error = osigu
-            .complete_dispensation_verified("d1", &invoice(), None)
+            .complete_dispensation()
+            .id("d1")
+            .body(invoice())
+            .send()
             .await
+            .map(|done| done.into_inner())
             .unwrap_err();
         assert!(
             matches!(

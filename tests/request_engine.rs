@@ -128,7 +128,10 @@ async fn defect_01_a_monitor_timeout_after_a_202_is_not_retryable_and_names_the_
     .await;
     let osigu = builder(&server).build().unwrap();
     let error = osigu
-        .complete_outpatient_care_claim_and_wait("77", claim_body(), polling())
+        .complete_outpatient_care_claim()
+        .id("77")
+        .body(claim_body())
+        .send_and_wait(polling())
         .await
         .unwrap_err();
     assert!(!error.is_retryable(), "{error:?}");
@@ -152,7 +155,10 @@ async fn defect_01_a_failed_poll_after_a_202_is_not_retryable_and_names_the_moni
     accepted_claim(&server, ResponseTemplate::new(500)).await;
     let osigu = builder(&server).build().unwrap();
     let error = osigu
-        .complete_outpatient_care_claim_and_wait("77", claim_body(), polling())
+        .complete_outpatient_care_claim()
+        .id("77")
+        .body(claim_body())
+        .send_and_wait(polling())
         .await
         .unwrap_err();
     assert!(!error.is_retryable(), "{error:?}");
@@ -560,14 +566,13 @@ async fn suspected_a_nan_polling_factor_is_a_config_error() {
     .await;
     let osigu = builder(&server).build().unwrap();
     let error = osigu
-        .complete_outpatient_care_claim_and_wait(
-            "77",
-            claim_body(),
-            Polling {
-                factor: f64::NAN,
-                ..polling()
-            },
-        )
+        .complete_outpatient_care_claim()
+        .id("77")
+        .body(claim_body())
+        .send_and_wait(Polling {
+            factor: f64::NAN,
+            ..polling()
+        })
         .await
         .unwrap_err();
     assert!(

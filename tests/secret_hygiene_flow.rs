@@ -5,7 +5,17 @@
 //!
 //! Alone in its binary for the reason given in tests/secret_hygiene.rs.
 
+// Each example declares `mod support;` as the standalone program it is, so
+// including two of them here loads that file more than once.
+#![allow(clippy::duplicate_mod)]
+
 mod common;
+#[path = "../examples/dispense_with_otp.rs"]
+#[allow(dead_code)]
+mod dispense_with_otp;
+#[path = "../examples/quickstart.rs"]
+#[allow(dead_code)]
+mod quickstart;
 #[path = "../examples/support/mod.rs"]
 mod support;
 
@@ -51,7 +61,6 @@ async fn full_flows_with_faults_leak_nothing_at_trace_level() {
         })
         .build()
         .unwrap();
-    let mut say = |line: String| tracing::info!(%line, "example output");
 
     // Faults first: a failing read is retried and reported.
     sandbox
@@ -59,12 +68,10 @@ async fn full_flows_with_faults_leak_nothing_at_trace_level() {
         .set("GET /v1/sponsors", Fault::new().error_rate(1.0, 503));
     let failed = osigu.list_sponsors().send().await.unwrap_err();
     sandbox.faults().clear_all();
-    support::flows::quickstart(&osigu, &mut say).await.unwrap();
+    quickstart::run(&osigu).await.unwrap();
     let code = sandbox.config().otp_code_value().to_owned();
-    support::flows::dispense_with_otp(&osigu, &code, &mut say)
-        .await
-        .unwrap();
-    let refused = support::flows::dispense_with_otp(&osigu, "000000", &mut say)
+    dispense_with_otp::run(&osigu, &code).await.unwrap();
+    let refused = dispense_with_otp::run(&osigu, "000000")
         .await
         .err()
         .unwrap();

@@ -1,10 +1,7 @@
-//! Shared by the examples and by `tests/examples_end_to_end.rs`: how to
-//! connect, and each example's flow, written once so the tests run exactly
-//! what the examples show.
+//! How the examples connect: to the embedded sandbox, or to Osigu when
+//! `OSIGU_CLIENT_ID` is set. Each example's flow is in the example itself.
 
 #![allow(dead_code)] // each example uses a different part
-
-pub mod flows;
 
 use std::error::Error;
 
@@ -40,7 +37,7 @@ impl Connection {
 /// The embedded sandbox when `OSIGU_CLIENT_ID` is unset; otherwise the
 /// environment `OSIGU_CLIENT_ID`, `OSIGU_CLIENT_SECRET` and
 /// `OSIGU_ENVIRONMENT` describe.
-pub async fn connect() -> Result<Connection, Box<dyn Error>> {
+pub async fn connect() -> Result<Connection, Box<dyn Error + Send + Sync>> {
     if std::env::var_os("OSIGU_CLIENT_ID").is_some() {
         let osigu = Osigu::from_env()?;
         println!("Using {} (from OSIGU_ENVIRONMENT)\n", osigu.base_url());

@@ -57,13 +57,12 @@ pub(crate) enum Pacing {
 }
 
 impl Pacing {
-    pub(crate) async fn acquire(&self, bucket: Bucket) -> Result<(), Error> {
+    /// Waits for a slot of `bucket`; says whether the call may have
+    /// waited (a disabled local limit never does, and costs nothing).
+    pub(crate) async fn acquire(&self, bucket: Bucket) -> Result<bool, Error> {
         match self {
-            Self::Local(local) => {
-                local.wait(bucket).await;
-                Ok(())
-            }
-            Self::Shared(shared) => shared.acquire(bucket).await,
+            Self::Local(local) => Ok(local.wait(bucket).await),
+            Self::Shared(shared) => shared.acquire(bucket).await.map(|()| true),
         }
     }
 
@@ -126,8 +125,18 @@ impl Outgoing {
 
 /// A fresh id for the `x-request-id` header: support can find the call,
 /// and [`Error::OutcomeUnknown`] names it.
-fn request_id() -> String {
-    format!("osigu-rs-{:016x}", fastrand::u64(..))
+///
+/// Written into a stack buffer and copied into the header once: no
+/// `format!` and no second copy on every call. The `String` form is made
+/// only when an error names it.
+fn request_id() -> HeaderValue {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = *b"osigu-rs-0000000000000000";
+    let bits = fastrand::u64(..);
+    for (i, digit) in id[9..].iter_mut().enumerate() {
+        *digit = HEX[((bits >> (60 - 4 * i)) & 0xf) as usize];
+    }
+    HeaderValue::from_bytes(&id).unwrap_or(HeaderValue::from_static("osigu-rs"))
 }
 
 impl Core {
@@ -184,8 +193,8 @@ impl Core {
         started: Instant,
     ) -> Result<reqwest::Response, Error> {
         let span = tracing::Span::current();
-        let request_id = request_id();
-        let request_id_header = HeaderValue::from_str(&request_id).ok();
+        let request_id_header = request_id();
+        let request_id = || request_id_header.to_str().unwrap_or_default().to_owned();
         let mut number = 0;
         let mut maybe_applied = false;
         let mut refreshed = false;
@@ -197,8 +206,8 @@ impl Core {
             // while the call queued.
             let mut token = self.tokens.token().await;
             if token.is_ok() {
-                self.pacing.acquire(op.bucket).await?;
-                if token.as_ref().is_ok_and(|c| Instant::now() >= c.until) {
+                let waited = self.pacing.acquire(op.bucket).await?;
+                if waited && token.as_ref().is_ok_and(|c| Instant::now() >= c.until) {
                     token = self.tokens.token().await;
                 }
             }
@@ -229,9 +238,7 @@ impl Core {
             let url = (op.class == WriteClass::Transition).then(|| request.url().clone());
             let headers = request.headers_mut();
             headers.insert(AUTHORIZATION, credential.bearer.clone());
-            if let Some(id) = &request_id_header {
-                headers.insert("x-request-id", id.clone());
-            }
+            headers.insert("x-request-id", request_id_header.clone());
             let sent = self.http.execute(request).await;
             let (outcome, response, transport) = match sent {
                 Ok(response) => {
@@ -313,9 +320,10 @@ impl Core {
                     let (Some(response), Some(url)) = (response, url) else {
                         return Err(Error::invalid("nothing to reconcile"));
                     };
-                    return self.reconcile(op, url, response, request_id).await;
+                    return self.reconcile(op, url, response, request_id()).await;
                 }
                 Decision::OutcomeUnknown => {
+                    let request_id = request_id();
                     tracing::warn!(
                         operation = op.operation_id,
                         request_id,
@@ -477,4 +485,30 @@ pub(crate) fn invalid(reason: String) -> Error {
 /// JSON is the only success body Osigu sends.
 pub(crate) fn accept_json(builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
     builder.header(ACCEPT, "application/json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::request_id;
+
+    #[test]
+    fn request_ids_are_the_prefix_and_sixteen_hex_digits_and_differ() {
+        let ids: Vec<String> = (0..64)
+            .map(|_| request_id().to_str().unwrap().to_owned())
+            .collect();
+        for id in &ids {
+            let digits = id
+                .strip_prefix("osigu-rs-")
+                .unwrap_or_else(|| panic!("{id}"));
+            assert_eq!(digits.len(), 16, "{id}");
+            assert!(
+                digits
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+                "{id}"
+            );
+        }
+        let distinct: std::collections::BTreeSet<&String> = ids.iter().collect();
+        assert!(distinct.len() > 60, "{distinct:?}");
+    }
 }
