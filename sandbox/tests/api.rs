@@ -2,11 +2,9 @@
 
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
 use osigu_sandbox::{Fault, RateLimit, Sandbox, SandboxConfig};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sha2::Sha256;
 
 fn http() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -552,14 +550,13 @@ async fn async_sponsor_decides_later_and_sends_a_signed_webhook() {
 
     let boundary = "sandbox-test-boundary";
     let form = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file_type\"\r\n\r\nPRESCRIPTION\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"rx.pdf\"\r\n\
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"rx.pdf\"\r\n\
          Content-Type: application/pdf\r\n\r\n%PDF-1.4\r\n--{boundary}--\r\n"
     );
     let uploaded = api
         .http
         .post(format!(
-            "{}/arc/v1/authorization-requests/{id}/indications",
+            "{}/arc/v1/authorization-requests/{id}/files?document_type_slug=PRESCRIPTION",
             sb.base_url()
         ))
         .bearer_auth(&api.token)
@@ -583,25 +580,18 @@ async fn async_sponsor_decides_later_and_sends_a_signed_webhook() {
         .expect("a delivery arrives")
         .unwrap();
     let signature = signature.expect("the delivery is signed");
-    let (t, v1) = signature
-        .split_once(',')
-        .map(|(t, v)| {
-            (
-                t.strip_prefix("t=").unwrap(),
-                v.strip_prefix("v1=").unwrap(),
-            )
-        })
-        .unwrap();
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{t}.").as_bytes());
-    mac.update(&body);
-    let expected: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    assert_eq!(v1, expected);
+    let sent_at = signature
+        .strip_prefix("t=")
+        .and_then(|rest| rest.split_once(','))
+        .and_then(|(t, _)| t.parse::<u64>().ok())
+        .expect("the signature starts with t=<unix seconds>");
+    osigu::webhooks::Verifier::new(secret.as_str())
+        .verify(
+            &signature,
+            &body,
+            std::time::UNIX_EPOCH + Duration::from_secs(sent_at),
+        )
+        .expect("the SDK's verifier accepts the delivery's signature");
 
     let event: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(event["event_type"], "authorization.created");

@@ -8,44 +8,11 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::time::Instant;
 
-use super::{Shared, base64_decode, created, numeric_id, ok};
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::model::{Db, Otp, OtpToken};
-use crate::server::random_hex;
-
-/// Splits an `application/x-www-form-urlencoded` text into pairs.
-fn form_pairs(text: &str) -> Vec<(String, String)> {
-    fn decode(part: &str) -> String {
-        let bytes = part.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'+' => out.push(b' '),
-                b'%' if i + 2 < bytes.len() => {
-                    let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-                    match u8::from_str_radix(hex, 16) {
-                        Ok(b) => {
-                            out.push(b);
-                            i += 2;
-                        }
-                        Err(_) => out.push(b'%'),
-                    }
-                }
-                b => out.push(b),
-            }
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    }
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
+use super::Shared;
+use crate::input::{base64_decode, form_pairs, numeric_id};
+use crate::reply::{ApiError, ApiJson, ApiResult, created, ok};
+use crate::state::random_hex;
+use crate::store::{Db, Otp, OtpToken};
 
 /// `POST /v1/oauth/token`: client credentials in HTTP Basic (or in the
 /// form), `grant_type=client_credentials` in the form or the query.
@@ -283,57 +250,4 @@ pub(crate) async fn otp_validate(
         "otp_verification_token": token,
         "expires_in": TOKEN_LIFETIME.as_secs(),
     })))
-}
-
-/// An OTP verification token carried as
-/// `external_verifications: [{"type": "OTP", "value": ...}]`.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct Verifications {
-    #[serde(default)]
-    pub external_verifications: Vec<serde_json::Value>,
-}
-
-/// Checks (and on success consumes) the OTP verification token in
-/// `verifications` for this beneficiary and sponsor; the error is the 422
-/// `{code, message, errors[]}` envelope.
-pub(crate) fn consume_otp(
-    db: &mut Db,
-    verifications: &[serde_json::Value],
-    beneficiary_id: i64,
-    sponsor_slug: &str,
-) -> ApiResult<()> {
-    let token = verifications
-        .iter()
-        .find(|v| {
-            v.get("type")
-                .and_then(|t| t.as_str())
-                .is_some_and(|t| t.eq_ignore_ascii_case("OTP"))
-        })
-        .and_then(|v| v.get("value").and_then(|t| t.as_str()));
-    let Some(token) = token else {
-        return Err(ApiError::validation(
-            "OTP_REQUIRED",
-            format!("sponsor {sponsor_slug} requires OTP verification for this step"),
-            "external_verifications",
-            "add {\"type\": \"OTP\", \"value\": \"<otp_verification_token>\"}",
-        ));
-    };
-    let now = Instant::now();
-    match db.otp_tokens.get_mut(token) {
-        Some(t)
-            if !t.used
-                && now < t.expires_at
-                && t.beneficiary_id == beneficiary_id
-                && t.sponsor_slug == sponsor_slug =>
-        {
-            t.used = true;
-            Ok(())
-        }
-        _ => Err(ApiError::validation(
-            "OTP_INVALID",
-            "the OTP verification token is not valid for this step",
-            "external_verifications",
-            "unknown, expired, already used, or issued for another beneficiary",
-        )),
-    }
 }

@@ -4,12 +4,16 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use osigu::types;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tokio::time::Instant;
 
-use super::{Shared, numeric_id, ok};
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::model::{Decision, Sponsor};
+use super::Shared;
+use crate::input::numeric_id;
+use crate::reply::{ApiError, ApiJson, ApiResult, Paging, accepted_at, ok, page};
+use crate::state::random_uuid;
+use crate::store::{Beneficiary, Db, Decision, Sponsor};
 
 /// `GET /v1/sponsors`.
 pub(crate) async fn list_sponsors(State(app): Shared) -> Response {
@@ -19,7 +23,7 @@ pub(crate) async fn list_sponsors(State(app): Shared) -> Response {
     ))
 }
 
-fn sponsor_or_404(db: &crate::model::Db, slug: &str) -> ApiResult<Sponsor> {
+fn sponsor_or_404(db: &crate::store::Db, slug: &str) -> ApiResult<Sponsor> {
     db.sponsor(slug)
         .cloned()
         .ok_or_else(|| ApiError::not_found("sponsor", slug))
@@ -208,4 +212,88 @@ pub(crate) async fn external_providers(Query(q): Query<TextQuery>) -> Response {
             })
             .collect(),
     ))
+}
+
+/// Where an asynchronous beneficiary lookup's monitor is read (a route of
+/// the sandbox's own: the spec leaves the monitor's path to `Location`).
+pub(crate) const LOOKUP_MONITOR: &str = "/beneficiary-lookup/v1/monitors/{monitor_id}";
+
+/// The beneficiaries of `sponsor` a lookup form's inputs name: form
+/// `national-id` matches `document_number`, form `member-id` matches
+/// `member_code`.
+fn lookup_matches(
+    db: &Db,
+    sponsor: &str,
+    body: &types::BeneficiaryLookupRequest,
+) -> ApiResult<Vec<types::BeneficiaryLookupResult>> {
+    let input = |slug: &str| {
+        body.inputs
+            .iter()
+            .find(|i| i.slug == slug)
+            .map(|i| i.value.trim().to_owned())
+    };
+    let wanted = match body.form_slug.as_str() {
+        "national-id" => input("document_number").or_else(|| input("identity_document_id")),
+        "member-id" => input("member_code"),
+        _ => {
+            return Err(ApiError::unprocessable(
+                "form_slug",
+                "the sponsor's forms are national-id and member-id",
+            ));
+        }
+    }
+    .ok_or_else(|| ApiError::unprocessable("inputs", "fill in the form's input"))?;
+    Ok(db
+        .beneficiaries
+        .iter()
+        .filter(|b| b.sponsor_slug == sponsor)
+        .filter(|b| b.document_number == wanted || b.member_code == wanted)
+        .map(Beneficiary::lookup_result)
+        .collect())
+}
+
+/// `lookupBeneficiaries`: a page of the people found; the asynchronous
+/// sponsor answers 202 with a `Location` to a monitor instead.
+pub(crate) async fn lookup_beneficiaries(
+    State(app): Shared,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<types::BeneficiaryLookupRequest>,
+) -> ApiResult<Response> {
+    let mut db = app.db();
+    let sponsor = sponsor_or_404(&db, &slug)?;
+    let found = lookup_matches(&db, sponsor.slug, &body)?;
+    if sponsor.decision == Decision::Sync {
+        let self_url = format!(
+            "{}{}",
+            app.base_url,
+            super::path_of("lookupBeneficiaries", &[&slug])
+        );
+        return Ok(ok(page(found, &Paging::default(), &self_url)));
+    }
+    let id = random_uuid();
+    let ready_at = Instant::now() + app.config.async_sponsor_delay_value();
+    db.lookups.insert(id.clone(), (ready_at, found));
+    let location = LOOKUP_MONITOR.replace("{monitor_id}", &id);
+    Ok(accepted_at(&location))
+}
+
+/// The monitor of an asynchronous lookup: IN_PROGRESS until the sponsor's
+/// delay has passed, then COMPLETED with the people found.
+pub(crate) async fn lookup_monitor(
+    State(app): Shared,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let db = app.db();
+    let (ready_at, found) = db
+        .lookups
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found("lookup monitor", &id))?;
+    let mut monitor = types::BeneficiaryLookupMonitor::default();
+    if Instant::now() >= *ready_at {
+        monitor.status = Some(types::MonitorStatus::Completed);
+        monitor.content = found.clone();
+    } else {
+        monitor.status = Some(types::MonitorStatus::InProgress);
+    }
+    Ok(ok(monitor))
 }

@@ -6,9 +6,11 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::beneficiaries::TextQuery;
-use super::{Shared, ok};
-use crate::error::{ApiError, ApiResult};
-use crate::model::Kind;
+use osigu::types;
+
+use super::Shared;
+use crate::reply::{ApiError, ApiResult, Paging, ok, page};
+use crate::store::Kind;
 
 const COUNTRIES: &[(&str, &str)] = &[
     ("GT", "Guatemala"),
@@ -214,4 +216,41 @@ pub(crate) async fn diagnoses(Query(q): Query<TextQuery>) -> Response {
             .map(|(code, text)| json!({ "diagnosis_code": code, "description": text }))
             .collect(),
     ))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct NameQuery {
+    name: Option<String>,
+}
+
+/// `searchDiagnoses`: diagnoses whose name (or code) holds `name`, paged.
+pub(crate) async fn search_diagnoses(
+    State(app): Shared,
+    Query(q): Query<NameQuery>,
+) -> ApiResult<Response> {
+    let needle = q.name.unwrap_or_default().trim().to_lowercase();
+    if needle.is_empty() {
+        return Err(ApiError::unprocessable("name", "name is required"));
+    }
+    let found: Vec<types::DiagnosisSearchResult> = DIAGNOSES
+        .iter()
+        .enumerate()
+        .filter(|(_, (code, text))| {
+            code.to_lowercase().starts_with(&needle) || text.to_lowercase().contains(&needle)
+        })
+        .map(|(index, (code, text))| {
+            let mut result = types::DiagnosisSearchResult::default();
+            result.diagnosis_id = Some(index as i64 + 1);
+            result.code = Some((*code).to_owned());
+            result.coding_system = Some("ICD-10".to_owned());
+            result.name = Some((*text).to_owned());
+            result
+        })
+        .collect();
+    let self_url = format!(
+        "{}{}?name={needle}",
+        app.base_url,
+        super::path_of("searchDiagnoses", &[])
+    );
+    Ok(ok(page(found, &Paging::default(), &self_url)))
 }

@@ -8,11 +8,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::preauth::{find_authorization, resolve_product, sponsor_and_beneficiary};
-use super::{Shared, created, numeric_id, ok};
-use crate::error::{ApiError, ApiJson, ApiResult, OptJson};
-use crate::model::{Claim, ClaimLine, Db, Decision, Doctor, Monitor, ProcedureClaim};
-use crate::server::random_uuid;
+use super::Shared;
+use crate::input::numeric_id;
+use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, created, ok};
+use crate::state::random_uuid;
+use crate::store::{Claim, ClaimLine, Db, Decision, Doctor, Monitor, ProcedureClaim};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct LineItemIn {
@@ -41,10 +41,10 @@ pub(crate) async fn create_outpatient(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let (sponsor, beneficiary) =
-        sponsor_and_beneficiary(&db, &body.sponsor_slug, &body.beneficiary_id)?;
+        db.sponsor_and_beneficiary(&body.sponsor_slug, &body.beneficiary_id)?;
     let authorization = match body.authorization_id.as_deref() {
         Some(raw) => {
-            let id = find_authorization(&db, raw).ok_or_else(|| {
+            let id = db.find_authorization(raw).ok_or_else(|| {
                 ApiError::unprocessable("authorization_id", format!("unknown authorization {raw}"))
             })?;
             let a = db.authorizations[&id].clone();
@@ -60,7 +60,7 @@ pub(crate) async fn create_outpatient(
     };
     let mut lines = Vec::new();
     for item in &body.line_items {
-        let product = resolve_product(&db, Some(&item.product_code), None)?;
+        let product = db.resolve_product(Some(&item.product_code), None)?;
         lines.push(ClaimLine {
             id: db.next(),
             product_id: product.product_id,
@@ -133,7 +133,7 @@ pub(crate) async fn outpatient_files(
         db.claims[&id]
             .files
             .iter()
-            .map(crate::model::file_json)
+            .map(crate::store::file_json)
             .collect(),
     )))
 }
@@ -316,9 +316,9 @@ pub(crate) async fn create_procedure(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let (sponsor, beneficiary) =
-        sponsor_and_beneficiary(&db, &body.sponsor_slug, &body.beneficiary_id)?;
+        db.sponsor_and_beneficiary(&body.sponsor_slug, &body.beneficiary_id)?;
     if let Some(code) = &body.authorization_code
-        && find_authorization(&db, code).is_none()
+        && db.find_authorization(code).is_none()
     {
         return Err(ApiError::unprocessable(
             "authorization_code",
@@ -328,7 +328,7 @@ pub(crate) async fn create_procedure(
     let mut amount = 0.0;
     let mut products = Vec::new();
     for p in &body.products {
-        let product = resolve_product(&db, p.provider_product_code.as_deref(), Some(p.product_id))?;
+        let product = db.resolve_product(p.provider_product_code.as_deref(), Some(p.product_id))?;
         let quantity = p.authorized_quantity.unwrap_or(1).max(1);
         amount += product.unit_price * f64::from(quantity);
         products.push(json!({

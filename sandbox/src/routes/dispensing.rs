@@ -1,15 +1,18 @@
 //! Dispensations: start, swap products, verify, complete, void.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::response::Response;
+use osigu::types;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::auth::consume_otp;
-use super::preauth::new_claim;
-use super::{Shared, created, numeric_id, ok};
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::model::{ClaimLine, Db, DispProduct, DispStatus, Dispensation, Redeems};
+use super::Shared;
+use crate::input::numeric_id;
+use crate::reply::{ApiError, ApiJson, ApiResult, created, created_location, ok};
+use crate::state::App;
+use crate::store::{ClaimLine, Db, DispProduct, DispStatus, Dispensation, Redeems};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct DispProductIn {
@@ -164,12 +167,86 @@ fn map_products(db: &Db, target: Redeems, input: &[DispProductIn]) -> ApiResult<
     Ok(out)
 }
 
-/// `POST /dispensing/v1/dispensations`.
+/// `startDispensation`.
 pub(crate) async fn start_dispensation(
     State(app): Shared,
     ApiJson(body): ApiJson<StartIn>,
 ) -> ApiResult<Response> {
-    let (json, event) = {
+    let (_, json) = start(&app, body)?;
+    Ok(created(json))
+}
+
+/// `createDocumentDispensation`: a dispensation of the code in the path,
+/// its lines named by the document's `approved_products[].id`; 201 with a
+/// `Location` to it.
+pub(crate) async fn document_dispensation(
+    State(app): Shared,
+    Path(code): Path<String>,
+    ApiJson(body): ApiJson<types::DocumentDispensationRequest>,
+) -> ApiResult<Response> {
+    if body.products.is_empty() {
+        return Err(ApiError::unprocessable(
+            "products",
+            "at least one product is required",
+        ));
+    }
+    let products = body
+        .products
+        .iter()
+        .map(|p| DispProductIn {
+            id: p.id.to_string(),
+            price: p.price.unwrap_or_default(),
+            quantity: p.quantity,
+            taxes: p.taxes.unwrap_or_default(),
+            product_code: p.product_code.clone(),
+            substitute_product_code: None,
+            substitute_quantity: None,
+        })
+        .collect();
+    {
+        let db = app.db();
+        if target_of(&db, &code).is_none() {
+            return Err(ApiError::not_found("authorization or prescription", &code));
+        }
+    }
+    let start_in = StartIn {
+        code: Some(code),
+        products,
+        external_verifications: Vec::new(),
+    };
+    let (id, _) = start(&app, start_in)?;
+    Ok(created_location(&super::path_of("getDispensation", &[&id])))
+}
+
+/// `getDispensingDocument`: what an authorization or prescription code
+/// still entitles its holder to.
+pub(crate) async fn dispensing_document(
+    State(app): Shared,
+    Path(code): Path<String>,
+) -> ApiResult<Response> {
+    let db = app.db();
+    let target = target_of(&db, &code)
+        .ok_or_else(|| ApiError::not_found("authorization or prescription", &code))?;
+    let mut document = types::DispensingDocumentResource::default();
+    document.approved_products = redeemable_lines(&db, target)
+        .into_iter()
+        .filter(|line| line.2 > 0)
+        .map(|(id, code, quantity, _)| {
+            let mut product = types::ApprovedProduct::default();
+            product.name = db.product_by_code(&code).map(|p| p.name.to_owned());
+            product.id = Some(id);
+            product.code = Some(code);
+            product.quantity = Some(quantity);
+            product
+        })
+        .collect();
+    Ok(ok(document))
+}
+
+/// Starts a dispensation and announces `dispensing.started`; returns its
+/// id and rendering.
+fn start(app: &Arc<App>, body: StartIn) -> ApiResult<(String, Value)> {
+    let (id, json) = {
         let mut db = app.db();
         let references: Vec<&str> = body
             .code
@@ -228,8 +305,7 @@ pub(crate) async fn start_dispensation(
         }
         let products = map_products(&db, target, &body.products)?;
         let verified = if otp_required && !body.external_verifications.is_empty() {
-            consume_otp(
-                &mut db,
+            db.consume_otp(
                 &body.external_verifications,
                 beneficiary_id.unwrap_or_default(),
                 sponsor_slug.as_deref().unwrap_or_default(),
@@ -254,12 +330,12 @@ pub(crate) async fn start_dispensation(
             updated_at: now,
         };
         let json = dispensation.json();
-        db.dispensations
-            .insert(dispensation.id.clone(), dispensation);
-        (json.clone(), json)
+        let id = dispensation.id.clone();
+        db.dispensations.insert(id.clone(), dispensation);
+        (id, json)
     };
-    crate::webhooks::emit(&app, "dispensing.started", event);
-    Ok(created(json))
+    crate::webhooks::emit(app, "dispensing.started", json.clone());
+    Ok((id, json))
 }
 
 fn dispensation<'a>(db: &'a mut Db, id: &str) -> ApiResult<&'a mut Dispensation> {
@@ -365,8 +441,7 @@ pub(crate) async fn complete_dispensation(
             ));
         }
         if d.otp_required && !d.verified {
-            let checked = consume_otp(
-                &mut db,
+            let checked = db.consume_otp(
                 &body.external_verifications,
                 d.beneficiary_id.unwrap_or_default(),
                 d.sponsor_slug.as_deref().unwrap_or_default(),
@@ -411,7 +486,7 @@ pub(crate) async fn complete_dispensation(
                         name: product
                             .as_ref()
                             .map_or(p.code.clone(), |c| c.name.to_owned()),
-                        kind: product.map_or(crate::model::Kind::Medication, |c| c.kind),
+                        kind: product.map_or(crate::store::Kind::Medication, |c| c.kind),
                         quantity: p.quantity,
                         unit_price: p.unit_price,
                     });
@@ -421,7 +496,7 @@ pub(crate) async fn complete_dispensation(
                 }
                 authorization.mark_claimed();
                 authorization.updated_at = now.clone();
-                let mut claim = new_claim(&mut db, &authorization, lines, "COMPLETED", &now);
+                let mut claim = db.new_claim(&authorization, lines, "COMPLETED", &now);
                 claim.document_number = Some(body.document_number.clone());
                 claim.document_date = Some(body.document_date.clone());
                 claim.document_serial = body.document_serial.clone();

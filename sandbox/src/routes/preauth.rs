@@ -9,83 +9,24 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::auth::{Verifications, consume_otp};
-use super::{Paging, Shared, base64_decode, created, numeric_id, ok, paged};
-use crate::error::{ApiError, ApiJson, ApiResult, OptJson};
-use crate::model::{
-    AuthRequest, Authorization, Beneficiary, Claim, ClaimLine, Db, Decision, Diagnosis, Doctor,
-    Indication, Kind, Line, RequestStatus, Sponsor,
+use super::Shared;
+use crate::input::{base64_decode, numeric_id, read_upload};
+use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, Paging, created, ok, page};
+use crate::state::{App, MAX_UPLOAD, random_uuid};
+use crate::store::{
+    AuthRequest, Authorization, ClaimLine, Db, Decision, Diagnosis, Doctor, Indication, Kind, Line,
+    RequestStatus, Sponsor, beneficiary_number,
 };
-use crate::server::{App, MAX_UPLOAD, random_uuid};
 
-/// A beneficiary id as a number or a (possibly prefixed) string.
-pub(crate) fn beneficiary_number(value: &Value) -> Option<i64> {
-    match value {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => numeric_id(s),
-        _ => None,
-    }
+/// An OTP verification token carried as
+/// `external_verifications: [{"type": "OTP", "value": ...}]`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Verifications {
+    #[serde(default)]
+    pub external_verifications: Vec<Value>,
 }
 
-/// The sponsor and an active beneficiary of it, or 422.
-pub(crate) fn sponsor_and_beneficiary(
-    db: &Db,
-    sponsor_slug: &str,
-    beneficiary: &Value,
-) -> ApiResult<(Sponsor, Beneficiary)> {
-    let sponsor = db.sponsor(sponsor_slug).cloned().ok_or_else(|| {
-        ApiError::unprocessable("sponsor_slug", format!("unknown sponsor {sponsor_slug}"))
-    })?;
-    let beneficiary = beneficiary_number(beneficiary)
-        .and_then(|id| db.beneficiary(id))
-        .filter(|b| b.sponsor_slug == sponsor.slug)
-        .cloned()
-        .ok_or_else(|| {
-            ApiError::unprocessable(
-                "beneficiary_id",
-                format!("no such beneficiary for sponsor {sponsor_slug}"),
-            )
-        })?;
-    if !beneficiary.active {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "071-422-coverage-inactive",
-            format!("beneficiary {} has no active coverage", beneficiary.id),
-        )
-        .with_info(json!({ "field": "beneficiary_id", "beneficiary_id": beneficiary.id })));
-    }
-    Ok((sponsor, beneficiary))
-}
-
-/// A product reference as requests spell it: a catalogue code or a
-/// catalogue `product_id`.
-pub(crate) fn resolve_product(
-    db: &Db,
-    code: Option<&str>,
-    product_id: Option<i64>,
-) -> ApiResult<crate::model::CatalogProduct> {
-    let product = match (code, product_id) {
-        (Some(code), _) => db
-            .product_by_code(code)
-            .cloned()
-            .ok_or_else(|| ApiError::unregistered_product(code))?,
-        (None, Some(id)) => db.product_by_id(id).cloned().ok_or_else(|| {
-            ApiError::unprocessable("product_id", format!("unknown product_id {id}"))
-        })?,
-        (None, None) => {
-            return Err(ApiError::unprocessable(
-                "products",
-                "each product needs provider_product_code or product_id",
-            ));
-        }
-    };
-    if !db.is_registered(product.code) {
-        return Err(ApiError::unregistered_product(product.code));
-    }
-    Ok(product)
-}
-
-fn new_line(db: &mut Db, product: &crate::model::CatalogProduct, quantity: i32) -> Line {
+fn new_line(db: &mut Db, product: &crate::store::CatalogProduct, quantity: i32) -> Line {
     Line {
         id: db.next(),
         product_id: product.product_id,
@@ -172,14 +113,14 @@ pub(crate) async fn create_request(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let (sponsor, beneficiary) =
-        sponsor_and_beneficiary(&db, &body.sponsor_slug, &body.beneficiary_id)?;
+        db.sponsor_and_beneficiary(&body.sponsor_slug, &body.beneficiary_id)?;
     let mut lines = Vec::new();
     for p in &body.products {
         let code = p
             .provider_product_code
             .as_deref()
             .or(p.product_code.as_deref());
-        let product = resolve_product(&db, code, p.product_id)?;
+        let product = db.resolve_product(code, p.product_id)?;
         let quantity = p.quantity.unwrap_or(1);
         if quantity <= 0 {
             return Err(ApiError::unprocessable(
@@ -210,9 +151,9 @@ pub(crate) async fn create_request(
         updated_at: now,
     };
     let body = request_json(&request, &db);
-    let location = format!("/arc/v1/authorization-requests/{}", request.id);
+    let location = super::path_of("getAuthorizationRequest", &[&request.id.to_string()]);
     db.auth_requests.insert(request.id, request);
-    Ok(super::created_at(&location, body))
+    Ok(crate::reply::created_at(&location, body))
 }
 
 /// `GET /arc/v1/authorization-requests`.
@@ -228,7 +169,7 @@ pub(crate) async fn list_requests(
         .rev()
         .map(|r| request_json(r, &db))
         .collect();
-    ok(paged(
+    ok(page(
         items,
         &paging,
         &format!("{}{}", app.base_url, uri.path()),
@@ -389,8 +330,7 @@ pub(crate) async fn complete_request(
         .with_info(json!({ "missing_file_types": missing })));
     }
     if sponsor.otp_required {
-        consume_otp(
-            &mut db,
+        db.consume_otp(
             &body.external_verifications,
             request.beneficiary_id,
             sponsor.slug,
@@ -445,60 +385,6 @@ fn store_indication(app: &App, rid: i64, file_name: String, file_type: String) -
         request.indications.push(indication);
     }
     created(body)
-}
-
-/// The file and text fields of a multipart upload, refusing files over
-/// [`MAX_UPLOAD`] with 413.
-pub(crate) struct Upload {
-    pub file_name: Option<String>,
-    pub file_size: Option<usize>,
-    pub texts: std::collections::HashMap<String, String>,
-}
-
-pub(crate) async fn read_upload(
-    multipart: Result<Multipart, MultipartRejection>,
-) -> ApiResult<Upload> {
-    let mut multipart = multipart.map_err(|rejection| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "071-400",
-            format!("expected multipart/form-data: {}", rejection.body_text()),
-        )
-    })?;
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::too_large(MAX_UPLOAD)
-        } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "071-400",
-                format!("bad multipart body: {e}"),
-            )
-        }
-    };
-    let mut upload = Upload {
-        file_name: None,
-        file_size: None,
-        texts: Default::default(),
-    };
-    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            upload.file_name = Some(field.file_name().unwrap_or("upload.bin").to_owned());
-            let mut size = 0usize;
-            while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                size += chunk.len();
-                if size > MAX_UPLOAD {
-                    return Err(ApiError::too_large(MAX_UPLOAD));
-                }
-            }
-            upload.file_size = Some(size);
-        } else {
-            let text = field.text().await.map_err(bad)?;
-            upload.texts.insert(name, text);
-        }
-    }
-    Ok(upload)
 }
 
 /// The query of a file upload: what the document is and what it is for.
@@ -606,7 +492,7 @@ pub(crate) async fn create_authorization(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let (sponsor, beneficiary) =
-        sponsor_and_beneficiary(&db, &body.sponsor_slug, &body.beneficiary_id)?;
+        db.sponsor_and_beneficiary(&body.sponsor_slug, &body.beneficiary_id)?;
     if body.diagnoses.is_empty() {
         return Err(ApiError::unprocessable(
             "diagnoses",
@@ -617,8 +503,8 @@ pub(crate) async fn create_authorization(
     for p in &body.products {
         let reference = p.product_id.as_deref().unwrap_or_default();
         let product = match reference.parse::<i64>() {
-            Ok(id) => resolve_product(&db, None, Some(id))?,
-            Err(_) => resolve_product(&db, Some(reference), None)?,
+            Ok(id) => db.resolve_product(None, Some(id))?,
+            Err(_) => db.resolve_product(Some(reference), None)?,
         };
         lines.push(new_line(&mut db, &product, p.quantity.max(1)));
     }
@@ -629,12 +515,7 @@ pub(crate) async fn create_authorization(
         ));
     }
     if sponsor.otp_required {
-        consume_otp(
-            &mut db,
-            &body.external_verifications,
-            beneficiary.id,
-            sponsor.slug,
-        )?;
+        db.consume_otp(&body.external_verifications, beneficiary.id, sponsor.slug)?;
     }
     let _ = diagnoses(&mut db, body.diagnoses, None);
     let doctor = Doctor {
@@ -697,7 +578,7 @@ pub(crate) async fn create_external_authorization(
     }
     let mut lines = Vec::new();
     for p in &body.products {
-        let product = resolve_product(&db, p.provider_product_code.as_deref(), Some(p.product_id))?;
+        let product = db.resolve_product(p.provider_product_code.as_deref(), Some(p.product_id))?;
         lines.push(new_line(
             &mut db,
             &product,
@@ -766,27 +647,11 @@ pub(crate) async fn list_authorizations(
         .rev()
         .map(|a| a.abridged_json(db.beneficiary(a.beneficiary_id)))
         .collect();
-    ok(paged(
+    ok(page(
         items,
         &paging,
         &format!("{}{}", app.base_url, uri.path()),
     ))
-}
-
-/// Finds an authorization by numeric id or by its code.
-pub(crate) fn find_authorization(db: &Db, raw: &str) -> Option<i64> {
-    numeric_id(raw)
-        .filter(|id| db.authorizations.contains_key(id))
-        .or_else(|| {
-            db.authorizations
-                .values()
-                .find(|a| a.code.as_deref() == Some(raw))
-                .map(|a| a.id)
-        })
-}
-
-fn authorization_id(db: &Db, raw: &str) -> ApiResult<i64> {
-    find_authorization(db, raw).ok_or_else(|| ApiError::not_found("authorization", raw))
 }
 
 /// `GET /arc/v1/authorizations/{id}`.
@@ -795,7 +660,7 @@ pub(crate) async fn get_authorization(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let db = app.db();
-    let id = authorization_id(&db, &id)?;
+    let id = db.authorization_id(&id)?;
     Ok(ok(db.authorizations[&id].json()))
 }
 
@@ -831,7 +696,7 @@ pub(crate) async fn update_authorization(
     let payment_type = checked_payment_type(body.payment_type)?;
     let data = {
         let mut db = app.db();
-        let id = authorization_id(&db, &id)?;
+        let id = db.authorization_id(&id)?;
         let now = app.clock.now();
         let authorization = db.authorizations.get_mut(&id).expect("exists");
         ensure_changeable(authorization)?;
@@ -880,7 +745,7 @@ pub(crate) async fn update_payment_type(
         .ok_or_else(|| ApiError::unprocessable("payment_type", "payment_type is required"))?;
     let data = {
         let mut db = app.db();
-        let id = authorization_id(&db, &id)?;
+        let id = db.authorization_id(&id)?;
         let now = app.clock.now();
         let authorization = db.authorizations.get_mut(&id).expect("exists");
         ensure_changeable(authorization)?;
@@ -899,13 +764,13 @@ pub(crate) async fn void_authorization(
 ) -> ApiResult<Response> {
     let data = {
         let mut db = app.db();
-        let id = authorization_id(&db, &id)?;
+        let id = db.authorization_id(&id)?;
         let busy = db.dispensations.values().any(|d| {
-            d.redeems == crate::model::Redeems::Authorization(id)
+            d.redeems == crate::store::Redeems::Authorization(id)
                 && matches!(
                     d.status,
-                    crate::model::DispStatus::Started
-                        | crate::model::DispStatus::PendingVerification
+                    crate::store::DispStatus::Started
+                        | crate::store::DispStatus::PendingVerification
                 )
         });
         let now = app.clock.now();
@@ -952,7 +817,7 @@ pub(crate) async fn claim_authorization(
     ApiJson(body): ApiJson<AuthorizationClaimIn>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
-    let id = authorization_id(&db, &id)?;
+    let id = db.authorization_id(&id)?;
     let mut authorization = db.authorizations[&id].clone();
     if !matches!(
         authorization.status.as_str(),
@@ -1017,48 +882,11 @@ pub(crate) async fn claim_authorization(
     authorization.mark_claimed();
     let now = app.clock.now();
     authorization.updated_at = now.clone();
-    let claim = new_claim(&mut db, &authorization, claim_lines, "COMPLETED", &now);
+    let claim = db.new_claim(&authorization, claim_lines, "COMPLETED", &now);
     db.authorizations.insert(id, authorization);
     let json = claim.json();
     db.claims.insert(claim.id, claim);
     Ok(created(json))
-}
-
-/// A provider claim for (part of) an authorization.
-pub(crate) fn new_claim(
-    db: &mut Db,
-    authorization: &Authorization,
-    lines: Vec<ClaimLine>,
-    status: &str,
-    now: &str,
-) -> Claim {
-    let currency = db
-        .sponsor(&authorization.sponsor_slug)
-        .map_or("GTQ", |s| s.currency)
-        .to_owned();
-    let files = authorization
-        .request_id
-        .and_then(|r| db.auth_requests.get(&r))
-        .map(|r| r.indications.clone())
-        .unwrap_or_default();
-    Claim {
-        id: db.next(),
-        authorization_id: Some(authorization.id),
-        authorization_code: authorization.code.clone(),
-        beneficiary_id: authorization.beneficiary_id,
-        sponsor_slug: authorization.sponsor_slug.clone(),
-        doctor: authorization.doctor.clone(),
-        status: status.to_owned(),
-        lines,
-        currency,
-        document_number: None,
-        document_date: None,
-        document_serial: None,
-        files,
-        settled: false,
-        created_at: now.to_owned(),
-        updated_at: now.to_owned(),
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -1076,7 +904,7 @@ pub(crate) async fn create_biometric(
     ApiJson(body): ApiJson<BiometricIn>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
-    sponsor_and_beneficiary(&db, &body.sponsor_slug, &body.beneficiary_id)?;
+    db.sponsor_and_beneficiary(&body.sponsor_slug, &body.beneficiary_id)?;
     if !matches!(
         body.kind.as_str(),
         "FACE_RECOGNITION" | "FINGERPRINT_READING" | "FACE_RECOGNITION_OR_FINGERPRINT_READING"

@@ -6,11 +6,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::preauth::resolve_product;
-use super::{Paging, Shared, created, numeric_id, ok, paged, required};
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::model::{Db, Diagnosis, Patient, Prescription, RxLine};
-use crate::server::App;
+use super::Shared;
+use crate::input::{numeric_id, required};
+use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page};
+use crate::state::App;
+use crate::store::{Db, Diagnosis, Patient, Prescription, RxLine};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct RxDiagnosisIn {
@@ -38,7 +38,7 @@ pub(crate) struct PrescriptionV1In {
 /// The `doctor` object of a `PrescriptionResource`: the seeded doctor,
 /// with any string fields the request supplied.
 fn doctor_json(doctor_id: Option<&str>, given: Option<&Map<String, Value>>) -> Value {
-    let seed = crate::model::Doctor::seed();
+    let seed = crate::store::Doctor::seed();
     let text = |key: &str, fallback: &str| {
         given
             .and_then(|m| m.get(key))
@@ -94,7 +94,7 @@ fn lines_for(db: &mut Db, medications: &[MedicationIn]) -> ApiResult<Vec<RxLine>
     }
     let mut lines = Vec::new();
     for m in medications {
-        let product = resolve_product(db, Some(&m.product_code), None)?;
+        let product = db.resolve_product(Some(&m.product_code), None)?;
         if m.quantity <= 0 {
             return Err(ApiError::unprocessable(
                 "medications.quantity",
@@ -292,7 +292,7 @@ pub(crate) async fn create_prescription_v2(
             if code.is_none() && id.is_none() {
                 continue;
             }
-            let product = resolve_product(&db, code, id)?;
+            let product = db.resolve_product(code, id)?;
             lines.push(RxLine {
                 id: db.next(),
                 product_id: product.product_id,
@@ -368,7 +368,7 @@ pub(crate) async fn list_prescriptions(
         page: query.page,
         size: query.size,
     };
-    ok(paged(items, &paging, &self_url))
+    ok(page(items, &paging, &self_url))
 }
 
 fn prescription_id(db: &Db, raw: &str) -> ApiResult<i64> {

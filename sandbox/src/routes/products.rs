@@ -7,9 +7,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Paging, Shared, created, ok, paged};
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::model::Kind;
+use super::Shared;
+use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page};
+use crate::store::Kind;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct CatalogQuery {
@@ -82,7 +82,7 @@ pub(crate) async fn list_provider_products(
         page: query.page,
         size: query.size,
     };
-    ok(paged(
+    ok(page(
         items,
         &paging,
         &format!("{}{}", app.base_url, uri.path()),

@@ -8,10 +8,10 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::preauth::{find_authorization, read_upload};
-use super::{Paging, Shared, created, ok, paged};
-use crate::error::{ApiError, ApiJson, ApiResult, OptJson};
-use crate::model::{Db, Settlement, SettlementDoc};
+use super::Shared;
+use crate::input::read_upload;
+use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, Paging, created, ok, page};
+use crate::store::{Db, Settlement, SettlementDoc};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct StartIn {
@@ -95,7 +95,7 @@ pub(crate) async fn pending_authorizations(
     let mut db = app.db();
     let sponsor = settlement(&mut db, &id)?.sponsor_slug.clone();
     let items = pending(&db, &sponsor).into_iter().map(|(_, v)| v).collect();
-    Ok(ok(paged(
+    Ok(ok(page(
         items,
         &paging,
         &format!("{}{}", app.base_url, uri.path()),
@@ -133,7 +133,7 @@ pub(crate) async fn attach_authorizations(
         .collect();
     let mut ids = Vec::new();
     for raw in &body.authorization_ids {
-        let found = find_authorization(&db, raw).filter(|a| pending.contains(a));
+        let found = db.find_authorization(raw).filter(|a| pending.contains(a));
         match found {
             Some(a) => ids.push(a.to_string()),
             None => {

@@ -5,9 +5,9 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Shared, created};
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::model::Subscription;
+use super::Shared;
+use crate::reply::{ApiError, ApiJson, ApiResult, created};
+use crate::store::Subscription;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct SubscriptionIn {

@@ -1,12 +1,8 @@
-//! The in-memory world: seeded reference data and every resource callers
-//! create, each with its JSON rendering in the field names of `openapi.json`.
-
-use std::collections::{BTreeMap, HashMap, VecDeque};
+//! The kinds of thing the sandbox stores, each with its rendering in the
+//! field names of `openapi.json`.
 
 use serde_json::{Value, json};
 use tokio::time::Instant;
-
-use crate::config::RateLimit;
 
 /// How a sponsor answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +85,27 @@ impl Beneficiary {
                 "effective_until": effective_until,
             },
         })
+    }
+
+    /// `BeneficiaryLookupResult`.
+    pub(crate) fn lookup_result(&self) -> osigu::types::BeneficiaryLookupResult {
+        let mut found = osigu::types::BeneficiaryLookupResult::default();
+        found.id = Some(self.id);
+        found.name = Some(self.name());
+        found.identity_document_type = Some(self.document_type.to_owned());
+        found.identity_document_id = Some(self.document_number.to_owned());
+        found.date_of_birth = Some(self.date_of_birth.to_owned());
+        found.sponsor_slug = Some(self.sponsor_slug.to_owned());
+        found.kinship = Some(
+            if self.holder_id.is_some() {
+                "DEPENDENT"
+            } else {
+                "HOLDER"
+            }
+            .to_owned(),
+        );
+        found.status = Some(if self.active { "ENABLED" } else { "DISABLED" }.into());
+        found
     }
 
     pub(crate) fn summary_json(&self) -> Value {
@@ -827,298 +844,4 @@ impl Subscription {
                     .is_some_and(|prefix| event_type.starts_with(prefix))
         })
     }
-}
-
-/// Everything the sandbox knows.
-#[derive(Debug, Default)]
-pub(crate) struct Db {
-    seq: i64,
-    pub tokens: HashMap<String, TokenInfo>,
-    pub token_hits: HashMap<String, VecDeque<Instant>>,
-    pub request_hits: HashMap<String, VecDeque<Instant>>,
-    pub sponsors: Vec<Sponsor>,
-    pub beneficiaries: Vec<Beneficiary>,
-    pub catalogue: Vec<CatalogProduct>,
-    /// Registered provider products: code and registration time, in order.
-    pub provider_products: Vec<(String, String)>,
-    pub otps: HashMap<String, Otp>,
-    pub otp_tokens: HashMap<String, OtpToken>,
-    pub auth_requests: BTreeMap<i64, AuthRequest>,
-    pub authorizations: BTreeMap<i64, Authorization>,
-    pub dispensations: BTreeMap<String, Dispensation>,
-    pub claims: BTreeMap<i64, Claim>,
-    pub monitors: HashMap<String, Monitor>,
-    pub procedure_claims: BTreeMap<i64, ProcedureClaim>,
-    pub patients: Vec<Patient>,
-    pub prescriptions: BTreeMap<i64, Prescription>,
-    pub biometrics: HashMap<String, Value>,
-    pub settlements: BTreeMap<String, Settlement>,
-    pub subscriptions: Vec<Subscription>,
-}
-
-impl Db {
-    /// The seeded world.
-    pub(crate) fn seeded(registered_at: &str) -> Self {
-        let mut db = Db {
-            seq: 0,
-            sponsors: seed_sponsors(),
-            beneficiaries: seed_beneficiaries(),
-            catalogue: seed_catalogue(),
-            ..Db::default()
-        };
-        for code in ["MED-SBX-001", "MED-SBX-002", "LAB-SBX-001", "PROC-SBX-001"] {
-            db.provider_products
-                .push((code.to_owned(), registered_at.to_owned()));
-        }
-        db.patients.push(Patient {
-            patient_id: crate::SEED_PATIENT_ID.to_owned(),
-            first_name: "María".to_owned(),
-            last_name: "González".to_owned(),
-            document_type: "DPI".to_owned(),
-            document_number: "1000000001".to_owned(),
-            date_of_birth: Some("1985-03-14".to_owned()),
-        });
-        db
-    }
-
-    /// A fresh number, unique across every kind of resource.
-    pub(crate) fn next(&mut self) -> i64 {
-        self.seq += 1;
-        self.seq
-    }
-
-    pub(crate) fn sponsor(&self, slug: &str) -> Option<&Sponsor> {
-        self.sponsors.iter().find(|s| s.slug == slug)
-    }
-
-    pub(crate) fn beneficiary(&self, id: i64) -> Option<&Beneficiary> {
-        self.beneficiaries.iter().find(|b| b.id == id)
-    }
-
-    pub(crate) fn product_by_code(&self, code: &str) -> Option<&CatalogProduct> {
-        self.catalogue
-            .iter()
-            .find(|p| p.code.eq_ignore_ascii_case(code))
-    }
-
-    pub(crate) fn product_by_id(&self, id: i64) -> Option<&CatalogProduct> {
-        self.catalogue.iter().find(|p| p.product_id == id)
-    }
-
-    pub(crate) fn is_registered(&self, code: &str) -> bool {
-        self.provider_products
-            .iter()
-            .any(|(c, _)| c.eq_ignore_ascii_case(code))
-    }
-
-    /// Checks a sliding-window budget for `key`, recording the hit when it
-    /// fits; otherwise returns the whole seconds until a slot frees up.
-    pub(crate) fn take_slot(
-        hits: &mut HashMap<String, VecDeque<Instant>>,
-        key: &str,
-        limit: RateLimit,
-        now: Instant,
-    ) -> Result<(), u64> {
-        let log = hits.entry(key.to_owned()).or_default();
-        while log
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= limit.window)
-        {
-            log.pop_front();
-        }
-        if log.len() >= limit.requests as usize {
-            let wait = match log.front() {
-                Some(oldest) => limit.window.saturating_sub(now.duration_since(*oldest)),
-                None => limit.window,
-            };
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            return Err(secs.max(1));
-        }
-        log.push_back(now);
-        Ok(())
-    }
-}
-
-fn seed_sponsors() -> Vec<Sponsor> {
-    vec![
-        Sponsor {
-            slug: "demo-insurer",
-            name: "Demo Insurer",
-            country_code: "GT",
-            currency: "GTQ",
-            decision: Decision::Sync,
-            otp_required: false,
-            required_documents: &[],
-        },
-        Sponsor {
-            slug: "otp-insurer",
-            name: "OTP Insurer",
-            country_code: "GT",
-            currency: "GTQ",
-            decision: Decision::Sync,
-            otp_required: true,
-            required_documents: &[],
-        },
-        Sponsor {
-            slug: "async-insurer",
-            name: "Async Insurer",
-            country_code: "DO",
-            currency: "DOP",
-            decision: Decision::Async,
-            otp_required: false,
-            required_documents: &["PRESCRIPTION"],
-        },
-    ]
-}
-
-fn seed_beneficiaries() -> Vec<Beneficiary> {
-    let b = |id,
-             sponsor_slug,
-             first_name,
-             last_name,
-             document_number,
-             member_code,
-             active,
-             holder_id,
-             phone,
-             date_of_birth| Beneficiary {
-        id,
-        sponsor_slug,
-        first_name,
-        last_name,
-        document_type: "DPI",
-        document_number,
-        member_code,
-        active,
-        holder_id,
-        phone,
-        date_of_birth,
-        plan_code: if active { "GOLD-100" } else { "BASIC-10" },
-        balance: if active { 5000.0 } else { 0.0 },
-    };
-    vec![
-        b(
-            1001,
-            "demo-insurer",
-            "María",
-            "González",
-            "1000000001",
-            "DEMO-0001",
-            true,
-            None,
-            "+502 5555 0101",
-            "1985-03-14",
-        ),
-        b(
-            1002,
-            "demo-insurer",
-            "Lucía",
-            "González",
-            "1000000002",
-            "DEMO-0001-01",
-            true,
-            Some(1001),
-            "+502 5555 0102",
-            "2012-07-02",
-        ),
-        b(
-            1003,
-            "demo-insurer",
-            "Carlos",
-            "Pérez",
-            "1000000003",
-            "DEMO-0003",
-            false,
-            None,
-            "+502 5555 0103",
-            "1970-11-30",
-        ),
-        b(
-            2001,
-            "otp-insurer",
-            "Ana",
-            "Ramírez",
-            "2000000001",
-            "OTP-0001",
-            true,
-            None,
-            "+502 5555 0201",
-            "1990-01-21",
-        ),
-        b(
-            3001,
-            "async-insurer",
-            "Jorge",
-            "Castillo",
-            "3000000001",
-            "ASY-0001",
-            true,
-            None,
-            "+1 809 555 0301",
-            "1978-05-09",
-        ),
-    ]
-}
-
-fn seed_catalogue() -> Vec<CatalogProduct> {
-    let p = |product_id, code, name, kind, unit_price| CatalogProduct {
-        product_id,
-        code,
-        name,
-        kind,
-        unit_price,
-    };
-    vec![
-        p(
-            5001,
-            "MED-SBX-001",
-            "Paracetamol 500 mg tablets",
-            Kind::Medication,
-            12.5,
-        ),
-        p(
-            5002,
-            "MED-SBX-002",
-            "Amoxicillin 500 mg capsules",
-            Kind::Medication,
-            38.0,
-        ),
-        p(
-            5003,
-            "MED-SBX-003",
-            "Ibuprofen 400 mg tablets",
-            Kind::Medication,
-            15.75,
-        ),
-        p(
-            5004,
-            "MED-SBX-004",
-            "Losartan 50 mg tablets",
-            Kind::Medication,
-            42.0,
-        ),
-        p(
-            5005,
-            "MED-SBX-005",
-            "Metformin 850 mg tablets",
-            Kind::Medication,
-            27.3,
-        ),
-        p(
-            5006,
-            "MED-SBX-006",
-            "Omeprazole 20 mg capsules",
-            Kind::Medication,
-            19.9,
-        ),
-        p(6001, "LAB-SBX-001", "Complete blood count", Kind::Lab, 95.0),
-        p(6002, "IMG-SBX-001", "Chest X-ray", Kind::Imaging, 250.0),
-        p(
-            6003,
-            "PROC-SBX-001",
-            "General medical consultation",
-            Kind::Procedure,
-            300.0,
-        ),
-    ]
 }

@@ -1,10 +1,13 @@
-//! Osigu's error envelopes and the JSON extractor that produces them.
+//! How the sandbox answers: Osigu's error envelopes, the JSON extractors
+//! that produce them, pages, and `Location`.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use osigu::types;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// An error answer in one of Osigu's three envelopes (boxed, so results
@@ -234,4 +237,120 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
             )
         }
     })
+}
+
+/// `page` and `size` query parameters (Spring style: pages count from 0).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Paging {
+    pub page: Option<i64>,
+    pub size: Option<i64>,
+}
+
+/// One page in the shape of the spec's `PagedModel*` schemas: the
+/// generated item type, with the generated link and page-metadata types.
+#[derive(Debug, Serialize)]
+pub(crate) struct Page<T> {
+    content: Vec<T>,
+    links: Vec<types::Link>,
+    page: types::PageMetadata,
+}
+
+/// The page `paging` asks for (Spring style: pages count from 0, 20 items
+/// by default), with `self`, `first`, `prev`, `next` and `last` links.
+pub(crate) fn page<T>(items: Vec<T>, paging: &Paging, self_url: &str) -> Page<T> {
+    let size = paging.size.unwrap_or(20).clamp(1, 200);
+    let number = paging.page.unwrap_or(0).max(0);
+    let total = items.len() as i64;
+    let total_pages = (total + size - 1) / size;
+    let content: Vec<T> = items
+        .into_iter()
+        .skip((number * size) as usize)
+        .take(size as usize)
+        .collect();
+    let sep = if self_url.contains('?') { '&' } else { '?' };
+    let link = |rel: &str, page: i64| {
+        let mut link = types::Link::default();
+        link.rel = Some(rel.to_owned());
+        link.href = Some(format!("{self_url}{sep}page={page}&size={size}"));
+        link
+    };
+    let mut links = vec![link("self", number)];
+    if total_pages > 0 {
+        links.push(link("first", 0));
+        if number > 0 {
+            links.push(link("prev", number - 1));
+        }
+        if number + 1 < total_pages {
+            links.push(link("next", number + 1));
+        }
+        links.push(link("last", total_pages - 1));
+    }
+    let mut meta = types::PageMetadata::default();
+    meta.size = Some(size);
+    meta.number = Some(number);
+    meta.total_elements = Some(total);
+    meta.total_pages = Some(total_pages);
+    Page {
+        content,
+        links,
+        page: meta,
+    }
+}
+
+/// 200 with a JSON body.
+pub(crate) fn ok(body: impl Serialize) -> Response {
+    axum::Json(body).into_response()
+}
+
+/// 201 with a JSON body.
+pub(crate) fn created(body: impl Serialize) -> Response {
+    (StatusCode::CREATED, axum::Json(body)).into_response()
+}
+
+/// 201 with a `Location` to the new resource, and its body (which clients
+/// following the `Location` ignore).
+pub(crate) fn created_at(location: &str, body: impl Serialize) -> Response {
+    let mut response = created(body);
+    set_location(&mut response, location);
+    response
+}
+
+/// 201 with only a `Location` to the new resource.
+pub(crate) fn created_location(location: &str) -> Response {
+    let mut response = StatusCode::CREATED.into_response();
+    set_location(&mut response, location);
+    response
+}
+
+/// 202 with only a `Location` to poll.
+pub(crate) fn accepted_at(location: &str) -> Response {
+    let mut response = StatusCode::ACCEPTED.into_response();
+    set_location(&mut response, location);
+    response
+}
+
+/// Sets `Location`; a path the sandbox built is always a valid header.
+pub(crate) fn set_location(response: &mut Response, location: &str) {
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_like_spring() {
+        let items: Vec<i32> = (0..45).collect();
+        let paging = Paging {
+            page: Some(2),
+            size: Some(20),
+        };
+        let page = serde_json::to_value(page(items, &paging, "/x")).unwrap();
+        assert_eq!(page["content"].as_array().unwrap().len(), 5);
+        assert_eq!(page["page"]["total_pages"], 3);
+        assert_eq!(page["links"][0]["href"], "/x?page=2&size=20");
+        assert_eq!(page["links"][0]["rel"], "self");
+    }
 }
