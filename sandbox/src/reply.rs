@@ -8,63 +8,65 @@ use axum::response::{IntoResponse, Response};
 use osigu::types;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-/// An error answer in one of Osigu's three envelopes (boxed, so results
-/// that carry it stay small).
+/// An error answer in one of Osigu's three envelopes, each a generated
+/// type (boxed, so results that carry it stay small).
 #[derive(Debug)]
 pub(crate) struct ApiError(Box<Body>);
 
 #[derive(Debug)]
-pub(crate) enum Body {
-    /// `{error_code, message, additional_information}`.
+enum Body {
+    /// `ErrorResponse`: `{error_code, message, additional_information}`.
     Envelope {
         status: StatusCode,
-        code: String,
-        message: String,
-        info: Value,
+        body: types::ErrorResponse,
         retry_after: Option<u64>,
     },
-    /// `{code, message, errors[]}` (OTP and verification failures).
-    Validation {
-        status: StatusCode,
-        code: String,
-        message: String,
-        errors: Vec<Value>,
-    },
-    /// `{errors: [{path, message}]}` (settlement completion).
-    Fields {
-        status: StatusCode,
-        errors: Vec<(String, String)>,
-    },
+    /// `ValidationErrorResponse`: `{code, message, errors[]}` (OTP and
+    /// verification failures).
+    Validation(types::ValidationErrorResponse),
+    /// `FieldErrorsResponse`: `{errors: [{path, message}]}` with 400
+    /// (settlement completion).
+    Fields(types::FieldErrorsResponse),
 }
 
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        let mut body = types::ErrorResponse::default();
+        body.error_code = Some(code.to_owned());
+        body.message = Some(message.into());
         Self(Box::new(Body::Envelope {
             status,
-            code: code.to_owned(),
-            message: message.into(),
-            info: json!({}),
+            body,
             retry_after: None,
         }))
     }
 
-    pub(crate) fn with_info(mut self, extra: Value) -> Self {
-        if let Body::Envelope { info, .. } = &mut *self.0 {
-            *info = extra;
+    /// Adds one entry to `additional_information`.
+    pub(crate) fn with_info(mut self, key: &str, value: impl Into<Value>) -> Self {
+        if let Body::Envelope { body, .. } = &mut *self.0 {
+            body.additional_information
+                .insert(key.to_owned(), value.into());
         }
         self
     }
 
     /// The `{errors: [{path, message}]}` envelope with status 400.
-    pub(crate) fn fields(errors: Vec<(String, String)>) -> Self {
-        Self(Box::new(Body::Fields {
-            status: StatusCode::BAD_REQUEST,
-            errors,
-        }))
+    pub(crate) fn fields(errors: Vec<(&str, &str)>) -> Self {
+        let mut body = types::FieldErrorsResponse::default();
+        body.errors = errors
+            .into_iter()
+            .map(|(path, message)| {
+                let mut error = types::FieldError::default();
+                error.path = Some(path.to_owned());
+                error.message = Some(message.to_owned());
+                error
+            })
+            .collect();
+        Self(Box::new(Body::Fields(body)))
     }
 
     pub(crate) fn not_found(what: &str, id: &str) -> Self {
@@ -73,7 +75,7 @@ impl ApiError {
             "071-404",
             format!("{what} {id} was not found"),
         )
-        .with_info(json!({ "resource": what, "id": id }))
+        .with_info("resource", what)
     }
 
     pub(crate) fn conflict(message: impl Into<String>) -> Self {
@@ -81,8 +83,7 @@ impl ApiError {
     }
 
     pub(crate) fn unprocessable(field: &str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "071-422", message)
-            .with_info(json!({ "field": field }))
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "071-422", message).with_info("field", field)
     }
 
     pub(crate) fn unregistered_product(code: &str) -> Self {
@@ -91,7 +92,7 @@ impl ApiError {
             "071-104",
             format!("product {code} is not registered for this provider"),
         )
-        .with_info(json!({ "product_code": code }))
+        .with_info("product_code", code)
     }
 
     pub(crate) fn too_large(limit: usize) -> Self {
@@ -107,13 +108,16 @@ impl ApiError {
     }
 
     pub(crate) fn rate_limited(retry_after: u64) -> Self {
-        Self(Box::new(Body::Envelope {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            code: "071-429".to_owned(),
-            message: "rate limit exceeded; retry later".to_owned(),
-            info: json!({ "retry_after_seconds": retry_after }),
-            retry_after: Some(retry_after),
-        }))
+        let mut error = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "071-429",
+            "rate limit exceeded; retry later",
+        )
+        .with_info("retry_after_seconds", retry_after);
+        if let Body::Envelope { retry_after: r, .. } = &mut *error.0 {
+            *r = Some(retry_after);
+        }
+        error
     }
 
     /// The `{code, message, errors[]}` envelope with one field error.
@@ -123,60 +127,43 @@ impl ApiError {
         field: &str,
         detail: impl Into<String>,
     ) -> Self {
-        Self(Box::new(Body::Validation {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: code.to_owned(),
-            message: message.into(),
-            errors: vec![json!({ "field": field, "message": detail.into() })],
-        }))
+        let mut body = types::ValidationErrorResponse::default();
+        body.code = Some(code.to_owned());
+        body.message = Some(message.into());
+        let mut error = serde_json::Map::new();
+        error.insert("field".to_owned(), field.into());
+        error.insert("message".to_owned(), detail.into().into());
+        body.errors = vec![error];
+        Self(Box::new(Body::Validation(body)))
     }
 
-    pub(crate) fn status(&self) -> StatusCode {
-        match &*self.0 {
-            Body::Envelope { status, .. }
-            | Body::Validation { status, .. }
-            | Body::Fields { status, .. } => *status,
-        }
+    /// A 500 for a sandbox fault (never for anything a request carried).
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "071-500", message)
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = self.status();
-        let (body, retry_after) = match *self.0 {
+        match *self.0 {
             Body::Envelope {
-                code,
-                message,
-                info,
+                status,
+                body,
                 retry_after,
-                ..
-            } => (
-                json!({ "error_code": code, "message": message, "additional_information": info }),
-                retry_after,
-            ),
-            Body::Validation {
-                code,
-                message,
-                errors,
-                ..
-            } => (
-                json!({ "code": code, "message": message, "errors": errors }),
-                None,
-            ),
-            Body::Fields { errors, .. } => (
-                json!({ "errors": errors.into_iter()
-                    .map(|(path, message)| json!({ "path": path, "message": message }))
-                    .collect::<Vec<_>>() }),
-                None,
-            ),
-        };
-        let mut response = (status, axum::Json(body)).into_response();
-        if let Some(seconds) = retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            } => {
+                let mut response = (status, axum::Json(body)).into_response();
+                if let Some(seconds) = retry_after {
+                    response
+                        .headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+                }
+                response
+            }
+            Body::Validation(body) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response()
+            }
+            Body::Fields(body) => (StatusCode::BAD_REQUEST, axum::Json(body)).into_response(),
         }
-        response
     }
 }
 
@@ -221,21 +208,35 @@ async fn read_body<S: Send + Sync>(req: Request, state: &S) -> ApiResult<Bytes> 
     })
 }
 
+/// Decodes a body; a shape error is a 422 naming the field at fault (and
+/// never quoting the value sent).
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        if e.is_data() {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "071-422",
-                format!("the body does not match the expected shape: {e}"),
-            )
-        } else {
-            ApiError::new(
+    let mut decoder = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut decoder).map_err(|e| {
+        if !e.inner().is_data() {
+            return ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "071-400",
-                format!("the body is not valid JSON: {e}"),
-            )
+                "the body is not valid JSON",
+            );
         }
+        let path = e.path().to_string();
+        let text = e.inner().to_string();
+        let missing = text
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(name, _)| name);
+        let field = match missing {
+            Some(name) if path == "." => name.to_owned(),
+            Some(name) => format!("{path}.{name}"),
+            None => path,
+        };
+        let what = if missing.is_some() {
+            "is required"
+        } else {
+            "has the wrong type"
+        };
+        ApiError::unprocessable(&field, format!("{field} {what}"))
     })
 }
 

@@ -153,7 +153,7 @@ fn injected(app: &App, status: u16, key: &str) -> Response {
             &format!("071-{}", status.as_u16()),
             "injected fault",
         )
-        .with_info(serde_json::json!({ "route": key }))
+        .with_info("route", key)
         .into_response()
     }
 }

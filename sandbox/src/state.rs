@@ -37,7 +37,7 @@ pub(crate) struct App {
 impl App {
     pub(crate) fn new(config: SandboxConfig, base_url: String) -> Self {
         let clock = Clock::new();
-        let db = Db::seeded(&clock.now());
+        let db = Db::seeded(clock.now());
         Self {
             config,
             base_url,
@@ -109,17 +109,6 @@ pub(crate) fn random_hex(bytes: usize) -> String {
 }
 
 /// A random version-4 UUID.
-pub(crate) fn random_uuid() -> String {
-    let mut b: [u8; 16] = std::array::from_fn(|_| fastrand::u8(..));
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: Vec<String> = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        h[0..4].concat(),
-        h[4..6].concat(),
-        h[6..8].concat(),
-        h[8..10].concat(),
-        h[10..16].concat()
-    )
+pub(crate) fn random_uuid() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(std::array::from_fn(|_| fastrand::u8(..))).into_uuid()
 }

@@ -717,9 +717,13 @@ async fn outpatient_claim_of_the_async_sponsor_is_followed_through_its_monitor()
     let (_, second) = api.get(&location).await;
     assert_eq!(second["monitor_resource"]["status"], "COMPLETED");
     assert_eq!(
-        second["outpatient_care_claim_resource"]["status"],
-        "COMPLETED"
+        second["outpatient_care_claim_resource"]["claim_id"].to_string(),
+        claim_id
     );
+    let (_, claim) = api
+        .get(&format!("/arc/v1/outpatient-care-claim/{claim_id}"))
+        .await;
+    assert_eq!(claim["status"], "COMPLETED");
     let (status, _) = api
         .post(
             &format!("/arc/v1/outpatient-care-claim/{claim_id}/void"),

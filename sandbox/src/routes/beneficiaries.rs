@@ -1,12 +1,13 @@
-//! Sponsors, beneficiary lookup, sponsor rules and external providers.
+//! Sponsors, beneficiary search and lookup, sponsor rules and external
+//! providers.
 
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use osigu::types;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tokio::time::Instant;
 
 use super::Shared;
@@ -15,57 +16,80 @@ use crate::reply::{ApiError, ApiJson, ApiResult, Paging, accepted_at, ok, page};
 use crate::state::random_uuid;
 use crate::store::{Beneficiary, Db, Decision, Sponsor};
 
-/// `GET /v1/sponsors`.
+/// `listSponsors`.
 pub(crate) async fn list_sponsors(State(app): Shared) -> Response {
     let db = app.db();
-    ok(Value::Array(
-        db.sponsors.iter().map(Sponsor::json).collect(),
-    ))
+    ok(db
+        .sponsors
+        .iter()
+        .map(Sponsor::resource)
+        .collect::<Vec<_>>())
 }
 
-fn sponsor_or_404(db: &crate::store::Db, slug: &str) -> ApiResult<Sponsor> {
+fn sponsor_or_404(db: &Db, slug: &str) -> ApiResult<Sponsor> {
     db.sponsor(slug)
         .cloned()
         .ok_or_else(|| ApiError::not_found("sponsor", slug))
 }
 
-/// `GET /v1/sponsors/{sponsorSlug}/forms`: `AuthorizationFormResource`s.
+/// One lookup form of a sponsor: (slug, name, fields as (id, slug, type)).
+type FormRow = (
+    &'static str,
+    &'static str,
+    &'static [(i64, &'static str, &'static str)],
+);
+
+const FORMS: &[FormRow] = &[
+    (
+        "national-id",
+        "National identity document",
+        &[
+            (1, "document_type", "enum"),
+            (2, "document_number", "string"),
+        ],
+    ),
+    (
+        "member-id",
+        "Member number",
+        &[(3, "member_code", "string")],
+    ),
+];
+
+/// `listSponsorForms`: the two forms every sponsor takes.
 pub(crate) async fn sponsor_forms(
     State(app): Shared,
     Path(slug): Path<String>,
 ) -> ApiResult<Response> {
-    let db = app.db();
-    let sponsor = sponsor_or_404(&db, &slug)?;
-    let coverage = "PRESCRIPTION_DRUGS";
-    Ok(ok(json!([
-        {
-            "form_slug": "national-id",
-            "fallback_name": "National identity document",
-            "sponsor_slug": sponsor.slug,
-            "authorization_coverage": coverage,
-            "reimbursement": false,
-            "fields": [
-                { "id": 1, "slug": "document_type", "type": "enum", "values": ["DPI", "PASSPORT"], "required": false },
-                { "id": 2, "slug": "document_number", "type": "string", "required": true },
-            ],
-        },
-        {
-            "form_slug": "member-id",
-            "fallback_name": "Member number",
-            "sponsor_slug": sponsor.slug,
-            "authorization_coverage": coverage,
-            "reimbursement": false,
-            "fields": [
-                { "id": 3, "slug": "member_code", "type": "string", "required": true },
-            ],
-        },
-    ])))
+    let sponsor = sponsor_or_404(&app.db(), &slug)?;
+    let forms: Vec<types::AuthorizationFormResource> = FORMS
+        .iter()
+        .map(|(form_slug, name, fields)| {
+            let mut form = types::AuthorizationFormResource::default();
+            form.form_slug = Some((*form_slug).to_owned());
+            form.fallback_name = Some((*name).to_owned());
+            form.sponsor_slug = Some(sponsor.slug.to_owned());
+            form.authorization_coverage = Some(types::CoverageType::PrescriptionDrugs);
+            form.reimbursement = Some(false);
+            form.fields = fields
+                .iter()
+                .map(|(id, field, kind)| {
+                    let mut f = types::AuthorizationFormResourceFieldsItem::default();
+                    f.id = Some(*id);
+                    f.slug = Some((*field).to_owned());
+                    f.type_ = Some((*kind).to_owned());
+                    f
+                })
+                .collect();
+            form
+        })
+        .collect();
+    Ok(ok(forms))
 }
 
-/// `POST /v1/sponsors/{sponsorSlug}/search`: finds a beneficiary of the
-/// sponsor by `document_number` / `identity_document_id` or `member_code`.
-/// An inactive coverage is still a 200, with `status: DISABLED` and
-/// `coverage.active: false`.
+/// `searchBeneficiary`: finds a beneficiary of the sponsor by
+/// `document_number` / `identity_document_id` or `member_code`. An inactive
+/// coverage is still a 200, with `status: DISABLED` and `coverage.active:
+/// false`.
 pub(crate) async fn search_beneficiary(
     State(app): Shared,
     Path(slug): Path<String>,
@@ -94,21 +118,20 @@ pub(crate) async fn search_beneficiary(
                 || member.as_deref() == Some(b.member_code))
     });
     match found {
-        Some(b) => Ok(ok(b.json(&app.clock.date_in_days(if b.active {
-            365
-        } else {
-            0
-        })))),
+        Some(b) => {
+            let until = app.clock.date_in_days(if b.active { 365 } else { 0 });
+            Ok(ok(b.resource(until)))
+        }
         None => Err(ApiError::new(
             axum::http::StatusCode::NOT_FOUND,
             "071-404",
             "no beneficiary matches the search",
         )
-        .with_info(json!({ "sponsor_slug": slug }))),
+        .with_info("sponsor_slug", slug)),
     }
 }
 
-/// `GET /v1/sponsors/{sponsorSlug}/beneficiaries/{beneficiaryId}/dependents`.
+/// `getDependents`.
 pub(crate) async fn dependents(
     State(app): Shared,
     Path((slug, beneficiary)): Path<(String, String)>,
@@ -120,13 +143,13 @@ pub(crate) async fn dependents(
         .filter(|b| b.sponsor_slug == slug)
         .ok_or_else(|| ApiError::not_found("beneficiary", &beneficiary))?;
     let until = app.clock.date_in_days(365);
-    Ok(ok(Value::Array(
-        db.beneficiaries
-            .iter()
-            .filter(|b| b.holder_id == Some(holder.id))
-            .map(|b| b.json(&until))
-            .collect(),
-    )))
+    let found: Vec<_> = db
+        .beneficiaries
+        .iter()
+        .filter(|b| b.holder_id == Some(holder.id))
+        .map(|b| b.resource(until))
+        .collect();
+    Ok(ok(found))
 }
 
 #[derive(Debug, Deserialize)]
@@ -134,59 +157,104 @@ pub(crate) struct ProductTypeQuery {
     product_type: Option<String>,
 }
 
-/// `GET /arc/v1/sponsors/{sponsor}/configuration`.
+/// A sponsor's rules, as `getSponsorConfiguration` answers them (the spec
+/// gives that answer no fixed shape).
+#[derive(Serialize)]
+struct Rules<'a> {
+    sponsor_slug: &'a str,
+    product_type: String,
+    decision_mode: &'a str,
+    synchronous: bool,
+    otp_required: bool,
+    otp_required_for: &'a [&'a str],
+    biometric_required: bool,
+    authorization_types: [&'a str; 2],
+    required_fields: [&'a str; 4],
+    required_documents: &'a [&'a str],
+    currency: &'a str,
+}
+
+/// `getSponsorConfiguration`.
 pub(crate) async fn sponsor_configuration(
     State(app): Shared,
     Path(slug): Path<String>,
     Query(query): Query<ProductTypeQuery>,
 ) -> ApiResult<Response> {
-    let db = app.db();
-    let sponsor = sponsor_or_404(&db, &slug)?;
-    let product_type = query
-        .product_type
-        .unwrap_or_else(|| "MEDICATION".to_owned());
-    let otp_steps: Vec<&str> = if sponsor.otp_required {
-        vec![
+    let sponsor = sponsor_or_404(&app.db(), &slug)?;
+    let synchronous = sponsor.decision == Decision::Sync;
+    let otp_steps: &[&str] = if sponsor.otp_required {
+        &[
             "AUTHORIZATION_REQUEST_COMPLETION",
             "DISPENSATION_COMPLETION",
         ]
     } else {
-        vec![]
+        &[]
     };
-    Ok(ok(json!({
-        "sponsor_slug": sponsor.slug,
-        "product_type": product_type,
-        "decision_mode": match sponsor.decision { Decision::Sync => "SYNC", Decision::Async => "ASYNC" },
-        "synchronous": sponsor.decision == Decision::Sync,
-        "otp_required": sponsor.otp_required,
-        "otp_required_for": otp_steps,
-        "biometric_required": false,
-        "authorization_types": ["PRE_AUTHORIZATION", "DIRECT"],
-        "required_fields": ["beneficiary_id", "diagnoses", "doctor_medical_license_number", "products"],
-        "required_documents": sponsor.required_documents,
-        "currency": sponsor.currency,
-    })))
+    let rules = Rules {
+        sponsor_slug: sponsor.slug,
+        product_type: query
+            .product_type
+            .unwrap_or_else(|| "MEDICATION".to_owned()),
+        decision_mode: if synchronous { "SYNC" } else { "ASYNC" },
+        synchronous,
+        otp_required: sponsor.otp_required,
+        otp_required_for: otp_steps,
+        biometric_required: false,
+        authorization_types: ["PRE_AUTHORIZATION", "DIRECT"],
+        required_fields: [
+            "beneficiary_id",
+            "diagnoses",
+            "doctor_medical_license_number",
+            "products",
+        ],
+        required_documents: sponsor.required_documents,
+        currency: sponsor.currency,
+    };
+    match serde_json::to_value(rules) {
+        Ok(Value::Object(map)) => Ok(ok(types::SponsorConfigurationResponse(map))),
+        _ => Err(ApiError::internal("the sponsor's rules did not render")),
+    }
 }
 
-/// `GET /arc/v1|v2/sponsors/{sponsor}/document-policy`.
+/// `getAuthorizationDocumentPolicy` (v1 and v2).
 pub(crate) async fn document_policy(
     State(app): Shared,
     Path(slug): Path<String>,
     Query(query): Query<ProductTypeQuery>,
 ) -> ApiResult<Response> {
-    let db = app.db();
-    let sponsor = sponsor_or_404(&db, &slug)?;
-    let mut documents: Vec<Value> = sponsor
+    let sponsor = sponsor_or_404(&app.db(), &slug)?;
+    let requirement = |file_type: &str, required: bool, description: String| {
+        let mut r = types::DocumentPolicyRequirement::default();
+        r.file_type = Some(file_type.to_owned());
+        r.required = Some(required);
+        r.description = Some(description);
+        r
+    };
+    let mut policy = types::DocumentPolicyResource::default();
+    policy.documents = sponsor
         .required_documents
         .iter()
-        .map(|kind| json!({ "file_type": kind, "required": true, "description": format!("A {} signed by the treating doctor", kind.to_lowercase().replace('_', " ")) }))
+        .map(|kind| {
+            let what = kind.to_lowercase().replace('_', " ");
+            requirement(
+                kind,
+                true,
+                format!("A {what} signed by the treating doctor"),
+            )
+        })
+        .chain([requirement(
+            "MEDICAL_INDICATION",
+            false,
+            "Any further medical indication".to_owned(),
+        )])
         .collect();
-    documents.push(json!({ "file_type": "MEDICAL_INDICATION", "required": false, "description": "Any further medical indication" }));
-    Ok(ok(json!({
-        "sponsor_slug": sponsor.slug,
-        "product_type": query.product_type.unwrap_or_else(|| "MEDICATION".to_owned()),
-        "documents": documents,
-    })))
+    policy.sponsor_slug = Some(sponsor.slug.to_owned());
+    policy.product_type = Some(
+        query
+            .product_type
+            .unwrap_or_else(|| "MEDICATION".to_owned()),
+    );
+    Ok(ok(policy))
 }
 
 #[derive(Debug, Deserialize)]
@@ -194,24 +262,29 @@ pub(crate) struct TextQuery {
     pub query: Option<String>,
 }
 
-/// `GET /v1/external-providers`.
+const PROVIDERS: &[(&str, &str, &str)] = &[
+    ("farmacia-central", "Farmacia Central", "GT"),
+    ("laboratorio-vida", "Laboratorio Vida", "GT"),
+    ("clinica-santo-domingo", "Clínica Santo Domingo", "DO"),
+];
+
+/// `searchExternalProviders`.
 pub(crate) async fn external_providers(Query(q): Query<TextQuery>) -> Response {
-    let all = [
-        ("farmacia-central", "Farmacia Central", "GT"),
-        ("laboratorio-vida", "Laboratorio Vida", "GT"),
-        ("clinica-santo-domingo", "Clínica Santo Domingo", "DO"),
-    ];
     let needle = q.query.unwrap_or_default().to_lowercase();
-    ok(Value::Array(
-        all.iter()
-            .filter(|(slug, name, _)| {
-                needle.is_empty() || slug.contains(&needle) || name.to_lowercase().contains(&needle)
-            })
-            .map(|(slug, name, country)| {
-                json!({ "provider_slug": slug, "name": name, "country_code": country })
-            })
-            .collect(),
-    ))
+    let found: Vec<types::ExternalProviderResource> = PROVIDERS
+        .iter()
+        .filter(|(slug, name, _)| {
+            needle.is_empty() || slug.contains(&needle) || name.to_lowercase().contains(&needle)
+        })
+        .map(|(slug, name, country)| {
+            let mut r = types::ExternalProviderResource::default();
+            r.provider_slug = Some((*slug).to_owned());
+            r.name = Some((*name).to_owned());
+            r.country_code = Some((*country).to_owned());
+            r
+        })
+        .collect();
+    ok(found)
 }
 
 /// Where an asynchronous beneficiary lookup's monitor is read (a route of
@@ -270,7 +343,7 @@ pub(crate) async fn lookup_beneficiaries(
         );
         return Ok(ok(page(found, &Paging::default(), &self_url)));
     }
-    let id = random_uuid();
+    let id = random_uuid().to_string();
     let ready_at = Instant::now() + app.config.async_sponsor_delay_value();
     db.lookups.insert(id.clone(), (ready_at, found));
     let location = LOOKUP_MONITOR.replace("{monitor_id}", &id);

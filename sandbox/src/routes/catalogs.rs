@@ -3,7 +3,6 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use serde_json::{Value, json};
 
 use super::beneficiaries::TextQuery;
 use osigu::types;
@@ -111,111 +110,137 @@ fn known_country(code: &str) -> ApiResult<&'static str> {
         .ok_or_else(|| ApiError::not_found("country", code))
 }
 
-/// `GET /medical-catalogs/v{1,2}/countries`.
+/// The states of a known country.
+fn states_of(country: &str) -> ApiResult<impl Iterator<Item = &'static StateRow>> {
+    let country = known_country(country)?;
+    Ok(STATES.iter().filter(move |s| s.0 == country))
+}
+
+fn text(value: &str) -> Option<String> {
+    Some(value.to_owned())
+}
+
+/// `listCountries` (v1 and v2).
 pub(crate) async fn countries() -> Response {
-    ok(Value::Array(
-        COUNTRIES
-            .iter()
-            .map(|(code, name)| json!({ "code": code, "name": name }))
-            .collect(),
-    ))
-}
-
-/// `GET /medical-catalogs/v{1,2}/countries/{countryCode}/states`.
-pub(crate) async fn states(Path(country): Path<String>) -> ApiResult<Response> {
-    let country = known_country(&country)?;
-    Ok(ok(Value::Array(
-        STATES
-            .iter()
-            .filter(|s| s.0 == country)
-            .map(|s| json!({ "code": s.1, "name": s.2, "country_code": s.0 }))
-            .collect(),
-    )))
-}
-
-/// `GET /medical-catalogs/v{1,2}/countries/{countryCode}/subdivisions`
-/// (the same first-level divisions as the states).
-pub(crate) async fn subdivisions(Path(country): Path<String>) -> ApiResult<Response> {
-    let country = known_country(&country)?;
-    Ok(ok(Value::Array(
-        STATES
-            .iter()
-            .filter(|s| s.0 == country)
-            .map(|s| json!({ "code": s.1, "name": s.2, "country_code": s.0, "type": "STATE" }))
-            .collect(),
-    )))
-}
-
-/// `GET /medical-catalogs/v{1,2}/countries/{countryCode}/states/{stateCode}/cities`.
-pub(crate) async fn cities(Path((country, state)): Path<(String, String)>) -> ApiResult<Response> {
-    let country = known_country(&country)?;
-    let entry = STATES
+    let all: Vec<types::CountryResource> = COUNTRIES
         .iter()
-        .find(|s| s.0 == country && s.1.eq_ignore_ascii_case(&state))
-        .ok_or_else(|| ApiError::not_found("state", &state))?;
-    Ok(ok(Value::Array(
-        entry
-            .3
-            .iter()
-            .map(|(code, name)| json!({ "code": code, "name": name, "state_code": entry.1 }))
-            .collect(),
-    )))
+        .map(|(code, name)| {
+            let mut r = types::CountryResource::default();
+            (r.code, r.name) = (text(code), text(name));
+            r
+        })
+        .collect();
+    ok(all)
 }
 
-/// `GET /medical-catalogs/v{1,2}/countries/{countryCode}/medical-boards`.
+/// `listStates` (v1 and v2).
+pub(crate) async fn states(Path(country): Path<String>) -> ApiResult<Response> {
+    let all: Vec<types::StateResource> = states_of(&country)?
+        .map(|s| {
+            let mut r = types::StateResource::default();
+            (r.code, r.name, r.country_code) = (text(s.1), text(s.2), text(s.0));
+            r
+        })
+        .collect();
+    Ok(ok(all))
+}
+
+/// `listSubdivisions` (v1 and v2): the same first-level divisions as the
+/// states.
+pub(crate) async fn subdivisions(Path(country): Path<String>) -> ApiResult<Response> {
+    let all: Vec<types::SubdivisionResource> = states_of(&country)?
+        .map(|s| {
+            let mut r = types::SubdivisionResource::default();
+            (r.code, r.name, r.country_code) = (text(s.1), text(s.2), text(s.0));
+            r
+        })
+        .collect();
+    Ok(ok(all))
+}
+
+/// `listCities` (v1 and v2).
+pub(crate) async fn cities(Path((country, state)): Path<(String, String)>) -> ApiResult<Response> {
+    let entry = states_of(&country)?
+        .find(|s| s.1.eq_ignore_ascii_case(&state))
+        .ok_or_else(|| ApiError::not_found("state", &state))?;
+    let all: Vec<types::CityResource> = entry
+        .3
+        .iter()
+        .map(|(code, name)| {
+            let mut r = types::CityResource::default();
+            (r.code, r.name, r.state_code) = (text(code), text(name), text(entry.1));
+            r
+        })
+        .collect();
+    Ok(ok(all))
+}
+
+/// `listMedicalBoards` (v1 and v2).
 pub(crate) async fn medical_boards(Path(country): Path<String>) -> ApiResult<Response> {
     let country = known_country(&country)?;
-    Ok(ok(Value::Array(
-        BOARDS
-            .iter()
-            .filter(|b| b.0 == country)
-            .map(|b| json!({ "code": b.1, "name": b.2, "country_code": b.0 }))
-            .collect(),
-    )))
+    let all: Vec<types::MedicalBoardResource> = BOARDS
+        .iter()
+        .filter(|b| b.0 == country)
+        .map(|b| {
+            let mut r = types::MedicalBoardResource::default();
+            (r.code, r.name, r.country_code) = (text(b.1), text(b.2), text(b.0));
+            r
+        })
+        .collect();
+    Ok(ok(all))
 }
 
-/// `GET /medical-catalogs/v{1,2}/medical-specialties`.
+/// `listMedicalSpecialties` (v1 and v2).
 pub(crate) async fn specialties() -> Response {
-    ok(Value::Array(
-        SPECIALTIES
-            .iter()
-            .map(|(code, name)| json!({ "code": code, "name": name }))
-            .collect(),
-    ))
+    let all: Vec<types::MedicalSpecialtyResource> = SPECIALTIES
+        .iter()
+        .map(|(code, name)| {
+            let mut r = types::MedicalSpecialtyResource::default();
+            (r.code, r.name) = (text(code), text(name));
+            r
+        })
+        .collect();
+    ok(all)
 }
 
-/// `GET /medical-catalogs/v{1,2}/medications?query=...`.
+/// `listMedications` (v1 and v2), filtered by `query`.
 pub(crate) async fn medications(State(app): Shared, Query(q): Query<TextQuery>) -> Response {
     let db = app.db();
     let needle = q.query.unwrap_or_default().to_lowercase();
-    ok(Value::Array(
-        db.catalogue
-            .iter()
-            .filter(|p| p.kind == Kind::Medication)
-            .filter(|p| {
-                needle.is_empty()
-                    || p.name.to_lowercase().contains(&needle)
-                    || p.code.to_lowercase().contains(&needle)
-            })
-            .map(|p| p.entry_json())
-            .collect(),
-    ))
+    let found: Vec<types::CatalogProductEntry> = db
+        .catalogue
+        .iter()
+        .filter(|p| p.kind == Kind::Medication)
+        .filter(|p| {
+            needle.is_empty()
+                || p.name.to_lowercase().contains(&needle)
+                || p.code.to_lowercase().contains(&needle)
+        })
+        .map(|p| p.entry())
+        .collect();
+    ok(found)
 }
 
-/// `GET /medical-catalogs/v1/diagnoses?query=...` (ICD-10).
+/// Whether a diagnosis row matches a search text.
+fn diagnosis_matches(needle: &str, (code, name): &(&str, &str)) -> bool {
+    needle.is_empty()
+        || code.to_lowercase().starts_with(needle)
+        || name.to_lowercase().contains(needle)
+}
+
+/// `listDiagnoses` (ICD-10), filtered by `query`.
 pub(crate) async fn diagnoses(Query(q): Query<TextQuery>) -> Response {
     let needle = q.query.unwrap_or_default().to_lowercase();
-    ok(Value::Array(
-        DIAGNOSES
-            .iter()
-            .filter(|(code, text)| {
-                needle.is_empty()
-                    || code.to_lowercase().starts_with(&needle)
-                    || text.to_lowercase().contains(&needle)
-            })
-            .map(|(code, text)| json!({ "diagnosis_code": code, "description": text }))
-            .collect(),
-    ))
+    let found: Vec<types::DiagnosisCatalogEntry> = DIAGNOSES
+        .iter()
+        .filter(|row| diagnosis_matches(&needle, row))
+        .map(|(code, name)| {
+            let mut r = types::DiagnosisCatalogEntry::default();
+            (r.diagnosis_code, r.description) = (text(code), text(name));
+            r
+        })
+        .collect();
+    ok(found)
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -223,7 +248,8 @@ pub(crate) struct NameQuery {
     name: Option<String>,
 }
 
-/// `searchDiagnoses`: diagnoses whose name (or code) holds `name`, paged.
+/// `searchDiagnoses`: diagnoses whose name holds `name` (or whose code
+/// starts with it), paged.
 pub(crate) async fn search_diagnoses(
     State(app): Shared,
     Query(q): Query<NameQuery>,
@@ -235,15 +261,13 @@ pub(crate) async fn search_diagnoses(
     let found: Vec<types::DiagnosisSearchResult> = DIAGNOSES
         .iter()
         .enumerate()
-        .filter(|(_, (code, text))| {
-            code.to_lowercase().starts_with(&needle) || text.to_lowercase().contains(&needle)
-        })
-        .map(|(index, (code, text))| {
+        .filter(|(_, row)| diagnosis_matches(&needle, row))
+        .map(|(index, (code, name))| {
             let mut result = types::DiagnosisSearchResult::default();
             result.diagnosis_id = Some(index as i64 + 1);
-            result.code = Some((*code).to_owned());
-            result.coding_system = Some("ICD-10".to_owned());
-            result.name = Some((*text).to_owned());
+            result.code = text(code);
+            result.coding_system = text("ICD-10");
+            result.name = text(name);
             result
         })
         .collect();

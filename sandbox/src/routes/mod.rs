@@ -12,13 +12,14 @@ use crate::reply::ApiError;
 use crate::state::App;
 
 mod auth;
+mod authorizations;
 mod beneficiaries;
 mod catalogs;
 mod claims;
 mod dispensing;
-mod preauth;
 mod prescriptions;
 mod products;
+mod requests;
 mod settlements;
 mod subscriptions;
 
@@ -30,13 +31,14 @@ type Handler = MethodRouter<Arc<App>>;
 /// the sandbox does not serve.
 fn handler(operation_id: &str) -> Option<Handler> {
     use auth::*;
+    use authorizations::*;
     use beneficiaries::*;
     use catalogs::*;
     use claims::*;
     use dispensing::*;
-    use preauth::*;
     use prescriptions::*;
     use products::*;
+    use requests::*;
     use settlements::*;
     use subscriptions::*;
     Some(match operation_id {

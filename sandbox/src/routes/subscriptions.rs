@@ -2,24 +2,17 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use serde::Deserialize;
-use serde_json::json;
+use osigu::types;
 
 use super::Shared;
 use crate::reply::{ApiError, ApiJson, ApiResult, created};
 use crate::store::Subscription;
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct SubscriptionIn {
-    url: String,
-    event_types: Vec<String>,
-}
-
-/// `POST /webhooks/v1/subscriptions`: stores the subscription and answers
-/// it with an `id` and the signing `secret`.
+/// `createWebhookSubscription`: stores the subscription and answers it
+/// with its `id` and the signing `secret`.
 pub(crate) async fn create_subscription(
     State(app): Shared,
-    ApiJson(body): ApiJson<SubscriptionIn>,
+    ApiJson(body): ApiJson<types::CreateWebhookSubscriptionRequest>,
 ) -> ApiResult<Response> {
     let url = body.url.trim().to_owned();
     let parsed = reqwest::Url::parse(&url)
@@ -45,13 +38,7 @@ pub(crate) async fn create_subscription(
         secret: app.config.webhook_secret_value().to_owned(),
         created_at: app.clock.now(),
     };
-    let answer = json!({
-        "id": subscription.id,
-        "url": subscription.url,
-        "event_types": subscription.event_types,
-        "secret": subscription.secret,
-        "created_at": subscription.created_at,
-    });
+    let answer = subscription.view();
     db.subscriptions.push(subscription);
     Ok(created(answer))
 }

@@ -1,8 +1,13 @@
-//! The kinds of thing the sandbox stores, each with its rendering in the
-//! field names of `openapi.json`.
+//! The kinds of thing the sandbox stores, each rendered as the generated
+//! type `openapi.json` gives it.
 
+use chrono::NaiveDate;
+use osigu::types;
+use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::time::Instant;
+
+use crate::clock::Time;
 
 /// How a sponsor answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,8 +30,12 @@ pub(crate) struct Sponsor {
 }
 
 impl Sponsor {
-    pub(crate) fn json(&self) -> Value {
-        json!({ "sponsor_slug": self.slug, "name": self.name, "country_code": self.country_code })
+    pub(crate) fn resource(&self) -> types::SponsorResource {
+        let mut r = types::SponsorResource::default();
+        r.sponsor_slug = Some(self.slug.to_owned());
+        r.name = Some(self.name.to_owned());
+        r.country_code = Some(self.country_code.to_owned());
+        r
     }
 }
 
@@ -47,90 +56,111 @@ pub(crate) struct Beneficiary {
     pub balance: f64,
 }
 
+/// `BeneficiaryResource` with the guides' `coverage` object beside it.
+#[derive(Debug, Serialize)]
+pub(crate) struct CoveredBeneficiary {
+    #[serde(flatten)]
+    resource: types::BeneficiaryResource,
+    coverage: Coverage,
+}
+
+#[derive(Debug, Serialize)]
+struct Coverage {
+    active: bool,
+    plan_code: &'static str,
+    effective_until: NaiveDate,
+}
+
 impl Beneficiary {
     pub(crate) fn name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
     }
 
-    /// `BeneficiaryResource`, plus the guide's `coverage` object.
-    pub(crate) fn json(&self, effective_until: &str) -> Value {
-        json!({
-            "id": self.id,
-            "name": self.name(),
-            "identity_document_type": self.document_type,
-            "identity_document_id": self.document_number,
-            "member_code": self.member_code,
-            "sponsor_slug": self.sponsor_slug,
-            "status": if self.active { "ENABLED" } else { "DISABLED" },
-            "minimum_benefit_required_by_sponsor": 0.0,
-            "general_balance": {
-                "maximum_benefit": if self.active { 10_000.0 } else { 0.0 },
-                "maximum_benefit_available": self.balance,
-                "deductible_accrued_amount": 0.0,
-                "out_of_pocket_accrued_amount": 0.0,
-                "currency_code": {
-                    "currency_code": "GTQ",
-                    "symbol": "Q",
-                    "display_name": "Guatemalan quetzal",
-                    "default_fraction_digits": 2,
-                    "numeric_code": 320,
-                    "numeric_code_as_string": "320",
-                },
+    fn status(&self) -> &'static str {
+        if self.active { "ENABLED" } else { "DISABLED" }
+    }
+
+    /// `BeneficiaryResource`, plus the guides' `coverage` object.
+    pub(crate) fn resource(&self, effective_until: NaiveDate) -> CoveredBeneficiary {
+        let mut currency = types::BeneficiaryResourceGeneralBalanceCurrencyCode::default();
+        currency.currency_code = Some("GTQ".to_owned());
+        currency.symbol = Some("Q".to_owned());
+        currency.display_name = Some("Guatemalan quetzal".to_owned());
+        currency.default_fraction_digits = Some(2);
+        currency.numeric_code = Some(320);
+        currency.numeric_code_as_string = Some("320".to_owned());
+        let mut balance = types::BeneficiaryResourceGeneralBalance::default();
+        balance.maximum_benefit = Some(if self.active { 10_000.0 } else { 0.0 });
+        balance.maximum_benefit_available = Some(self.balance);
+        balance.deductible_accrued_amount = Some(0.0);
+        balance.out_of_pocket_accrued_amount = Some(0.0);
+        balance.currency_code = Some(currency);
+        let mut r = types::BeneficiaryResource::default();
+        r.id = Some(self.id);
+        r.name = Some(self.name());
+        r.identity_document_type = Some(self.document_type.to_owned());
+        r.identity_document_id = Some(self.document_number.to_owned());
+        r.member_code = Some(self.member_code.to_owned());
+        r.sponsor_slug = Some(self.sponsor_slug.to_owned());
+        r.status = Some(self.status().into());
+        r.minimum_benefit_required_by_sponsor = Some(0.0);
+        r.general_balance = Some(balance);
+        CoveredBeneficiary {
+            resource: r,
+            coverage: Coverage {
+                active: self.active,
+                plan_code: self.plan_code,
+                effective_until,
             },
-            "first_name": self.first_name,
-            "last_name": self.last_name,
-            "coverage": {
-                "active": self.active,
-                "plan_code": self.plan_code,
-                "effective_until": effective_until,
-            },
-        })
+        }
     }
 
     /// `BeneficiaryLookupResult`.
-    pub(crate) fn lookup_result(&self) -> osigu::types::BeneficiaryLookupResult {
-        let mut found = osigu::types::BeneficiaryLookupResult::default();
-        found.id = Some(self.id);
-        found.name = Some(self.name());
-        found.identity_document_type = Some(self.document_type.to_owned());
-        found.identity_document_id = Some(self.document_number.to_owned());
-        found.date_of_birth = Some(self.date_of_birth.to_owned());
-        found.sponsor_slug = Some(self.sponsor_slug.to_owned());
-        found.kinship = Some(
-            if self.holder_id.is_some() {
-                "DEPENDENT"
-            } else {
-                "HOLDER"
-            }
-            .to_owned(),
-        );
-        found.status = Some(if self.active { "ENABLED" } else { "DISABLED" }.into());
-        found
+    pub(crate) fn lookup_result(&self) -> types::BeneficiaryLookupResult {
+        let mut r = types::BeneficiaryLookupResult::default();
+        r.id = Some(self.id);
+        r.name = Some(self.name());
+        r.identity_document_type = Some(self.document_type.to_owned());
+        r.identity_document_id = Some(self.document_number.to_owned());
+        r.date_of_birth = Some(self.date_of_birth.to_owned());
+        r.sponsor_slug = Some(self.sponsor_slug.to_owned());
+        let kinship = if self.holder_id.is_some() {
+            "DEPENDENT"
+        } else {
+            "HOLDER"
+        };
+        r.kinship = Some(kinship.to_owned());
+        r.status = Some(self.status().into());
+        r
     }
 
-    pub(crate) fn summary_json(&self) -> Value {
-        json!({
-            "id": self.id,
-            "name": self.name(),
-            "identity_document_type": self.document_type,
-            "identity_document_id": self.document_number,
-            "policy_number": self.member_code,
-            "policy_holder_name": self.name(),
-            "date_of_birth": format!("{}T00:00:00Z", self.date_of_birth),
-        })
+    /// `BeneficiarySummary`.
+    pub(crate) fn summary(&self) -> types::BeneficiarySummary {
+        let mut r = types::BeneficiarySummary::default();
+        r.id = Some(self.id);
+        r.name = Some(self.name());
+        r.identity_document_type = Some(self.document_type.to_owned());
+        r.identity_document_id = Some(self.document_number.to_owned());
+        r.policy_number = Some(self.member_code.to_owned());
+        r.policy_holder_name = Some(self.name());
+        r.date_of_birth = NaiveDate::parse_from_str(self.date_of_birth, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| d.and_utc());
+        r
     }
 
+    /// The phone number with its middle digits masked.
     pub(crate) fn masked_phone(&self) -> String {
-        let digits: Vec<char> = self.phone.chars().collect();
-        let keep = digits.len().saturating_sub(2);
-        digits
-            .iter()
+        let keep = self.phone.chars().count().saturating_sub(2);
+        self.phone
+            .chars()
             .enumerate()
             .map(|(i, c)| {
                 if i >= 5 && i < keep && c.is_ascii_digit() {
                     '*'
                 } else {
-                    *c
+                    c
                 }
             })
             .collect()
@@ -192,8 +222,12 @@ pub(crate) struct CatalogProduct {
 }
 
 impl CatalogProduct {
-    pub(crate) fn entry_json(&self) -> Value {
-        json!({ "product_code": self.code, "product_name": self.name, "product_type": self.kind.guide_name() })
+    /// `CatalogProductEntry`.
+    pub(crate) fn entry(&self) -> types::CatalogProductEntry {
+        let mut r = types::CatalogProductEntry::default();
+        r.product_code = Some(self.code.to_owned());
+        r.product_name = Some(self.name.to_owned());
+        r
     }
 }
 
@@ -264,12 +298,19 @@ pub(crate) struct Diagnosis {
 }
 
 impl Diagnosis {
-    pub(crate) fn json(&self) -> Value {
-        json!({ "id": self.id, "code": self.code, "coding_system": self.coding_system, "status": "APPROVED" })
+    /// `DiagnosisResource`.
+    pub(crate) fn resource(&self) -> types::DiagnosisResource {
+        let mut r = types::DiagnosisResource::default();
+        r.id = Some(self.id);
+        r.code = Some(self.code.clone());
+        r.coding_system = Some(self.coding_system.clone());
+        r.status = Some(types::ProductDecisionStatus::Approved);
+        r
     }
 }
 
-/// A product line of a pre-authorization request or an authorization.
+/// A product line of a pre-authorization request, an authorization, a
+/// claim or a prescription.
 #[derive(Debug, Clone)]
 pub(crate) struct Line {
     pub id: i64,
@@ -281,28 +322,28 @@ pub(crate) struct Line {
     pub authorized_quantity: i32,
     pub claimed_quantity: i32,
     pub unit_price: f64,
+    pub duration_days: Option<i32>,
 }
 
 impl Line {
-    pub(crate) fn json(&self, status: &str) -> Value {
-        json!({
-            "id": self.id,
-            "product_id": self.product_id,
-            "product_name": self.name,
-            "product_type_slug": self.kind.guide_name(),
-            "quantity": self.quantity,
-            "authorized_quantity": self.authorized_quantity,
-            "claimed_quantity": self.claimed_quantity,
-            "status": status,
-            "recurrent_treatment": false,
-            "treatment_duration_days": 30,
-            "provider_products": [{
-                "provider_product_code": self.code,
-                "provider_slug": "sandbox-provider",
-                "unit_price": self.unit_price,
-            }],
-            "product_code": self.code,
-        })
+    /// `ProductResource`.
+    pub(crate) fn resource(&self, status: &str) -> types::ProductResource {
+        let mut provider = types::ProductResourceProviderProductsItem::default();
+        provider.provider_product_code = Some(self.code.clone());
+        provider.provider_slug = Some("sandbox-provider".to_owned());
+        let mut r = types::ProductResource::default();
+        r.id = Some(self.id);
+        r.product_id = Some(self.product_id);
+        r.product_name = Some(self.name.clone());
+        r.product_type_slug = Some(self.kind.guide_name().to_owned());
+        r.quantity = Some(self.quantity);
+        r.authorized_quantity = Some(self.authorized_quantity);
+        r.claimed_quantity = Some(self.claimed_quantity);
+        r.status = Some(status.into());
+        r.recurrent_treatment = Some(false);
+        r.treatment_duration_days = Some(self.duration_days.unwrap_or(30));
+        r.provider_products = vec![provider];
+        r
     }
 }
 
@@ -311,12 +352,29 @@ pub(crate) struct Indication {
     pub id: String,
     pub file_name: String,
     pub file_type: String,
-    pub created_at: String,
+    pub created_at: Time,
 }
 
 impl Indication {
-    pub(crate) fn json(&self) -> Value {
-        json!({ "id": self.id, "file_name": self.file_name, "file_type": self.file_type, "created_at": self.created_at })
+    /// `IndicationResource`.
+    pub(crate) fn resource(&self) -> types::IndicationResource {
+        let mut r = types::IndicationResource::default();
+        r.id = Some(self.id.clone());
+        r.file_name = Some(self.file_name.clone());
+        r.file_type = Some(self.file_type.clone());
+        r.created_at = Some(self.created_at);
+        r
+    }
+
+    /// `ClaimAuthorizationFileResource`.
+    pub(crate) fn claim_file(&self) -> types::ClaimAuthorizationFileResource {
+        let mut r = types::ClaimAuthorizationFileResource::default();
+        r.id = Some(self.id.clone());
+        r.file_name = Some(self.file_name.clone());
+        r.file_type = Some(self.file_type.clone());
+        r.file_path = Some(format!("files/{}/{}", self.id, self.file_name));
+        r.created_at = Some(self.created_at);
+        r
     }
 }
 
@@ -348,8 +406,45 @@ pub(crate) struct AuthRequest {
     pub indications: Vec<Indication>,
     pub status: RequestStatus,
     pub authorization_ids: Vec<i64>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: Time,
+    pub updated_at: Time,
+}
+
+/// `AuthorizationRequestResource` with the request's `status`, `products`
+/// and `indications` beside it (the guides' fields).
+#[derive(Debug, Serialize)]
+pub(crate) struct RequestView {
+    #[serde(flatten)]
+    resource: types::AuthorizationRequestResource,
+    status: &'static str,
+    products: Vec<types::ProductResource>,
+    indications: Vec<types::IndicationResource>,
+}
+
+impl AuthRequest {
+    /// The request with the authorizations it led to.
+    pub(crate) fn view(&self, authorizations: Vec<types::AuthorizationResource>) -> RequestView {
+        let mut r = types::AuthorizationRequestResource::default();
+        r.id = Some(self.id);
+        r.beneficiary_id = Some(self.beneficiary_id);
+        r.sponsor_slug = Some(self.sponsor_slug.clone());
+        r.doctor_name = Some(self.doctor.name.clone());
+        r.doctor_medical_license_number = Some(self.doctor.license.clone());
+        r.doctor_country_code = Some(self.doctor.country_code.clone());
+        r.doctor_specialty_name = Some(self.doctor.specialty.clone());
+        r.diagnoses = self.diagnoses.iter().map(Diagnosis::resource).collect();
+        r.authorizations = authorizations;
+        r.created_by = Some("sandbox-client".to_owned());
+        r.updated_by = Some("sandbox-client".to_owned());
+        r.created_at = Some(self.created_at);
+        r.updated_at = Some(self.updated_at);
+        RequestView {
+            resource: r,
+            status: self.status.as_str(),
+            products: self.lines.iter().map(|l| l.resource("REQUESTED")).collect(),
+            indications: self.indications.iter().map(Indication::resource).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -367,10 +462,10 @@ pub(crate) struct Authorization {
     pub sponsor_authorization_code: Option<String>,
     pub documents_ok: bool,
     pub provider_slugs: Vec<String>,
-    pub activation_at: String,
-    pub expiration_at: String,
-    pub created_at: String,
-    pub updated_at: String,
+    pub activation_at: Time,
+    pub expiration_at: Time,
+    pub created_at: Time,
+    pub updated_at: Time,
 }
 
 impl Authorization {
@@ -389,56 +484,55 @@ impl Authorization {
     }
 
     /// `AuthorizationResource`.
-    pub(crate) fn json(&self) -> Value {
+    pub(crate) fn resource(&self) -> types::AuthorizationResource {
         let line_status = match self.status.as_str() {
             "APPROVED" | "CLAIMED" | "PARTIALLY_CLAIMED" => "APPROVED",
-            "SENT_TO_SPONSOR" => "PENDING",
+            "SENT_TO_SPONSOR" => "PENDING_REVIEW",
             other => other,
         };
-        json!({
-            "id": self.id,
-            "code": self.code,
-            "status": self.status,
-            "beneficiary_id": self.beneficiary_id,
-            "sponsor_slug": self.sponsor_slug,
-            "sponsor_authorization_code": self.sponsor_authorization_code,
-            "product_type": self.kind.schema_name(),
-            "coverage_type": self.kind.coverage(),
-            "doctor_name": self.doctor.name,
-            "doctor_medical_license_number": self.doctor.license,
-            "doctor_country_code": self.doctor.country_code,
-            "doctor_specialty_name": self.doctor.specialty,
-            "products": self.lines.iter().map(|l| l.json(line_status)).collect::<Vec<_>>(),
-            "non_associated_products": [],
-            "manual_review_required": false,
-            "manually_approved": false,
-            "satisfies_documents_policy": self.documents_ok,
-            "activation_at": self.activation_at,
-            "expiration_at": self.expiration_at,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-            "payment_type": self.payment_type,
-            "provider_slugs": self.provider_slugs,
-            "authorization_request_id": self.request_id,
-        })
+        let mut r = types::AuthorizationResource::default();
+        r.id = Some(self.id);
+        r.code = self.code.clone();
+        r.status = Some(self.status.as_str().into());
+        r.beneficiary_id = Some(self.beneficiary_id);
+        r.sponsor_slug = Some(self.sponsor_slug.clone());
+        r.sponsor_authorization_code = self.sponsor_authorization_code.clone();
+        r.product_type = Some(self.kind.schema_name().into());
+        r.coverage_type = Some(self.kind.coverage().into());
+        r.doctor_name = Some(self.doctor.name.clone());
+        r.doctor_medical_license_number = Some(self.doctor.license.clone());
+        r.doctor_country_code = Some(self.doctor.country_code.clone());
+        r.doctor_specialty_name = Some(self.doctor.specialty.clone());
+        r.products = self.lines.iter().map(|l| l.resource(line_status)).collect();
+        r.manual_review_required = Some(false);
+        r.manually_approved = Some(false);
+        r.satisfies_documents_policy = Some(self.documents_ok);
+        r.activation_at = Some(self.activation_at);
+        r.expiration_at = Some(self.expiration_at);
+        r.created_at = Some(self.created_at);
+        r.updated_at = Some(self.updated_at);
+        r
     }
 
     /// `ProviderAuthorizationAbridgedResource`.
-    pub(crate) fn abridged_json(&self, beneficiary: Option<&Beneficiary>) -> Value {
-        json!({
-            "id": self.id,
-            "code": self.code,
-            "status": self.status,
-            "beneficiary_id": self.beneficiary_id,
-            "beneficiary": beneficiary.map(Beneficiary::summary_json),
-            "sponsor_slug": self.sponsor_slug,
-            "product_type": self.kind.schema_name(),
-            "coverage_type": self.kind.coverage(),
-            "doctor_medical_license_number": self.doctor.license,
-        })
+    pub(crate) fn abridged(
+        &self,
+        beneficiary: Option<&Beneficiary>,
+    ) -> types::ProviderAuthorizationAbridgedResource {
+        let mut r = types::ProviderAuthorizationAbridgedResource::default();
+        r.code = self.code.clone();
+        r.status = Some(self.status.as_str().into());
+        r.beneficiary_id = Some(self.beneficiary_id);
+        r.beneficiary = beneficiary.map(Beneficiary::summary);
+        r.sponsor_slug = Some(self.sponsor_slug.clone());
+        r.product_type = Some(self.kind.schema_name().into());
+        r.coverage_type = Some(self.kind.coverage().into());
+        r.doctor_medical_license_number = Some(self.doctor.license.clone());
+        r
     }
 
-    pub(crate) fn event_json(&self) -> Value {
+    /// The `data` of an `authorization.*` webhook event.
+    pub(crate) fn event_data(&self) -> Value {
         json!({
             "authorization_id": self.id.to_string(),
             "authorization_code": self.code,
@@ -456,18 +550,6 @@ impl Authorization {
     }
 }
 
-/// A line of a provider claim.
-#[derive(Debug, Clone)]
-pub(crate) struct ClaimLine {
-    pub id: i64,
-    pub product_id: i64,
-    pub code: String,
-    pub name: String,
-    pub kind: Kind,
-    pub quantity: i32,
-    pub unit_price: f64,
-}
-
 #[derive(Debug, Clone)]
 pub(crate) struct Claim {
     pub id: i64,
@@ -477,105 +559,103 @@ pub(crate) struct Claim {
     pub sponsor_slug: String,
     pub doctor: Doctor,
     pub status: String,
-    pub lines: Vec<ClaimLine>,
+    pub lines: Vec<Line>,
     pub currency: String,
     pub document_number: Option<String>,
-    pub document_date: Option<String>,
+    pub document_date: Option<Time>,
     pub document_serial: Option<String>,
     pub files: Vec<Indication>,
     pub settled: bool,
-    pub created_at: String,
-    pub updated_at: String,
+    pub updated_at: Time,
 }
 
 impl Claim {
     pub(crate) fn amount(&self) -> f64 {
-        let cents: f64 = self
+        let total: f64 = self
             .lines
             .iter()
             .map(|l| l.unit_price * f64::from(l.quantity))
             .sum();
-        (cents * 100.0).round() / 100.0
+        (total * 100.0).round() / 100.0
     }
 
     /// `ProviderClaimResource`.
-    pub(crate) fn json(&self) -> Value {
+    pub(crate) fn resource(&self) -> types::ProviderClaimResource {
         let amount = self.amount();
-        json!({
-            "id": self.id,
-            "status": self.status,
-            "authorization_code": self.authorization_code,
-            "beneficiary_id": self.beneficiary_id,
-            "sponsor_slug": self.sponsor_slug,
-            "currency": self.currency,
-            "claimed_amount": amount,
-            "maximum_total_amount": amount,
-            "minimum_total_amount": 0.0,
-            "copayment_amount": 0.0,
-            "coinsurance_amount": 0.0,
-            "deductible_amount": 0.0,
-            "document_number": self.document_number,
-            "document_date": self.document_date,
-            "document_serial": self.document_serial,
-            "provider_branch_name": "Sandbox Clinic",
-            "sponsor_transaction_id": format!("SPX-{}", self.id),
-            "products": self.lines.iter().map(|l| json!({
-                "id": l.id,
-                "product_id": l.product_id,
-                "product_name": l.name,
-                "product_type_slug": l.kind.guide_name(),
-                "quantity": l.quantity,
-                "claimed_quantity": l.quantity,
-                "status": "CLAIMED",
-                "product_code": l.code,
-                "unit_price": l.unit_price,
-            })).collect::<Vec<_>>(),
-            "authorization_files": self.files.iter().map(file_json).collect::<Vec<_>>(),
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-        })
+        let mut r = types::ProviderClaimResource::default();
+        r.id = Some(self.id);
+        r.status = Some(self.status.clone());
+        r.authorization_code = self.authorization_code.clone();
+        r.beneficiary_id = Some(self.beneficiary_id);
+        r.sponsor_slug = Some(self.sponsor_slug.clone());
+        r.currency = Some(self.currency.clone());
+        r.claimed_amount = Some(amount);
+        r.maximum_total_amount = Some(amount);
+        r.minimum_total_amount = Some(0.0);
+        r.copayment_amount = Some(0.0);
+        r.coinsurance_amount = Some(0.0);
+        r.deductible_amount = Some(0.0);
+        r.document_number = self.document_number.clone();
+        r.document_date = self.document_date;
+        r.document_serial = self.document_serial.clone();
+        r.provider_branch_name = Some("Sandbox Clinic".to_owned());
+        r.sponsor_transaction_id = Some(format!("SPX-{}", self.id));
+        r.products = self.lines.iter().map(|l| l.resource("CLAIMED")).collect();
+        r
     }
-}
-
-/// `ClaimAuthorizationFileResource`.
-pub(crate) fn file_json(file: &Indication) -> Value {
-    json!({
-        "id": file.id,
-        "file_name": file.file_name,
-        "file_type": file.file_type,
-        "file_path": format!("/files/{}/{}", file.id, file.file_name),
-        "created_at": file.created_at,
-    })
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct Monitor {
-    pub id: String,
+    pub id: uuid::Uuid,
     pub claim_id: i64,
     /// 0 PENDING, 1 IN_PROGRESS, 2 COMPLETED.
     pub step: u8,
     pub ready_at: Instant,
-    pub created_at: String,
-    pub updated_at: String,
 }
 
 impl Monitor {
-    pub(crate) fn status(&self) -> &'static str {
+    pub(crate) fn status(&self) -> types::MonitorStatus {
         match self.step {
-            0 => "PENDING",
-            1 => "IN_PROGRESS",
-            _ => "COMPLETED",
+            0 => types::MonitorStatus::Pending,
+            1 => types::MonitorStatus::InProgress,
+            _ => types::MonitorStatus::Completed,
         }
+    }
+
+    /// `OutpatientCareClaimMonitorResponse`; a completed monitor carries
+    /// the claim's amounts.
+    pub(crate) fn resource(
+        &self,
+        location: String,
+        claim: Option<&Claim>,
+    ) -> types::OutpatientCareClaimMonitorResponse {
+        let mut monitor = types::OutpatientCareClaimMonitorResponseMonitorResource::default();
+        monitor.id = Some(self.id);
+        monitor.status = Some(self.status());
+        monitor.location = Some(location);
+        let mut r = types::OutpatientCareClaimMonitorResponse::default();
+        r.monitor_resource = Some(monitor);
+        if self.step >= 2
+            && let Some(claim) = claim
+        {
+            let mut done =
+                types::OutpatientCareClaimMonitorResponseOutpatientCareClaimResource::default();
+            done.claim_id = Some(claim.id);
+            done.amount = Some(claim.amount());
+            done.copayment = Some(0.0);
+            done.coinsurance = Some(0.0);
+            done.sponsor_transaction_id = Some(format!("SPX-{}", claim.id));
+            r.outpatient_care_claim_resource = Some(done);
+        }
+        r
     }
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct ProcedureClaim {
     pub id: i64,
-    pub sponsor_slug: String,
-    pub beneficiary_id: i64,
-    pub authorization_code: Option<String>,
-    pub products: Vec<Value>,
+    pub products: Vec<types::Product>,
     pub status: &'static str,
     pub amount: f64,
     pub additional_notes: Option<String>,
@@ -583,20 +663,17 @@ pub(crate) struct ProcedureClaim {
 
 impl ProcedureClaim {
     /// `MedicalProcedureClaimResource`.
-    pub(crate) fn json(&self) -> Value {
-        json!({
-            "claim_id": self.id,
-            "status": self.status,
-            "amount": self.amount,
-            "copayment": 0.0,
-            "coinsurance": 0.0,
-            "products": self.products,
-            "additional_notes": self.additional_notes,
-            "sponsor_transaction_id": format!("SPX-MP-{}", self.id),
-            "sponsor_slug": self.sponsor_slug,
-            "beneficiary_id": self.beneficiary_id,
-            "authorization_code": self.authorization_code,
-        })
+    pub(crate) fn resource(&self) -> types::MedicalProcedureClaimResource {
+        let mut r = types::MedicalProcedureClaimResource::default();
+        r.claim_id = Some(self.id);
+        r.status = Some(self.status.into());
+        r.amount = Some(self.amount);
+        r.copayment = Some(0.0);
+        r.coinsurance = Some(0.0);
+        r.products = self.products.clone();
+        r.additional_notes = self.additional_notes.clone();
+        r.sponsor_transaction_id = Some(format!("SPX-MP-{}", self.id));
+        r
     }
 }
 
@@ -616,6 +693,11 @@ impl DispStatus {
             DispStatus::Dispensed => "DISPENSED",
             DispStatus::Voided => "VOIDED",
         }
+    }
+
+    /// Started and not yet verified, dispensed or voided.
+    pub(crate) fn in_progress(self) -> bool {
+        matches!(self, DispStatus::Started | DispStatus::PendingVerification)
     }
 }
 
@@ -637,7 +719,6 @@ pub(crate) struct DispProduct {
 pub(crate) struct Dispensation {
     pub id: String,
     pub redeems: Redeems,
-    pub code: String,
     pub beneficiary_id: Option<i64>,
     pub sponsor_slug: Option<String>,
     pub products: Vec<DispProduct>,
@@ -645,39 +726,57 @@ pub(crate) struct Dispensation {
     pub otp_required: bool,
     pub verified: bool,
     pub claim_id: Option<i64>,
-    pub created_at: String,
-    pub updated_at: String,
+}
+
+/// `DispensationResource` with the claim a completed dispensation filed.
+#[derive(Debug, Serialize)]
+pub(crate) struct DispensationView {
+    #[serde(flatten)]
+    resource: types::DispensationResource,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    claim_id: Option<i64>,
 }
 
 impl Dispensation {
-    pub(crate) fn verification_required(&self) -> Value {
-        if self.otp_required && !self.verified {
-            json!("OTP")
-        } else {
-            Value::Null
-        }
+    /// Whether an OTP is still owed.
+    pub(crate) fn awaits_otp(&self) -> bool {
+        self.otp_required && !self.verified
     }
 
-    /// `DispensationResource`.
-    pub(crate) fn json(&self) -> Value {
-        json!({
-            "dispensation_id": self.id,
-            "status": self.status.as_str(),
-            "code_type": match self.redeems {
-                Redeems::Authorization(_) => "AUTHORIZATION",
-                Redeems::Prescription(_) => "PRESCRIPTION",
-            },
-            "code": self.code,
-            "products": self.products.iter().map(|p| json!({
-                "product_code": p.code, "quantity": p.quantity, "unit_price": p.unit_price,
-            })).collect::<Vec<_>>(),
-            "verification_required": self.verification_required(),
-            "beneficiary_id": self.beneficiary_id,
-            "sponsor_slug": self.sponsor_slug,
-            "claim_id": self.claim_id,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-        })
+    /// `DispensationResource`, plus `claim_id` once one was filed.
+    pub(crate) fn view(&self) -> DispensationView {
+        let mut r = types::DispensationResource::default();
+        r.dispensation_id = Some(self.id.clone());
+        r.id = crate::input::numeric_id(&self.id);
+        r.status = Some(self.status.as_str().into());
+        r.code_type = Some(match self.redeems {
+            Redeems::Authorization(_) => types::DispensationCodeType::Authorization,
+            Redeems::Prescription(_) => types::DispensationCodeType::Prescription,
+        });
+        r.products = self
+            .products
+            .iter()
+            .map(|p| {
+                let mut product = types::DispensationProduct::default();
+                product.product_code = Some(p.code.clone());
+                product.quantity = Some(p.quantity);
+                product.unit_price = Some(p.unit_price);
+                product
+            })
+            .collect();
+        if matches!(self.redeems, Redeems::Authorization(_)) {
+            let total: f64 = self
+                .products
+                .iter()
+                .map(|p| p.unit_price * f64::from(p.quantity))
+                .sum();
+            r.amount_covered_by_sponsor = Some((total * 100.0).round() / 100.0);
+        }
+        r.verification_required = self.awaits_otp().then(|| "OTP".into());
+        DispensationView {
+            resource: r,
+            claim_id: self.claim_id,
+        }
     }
 }
 
@@ -688,140 +787,103 @@ pub(crate) struct Patient {
     pub last_name: String,
     pub document_type: String,
     pub document_number: String,
-    pub date_of_birth: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
 }
 
 impl Patient {
-    /// The `patient` object of a `PrescriptionResource`.
-    pub(crate) fn prescription_json(&self) -> Value {
-        json!({
-            "code": self.patient_id,
-            "full_name": format!("{} {}", self.first_name, self.last_name),
-            "given_names": self.first_name,
-            "surnames": self.last_name,
-            "identity_document_type": self.document_type,
-            "identity_document_code": self.document_number,
-            "date_of_birth": self.date_of_birth,
-            "enabled": true,
-            "manually_created": false,
-        })
+    /// The `patient` of a `PrescriptionResource`.
+    pub(crate) fn prescription_patient(&self) -> types::PrescriptionResourcePatient {
+        let mut r = types::PrescriptionResourcePatient::default();
+        r.code = Some(self.patient_id.clone());
+        r.full_name = Some(format!("{} {}", self.first_name, self.last_name));
+        r.given_names = Some(self.first_name.clone());
+        r.surnames = Some(self.last_name.clone());
+        r.identity_document_type = Some(self.document_type.clone());
+        r.identity_document_code = Some(self.document_number.clone());
+        r.date_of_birth = self.date_of_birth.map(|d| d.to_string());
+        r.enabled = Some(true);
+        r.manually_created = Some(false);
+        r
     }
 
     /// `PatientResource`.
-    pub(crate) fn json(&self) -> Value {
-        json!({
-            "patient_id": self.patient_id,
-            "first_name": self.first_name,
-            "last_name": self.last_name,
-            "document_type": self.document_type,
-            "document_number": self.document_number,
-            "date_of_birth": self.date_of_birth,
-        })
+    pub(crate) fn resource(&self) -> types::PatientResource {
+        let mut r = types::PatientResource::default();
+        r.patient_id = Some(self.patient_id.clone());
+        r.first_name = Some(self.first_name.clone());
+        r.last_name = Some(self.last_name.clone());
+        r.document_type = Some(self.document_type.clone());
+        r.document_number = Some(self.document_number.clone());
+        r.date_of_birth = self.date_of_birth;
+        r
     }
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct RxLine {
-    pub id: i64,
-    pub product_id: i64,
-    pub code: String,
-    pub name: String,
-    pub quantity: i32,
-    pub posology: Option<String>,
-    pub duration_days: Option<i32>,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct Prescription {
     pub id: i64,
     pub code: String,
-    pub version: &'static str,
     pub patient_id: Option<String>,
-    pub patient: Value,
-    pub doctor: Value,
+    pub patient: types::PrescriptionResourcePatient,
+    pub doctor: types::PrescriptionResourceDoctor,
     pub diagnoses: Vec<Diagnosis>,
-    pub lines: Vec<RxLine>,
+    pub lines: Vec<Line>,
     pub status: &'static str,
-    pub created_at: String,
+    pub created_at: Time,
     pub resent: Vec<String>,
 }
 
 impl Prescription {
     /// `PrescriptionResource`.
-    pub(crate) fn json(&self, base_url: &str) -> Value {
-        json!({
-            "id": self.id,
-            "code": self.code,
-            "status": self.status,
-            "confidential": false,
-            "patient": self.patient,
-            "doctor": self.doctor,
-            "diagnoses": self.diagnoses.iter().map(Diagnosis::json).collect::<Vec<_>>(),
-            "products": self.lines.iter().map(|l| json!({
-                "id": l.id,
-                "product_id": l.product_id,
-                "product_name": l.name,
-                "product_type_slug": "MEDICATION",
-                "quantity": l.quantity,
-                "authorized_quantity": l.quantity,
-                "status": if self.status == "DISPENSED" { "DISPENSED" } else { "DISPENSABLE" },
-                "treatment_duration_days": l.duration_days,
-                "product_code": l.code,
-                "posology": l.posology,
-            })).collect::<Vec<_>>(),
-            "treatments": [],
-            "simplified_treatments": [],
-            "download_url": format!("{base_url}/ehr/v1/prescriptions/{}/pdf", self.id),
-            "created_at": self.created_at,
-            "version": self.version,
-            "patient_id": self.patient_id,
-        })
+    pub(crate) fn resource(&self, download_url: String) -> types::PrescriptionResource {
+        let line_status = if self.status == "DISPENSED" {
+            "DISPENSED"
+        } else {
+            "DISPENSABLE"
+        };
+        let mut r = types::PrescriptionResource::default();
+        r.id = Some(self.id);
+        r.code = Some(self.code.clone());
+        r.status = Some(self.status.to_owned());
+        r.confidential = Some(false);
+        r.patient = Some(self.patient.clone());
+        r.doctor = Some(self.doctor.clone());
+        r.diagnoses = self.diagnoses.iter().map(Diagnosis::resource).collect();
+        r.products = self.lines.iter().map(|l| l.resource(line_status)).collect();
+        r.download_url = Some(download_url);
+        r
     }
 
     /// `CreatePrescriptionResponse`.
-    pub(crate) fn created_json(&self) -> Value {
-        json!({
-            "prescription_id": self.id.to_string(),
-            "prescription_code": self.code,
-            "status": self.status,
-            "created_at": self.created_at,
-        })
+    pub(crate) fn created(&self) -> types::CreatePrescriptionResponse {
+        let mut r = types::CreatePrescriptionResponse::default();
+        r.prescription_id = Some(self.id.to_string());
+        r.prescription_code = Some(self.code.clone());
+        r.status = Some(self.status.to_owned());
+        r.created_at = Some(self.created_at);
+        r
     }
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct SettlementDoc {
-    pub id: String,
-    pub document_type: String,
-    pub file_name: String,
-    pub created_at: String,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct Settlement {
     pub id: String,
     pub sponsor_slug: String,
-    pub period: Option<String>,
     pub status: &'static str,
-    pub authorization_ids: Vec<String>,
-    pub documents: Vec<SettlementDoc>,
-    pub created_at: String,
+    pub authorization_ids: Vec<i64>,
+    pub documents: Vec<String>,
+    pub created_at: Time,
 }
 
 impl Settlement {
     /// `SettlementBatchResource`.
-    pub(crate) fn json(&self) -> Value {
-        json!({
-            "settlement_id": self.id,
-            "sponsor_slug": self.sponsor_slug,
-            "status": self.status,
-            "created_at": self.created_at,
-            "period": self.period,
-            "authorization_ids": self.authorization_ids,
-            "documents": self.documents.iter().map(|d| json!({
-                "id": d.id, "document_type": d.document_type, "file_name": d.file_name, "created_at": d.created_at,
-            })).collect::<Vec<_>>(),
-        })
+    pub(crate) fn resource(&self) -> types::SettlementBatchResource {
+        let mut r = types::SettlementBatchResource::default();
+        r.settlement_id = Some(self.id.clone());
+        r.sponsor_slug = Some(self.sponsor_slug.clone());
+        r.status = Some(self.status.into());
+        r.created_at = Some(self.created_at);
+        r
     }
 }
 
@@ -831,7 +893,18 @@ pub(crate) struct Subscription {
     pub url: String,
     pub event_types: Vec<String>,
     pub secret: String,
-    pub created_at: String,
+    pub created_at: Time,
+}
+
+/// `WebhookSubscriptionResource` with the subscription's `id`, signing
+/// `secret` and `created_at` (the sandbox's convention).
+#[derive(Debug, Serialize)]
+pub(crate) struct SubscriptionView {
+    #[serde(flatten)]
+    resource: types::WebhookSubscriptionResource,
+    id: String,
+    secret: String,
+    created_at: Time,
 }
 
 impl Subscription {
@@ -843,5 +916,17 @@ impl Subscription {
                     .strip_suffix('*')
                     .is_some_and(|prefix| event_type.starts_with(prefix))
         })
+    }
+
+    pub(crate) fn view(&self) -> SubscriptionView {
+        let mut r = types::WebhookSubscriptionResource::default();
+        r.url = Some(self.url.clone());
+        r.event_types = self.event_types.clone();
+        SubscriptionView {
+            resource: r,
+            id: self.id.clone(),
+            secret: self.secret.clone(),
+            created_at: self.created_at,
+        }
     }
 }

@@ -7,16 +7,17 @@ mod seed;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use serde_json::Value;
+use osigu::types;
 use tokio::time::Instant;
 
+use crate::clock::Time;
 use crate::config::RateLimit;
 
 pub(crate) use entities::*;
-pub(crate) use rules::beneficiary_number;
+pub(crate) use rules::otp_of;
 
 /// Everything the sandbox knows.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Db {
     seq: i64,
     pub tokens: HashMap<String, TokenInfo>,
@@ -26,7 +27,7 @@ pub(crate) struct Db {
     pub beneficiaries: Vec<Beneficiary>,
     pub catalogue: Vec<CatalogProduct>,
     /// Registered provider products: code and registration time, in order.
-    pub provider_products: Vec<(String, String)>,
+    pub provider_products: Vec<(String, Time)>,
     pub otps: HashMap<String, Otp>,
     pub otp_tokens: HashMap<String, OtpToken>,
     pub auth_requests: BTreeMap<i64, AuthRequest>,
@@ -37,11 +38,11 @@ pub(crate) struct Db {
     pub procedure_claims: BTreeMap<i64, ProcedureClaim>,
     pub patients: Vec<Patient>,
     pub prescriptions: BTreeMap<i64, Prescription>,
-    pub biometrics: HashMap<String, Value>,
+    pub biometrics: HashMap<String, types::ProviderBiometricReadingResource>,
     pub settlements: BTreeMap<String, Settlement>,
     pub subscriptions: Vec<Subscription>,
     /// Asynchronous beneficiary lookups: when each is done, and its result.
-    pub lookups: HashMap<String, (Instant, Vec<osigu::types::BeneficiaryLookupResult>)>,
+    pub lookups: HashMap<String, (Instant, Vec<types::BeneficiaryLookupResult>)>,
 }
 
 impl Db {

@@ -3,34 +3,25 @@
 //! opening a claim for one, and consuming an OTP verification token.
 
 use axum::http::StatusCode;
-use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::{Authorization, Beneficiary, CatalogProduct, Claim, ClaimLine, Db, Sponsor};
+use super::{Authorization, Beneficiary, CatalogProduct, Claim, Db, Line, Sponsor};
+use crate::clock::Time;
 use crate::input::numeric_id;
 use crate::reply::{ApiError, ApiResult};
-
-/// A beneficiary id as a number or a (possibly prefixed) string.
-pub(crate) fn beneficiary_number(value: &Value) -> Option<i64> {
-    match value {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => numeric_id(s),
-        _ => None,
-    }
-}
 
 impl Db {
     /// The sponsor and an active beneficiary of it, or 422.
     pub(crate) fn sponsor_and_beneficiary(
         &self,
         sponsor_slug: &str,
-        beneficiary: &Value,
+        beneficiary_id: i64,
     ) -> ApiResult<(Sponsor, Beneficiary)> {
         let sponsor = self.sponsor(sponsor_slug).cloned().ok_or_else(|| {
             ApiError::unprocessable("sponsor_slug", format!("unknown sponsor {sponsor_slug}"))
         })?;
-        let beneficiary = beneficiary_number(beneficiary)
-            .and_then(|id| self.beneficiary(id))
+        let beneficiary = self
+            .beneficiary(beneficiary_id)
             .filter(|b| b.sponsor_slug == sponsor.slug)
             .cloned()
             .ok_or_else(|| {
@@ -45,7 +36,7 @@ impl Db {
                 "071-422-coverage-inactive",
                 "the beneficiary has no active coverage",
             )
-            .with_info(json!({ "field": "beneficiary_id" })));
+            .with_info("field", "beneficiary_id"));
         }
         Ok((sponsor, beneficiary))
     }
@@ -100,9 +91,9 @@ impl Db {
     pub(crate) fn new_claim(
         &mut self,
         authorization: &Authorization,
-        lines: Vec<ClaimLine>,
+        lines: Vec<Line>,
         status: &str,
-        now: &str,
+        now: Time,
     ) -> Claim {
         let currency = self
             .sponsor(&authorization.sponsor_slug)
@@ -128,29 +119,20 @@ impl Db {
             document_serial: None,
             files,
             settled: false,
-            created_at: now.to_owned(),
-            updated_at: now.to_owned(),
+            updated_at: now,
         }
     }
 
-    /// Checks, and on success consumes, the OTP verification token among
-    /// `verifications` (`{"type": "OTP", "value": …}`) for this
-    /// beneficiary and sponsor; the error is the 422 `{code, message,
+    /// Checks, and on success consumes, an OTP verification token (the
+    /// `value` of an `external_verifications` entry of type `OTP`) for
+    /// this beneficiary and sponsor; the error is the 422 `{code, message,
     /// errors[]}` envelope.
     pub(crate) fn consume_otp(
         &mut self,
-        verifications: &[Value],
+        token: Option<&str>,
         beneficiary_id: i64,
         sponsor_slug: &str,
     ) -> ApiResult<()> {
-        let token = verifications
-            .iter()
-            .find(|v| {
-                v.get("type")
-                    .and_then(Value::as_str)
-                    .is_some_and(|t| t.eq_ignore_ascii_case("OTP"))
-            })
-            .and_then(|v| v.get("value").and_then(Value::as_str));
         let Some(token) = token else {
             return Err(ApiError::validation(
                 "OTP_REQUIRED",
@@ -178,4 +160,39 @@ impl Db {
             )),
         }
     }
+
+    /// A fresh line for `quantity` of a catalogue product, at its price.
+    pub(crate) fn new_line(&mut self, product: &CatalogProduct, quantity: i32) -> Line {
+        Line {
+            id: self.next(),
+            product_id: product.product_id,
+            code: product.code.to_owned(),
+            name: product.name.to_owned(),
+            kind: product.kind,
+            quantity,
+            authorized_quantity: quantity,
+            claimed_quantity: 0,
+            unit_price: product.unit_price,
+            duration_days: None,
+        }
+    }
+}
+
+/// The OTP token among `(type, value)` verifications, if one is there.
+fn otp_token<'a>(
+    verifications: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>,
+) -> Option<&'a str> {
+    verifications
+        .into_iter()
+        .find(|(kind, _)| kind.is_some_and(|k| k.eq_ignore_ascii_case("OTP")))
+        .and_then(|(_, value)| value)
+}
+
+/// The OTP token among the SDK's `ExternalVerification`s.
+pub(crate) fn otp_of(verifications: &[osigu::types::ExternalVerification]) -> Option<&str> {
+    otp_token(
+        verifications
+            .iter()
+            .map(|v| (Some(v.type_.as_str()), Some(v.value.as_str()))),
+    )
 }
