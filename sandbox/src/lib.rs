@@ -74,6 +74,7 @@ mod routes;
 mod server;
 mod state;
 mod store;
+mod typed;
 mod webhooks;
 
 use std::io;

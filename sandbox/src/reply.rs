@@ -10,6 +10,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::typed::typed;
+
 /// An error answer in one of Osigu's three envelopes, each a generated
 /// type (boxed, so results that carry it stay small).
 #[derive(Debug)]
@@ -35,9 +37,7 @@ pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        let mut body = types::ErrorResponse::default();
-        body.error_code = Some(code.to_owned());
-        body.message = Some(message.into());
+        let body = typed!(types::ErrorResponse; error_code = code, message = message.into());
         Self(Box::new(Body::Envelope {
             status,
             body,
@@ -56,16 +56,10 @@ impl ApiError {
 
     /// The `{errors: [{path, message}]}` envelope with status 400.
     pub(crate) fn fields(errors: Vec<(&str, &str)>) -> Self {
-        let mut body = types::FieldErrorsResponse::default();
-        body.errors = errors
+        let errors = errors
             .into_iter()
-            .map(|(path, message)| {
-                let mut error = types::FieldError::default();
-                error.path = Some(path.to_owned());
-                error.message = Some(message.to_owned());
-                error
-            })
-            .collect();
+            .map(|(path, message)| typed!(types::FieldError; path = path, message = message));
+        let body = typed!(types::FieldErrorsResponse;; errors = errors.collect());
         Self(Box::new(Body::Fields(body)))
     }
 
@@ -127,13 +121,11 @@ impl ApiError {
         field: &str,
         detail: impl Into<String>,
     ) -> Self {
-        let mut body = types::ValidationErrorResponse::default();
-        body.code = Some(code.to_owned());
-        body.message = Some(message.into());
         let mut error = serde_json::Map::new();
         error.insert("field".to_owned(), field.into());
         error.insert("message".to_owned(), detail.into().into());
-        body.errors = vec![error];
+        let body = typed!(types::ValidationErrorResponse;
+            code = code, message = message.into(); errors = vec![error]);
         Self(Box::new(Body::Validation(body)))
     }
 
@@ -269,12 +261,7 @@ pub(crate) fn page<T>(items: Vec<T>, paging: &Paging, self_url: &str) -> Page<T>
         .take(size as usize)
         .collect();
     let sep = if self_url.contains('?') { '&' } else { '?' };
-    let link = |rel: &str, page: i64| {
-        let mut link = types::Link::default();
-        link.rel = Some(rel.to_owned());
-        link.href = Some(format!("{self_url}{sep}page={page}&size={size}"));
-        link
-    };
+    let link = |rel: &str, page: i64| typed!(types::Link; rel = rel, href = format!("{self_url}{sep}page={page}&size={size}"));
     let mut links = vec![link("self", number)];
     if total_pages > 0 {
         links.push(link("first", 0));
@@ -286,11 +273,8 @@ pub(crate) fn page<T>(items: Vec<T>, paging: &Paging, self_url: &str) -> Page<T>
         }
         links.push(link("last", total_pages - 1));
     }
-    let mut meta = types::PageMetadata::default();
-    meta.size = Some(size);
-    meta.number = Some(number);
-    meta.total_elements = Some(total);
-    meta.total_pages = Some(total_pages);
+    let meta = typed!(types::PageMetadata;
+        size = size, number = number, total_elements = total, total_pages = total_pages);
     Page {
         content,
         links,

@@ -13,6 +13,7 @@ use crate::input::{base64_decode, form_pairs, numeric_id};
 use crate::reply::{ApiError, ApiJson, ApiResult, created, ok};
 use crate::state::random_hex;
 use crate::store::{Db, Otp, OtpToken};
+use crate::typed::typed;
 
 /// The token endpoint: client credentials in HTTP Basic (or in the
 /// form), `grant_type=client_credentials` in the form or the query.
@@ -130,16 +131,13 @@ pub(crate) async fn otp_generate(
         },
     );
     let initial = beneficiary.first_name.chars().next().unwrap_or('x');
-    let mut sent = types::SendOtpResponse::default();
-    sent.masked_destination = Some(if channel == "EMAIL" {
-        format!("{}***@example.com", initial.to_lowercase())
-    } else {
-        beneficiary.masked_phone()
-    });
-    sent.otp_id = Some(otp_id);
-    sent.channel = Some(channel);
-    sent.expires_in = i32::try_from(app.config.otp_lifetime_value().as_secs()).ok();
-    Ok(created(sent))
+    let destination = match channel.as_str() {
+        "EMAIL" => format!("{}***@example.com", initial.to_lowercase()),
+        _ => beneficiary.masked_phone(),
+    };
+    let expires_in = i32::try_from(app.config.otp_lifetime_value().as_secs()).ok();
+    Ok(created(typed!(types::SendOtpResponse;
+        masked_destination = destination, otp_id = otp_id, channel = channel; expires_in = expires_in)))
 }
 
 /// How many wrong codes an OTP tolerates before it is burnt.
@@ -199,7 +197,7 @@ pub(crate) async fn otp_validate(
             used: false,
         },
     );
-    let mut validated = types::ValidateOtpResponse::default();
-    validated.otp_verification_token = Some(token);
-    Ok(ok(validated))
+    Ok(ok(
+        typed!(types::ValidateOtpResponse; otp_verification_token = token),
+    ))
 }

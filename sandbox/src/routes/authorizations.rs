@@ -14,6 +14,7 @@ use crate::input::base64_decode;
 use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page};
 use crate::state::{App, MAX_UPLOAD, random_uuid};
 use crate::store::{Authorization, Db, Decision, Doctor, Line, RequestStatus, Sponsor, otp_of};
+use crate::typed::typed;
 
 /// Creates the authorization a sponsor decides for these lines: approved
 /// at once by a synchronous sponsor, `SENT_TO_SPONSOR` (and a decision
@@ -467,17 +468,12 @@ pub(crate) async fn create_biometric(
     }
     let matched = !bytes.is_empty();
     let id = random_uuid();
-    let mut reading = types::ProviderBiometricReadingResource::default();
-    reading.id = Some(id);
-    reading.type_ = Some(body.type_);
-    reading.verification_status = Some(if matched {
-        types::BiometricVerificationStatus::VerificationSuccess
-    } else {
-        types::BiometricVerificationStatus::VerificationFailure
-    });
-    reading.confidence = Some(if matched { 0.97 } else { 0.0 });
-    reading.failure_description = (!matched).then(|| "the reading is empty".to_owned());
-    reading.expires_at = Some(crate::clock::at(app.clock.unix() + 600));
+    use types::BiometricVerificationStatus::{VerificationFailure, VerificationSuccess};
+    let reading = typed!(types::ProviderBiometricReadingResource;
+        id = id, type_ = body.type_, confidence = if matched { 0.97 } else { 0.0 },
+        verification_status = if matched { VerificationSuccess } else { VerificationFailure },
+        expires_at = crate::clock::at(app.clock.unix() + 600);
+        failure_description = (!matched).then(|| "the reading is empty".to_owned()));
     db.biometrics.insert(id.to_string(), reading.clone());
     Ok(created(reading))
 }

@@ -15,6 +15,7 @@ use crate::input::numeric_id;
 use crate::reply::{ApiError, ApiJson, ApiResult, Paging, accepted_at, ok, page};
 use crate::state::random_uuid;
 use crate::store::{Beneficiary, Db, Decision, Sponsor};
+use crate::typed::typed;
 
 /// `listSponsors`.
 pub(crate) async fn list_sponsors(State(app): Shared) -> Response {
@@ -64,23 +65,13 @@ pub(crate) async fn sponsor_forms(
     let forms: Vec<types::AuthorizationFormResource> = FORMS
         .iter()
         .map(|(form_slug, name, fields)| {
-            let mut form = types::AuthorizationFormResource::default();
-            form.form_slug = Some((*form_slug).to_owned());
-            form.fallback_name = Some((*name).to_owned());
-            form.sponsor_slug = Some(sponsor.slug.to_owned());
-            form.authorization_coverage = Some(types::CoverageType::PrescriptionDrugs);
-            form.reimbursement = Some(false);
-            form.fields = fields
-                .iter()
-                .map(|(id, field, kind)| {
-                    let mut f = types::AuthorizationFormResourceFieldsItem::default();
-                    f.id = Some(*id);
-                    f.slug = Some((*field).to_owned());
-                    f.type_ = Some((*kind).to_owned());
-                    f
-                })
-                .collect();
-            form
+            let fields = fields.iter().map(|(id, field, kind)| {
+                typed!(types::AuthorizationFormResourceFieldsItem; id = *id, slug = *field, type_ = *kind)
+            });
+            typed!(types::AuthorizationFormResource;
+                form_slug = *form_slug, fallback_name = *name, sponsor_slug = sponsor.slug,
+                authorization_coverage = types::CoverageType::PrescriptionDrugs, reimbursement = false;
+                fields = fields.collect())
         })
         .collect();
     Ok(ok(forms))
@@ -224,36 +215,28 @@ pub(crate) async fn document_policy(
 ) -> ApiResult<Response> {
     let sponsor = sponsor_or_404(&app.db(), &slug)?;
     let requirement = |file_type: &str, required: bool, description: String| {
-        let mut r = types::DocumentPolicyRequirement::default();
-        r.file_type = Some(file_type.to_owned());
-        r.required = Some(required);
-        r.description = Some(description);
-        r
+        typed!(types::DocumentPolicyRequirement;
+            file_type = file_type, required = required, description = description)
     };
-    let mut policy = types::DocumentPolicyResource::default();
-    policy.documents = sponsor
-        .required_documents
-        .iter()
-        .map(|kind| {
-            let what = kind.to_lowercase().replace('_', " ");
-            requirement(
-                kind,
-                true,
-                format!("A {what} signed by the treating doctor"),
-            )
-        })
-        .chain([requirement(
-            "MEDICAL_INDICATION",
-            false,
-            "Any further medical indication".to_owned(),
-        )])
-        .collect();
-    policy.sponsor_slug = Some(sponsor.slug.to_owned());
-    policy.product_type = Some(
-        query
-            .product_type
-            .unwrap_or_else(|| "MEDICATION".to_owned()),
+    let documents = sponsor.required_documents.iter().map(|kind| {
+        let what = kind.to_lowercase().replace('_', " ");
+        requirement(
+            kind,
+            true,
+            format!("A {what} signed by the treating doctor"),
+        )
+    });
+    let further = requirement(
+        "MEDICAL_INDICATION",
+        false,
+        "Any further medical indication".into(),
     );
+    let product_type = query
+        .product_type
+        .unwrap_or_else(|| "MEDICATION".to_owned());
+    let policy = typed!(types::DocumentPolicyResource;
+        sponsor_slug = sponsor.slug, product_type = product_type;
+        documents = documents.chain([further]).collect());
     Ok(ok(policy))
 }
 
@@ -277,11 +260,8 @@ pub(crate) async fn external_providers(Query(q): Query<TextQuery>) -> Response {
             needle.is_empty() || slug.contains(&needle) || name.to_lowercase().contains(&needle)
         })
         .map(|(slug, name, country)| {
-            let mut r = types::ExternalProviderResource::default();
-            r.provider_slug = Some((*slug).to_owned());
-            r.name = Some((*name).to_owned());
-            r.country_code = Some((*country).to_owned());
-            r
+            typed!(types::ExternalProviderResource;
+                provider_slug = *slug, name = *name, country_code = *country)
         })
         .collect();
     ok(found)
@@ -361,12 +341,11 @@ pub(crate) async fn lookup_monitor(
         .lookups
         .get(&id)
         .ok_or_else(|| ApiError::not_found("lookup monitor", &id))?;
-    let mut monitor = types::BeneficiaryLookupMonitor::default();
-    if Instant::now() >= *ready_at {
-        monitor.status = Some(types::MonitorStatus::Completed);
-        monitor.content = found.clone();
+    let monitor = if Instant::now() >= *ready_at {
+        typed!(types::BeneficiaryLookupMonitor;
+            status = types::MonitorStatus::Completed; content = found.clone())
     } else {
-        monitor.status = Some(types::MonitorStatus::InProgress);
-    }
+        typed!(types::BeneficiaryLookupMonitor; status = types::MonitorStatus::InProgress)
+    };
     Ok(ok(monitor))
 }

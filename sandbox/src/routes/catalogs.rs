@@ -3,19 +3,17 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-
-use super::beneficiaries::TextQuery;
 use osigu::types;
 
 use super::Shared;
+use super::beneficiaries::TextQuery;
 use crate::reply::{ApiError, ApiResult, Paging, ok, page};
 use crate::store::Kind;
+use crate::typed::typed;
 
+#[rustfmt::skip]
 const COUNTRIES: &[(&str, &str)] = &[
-    ("GT", "Guatemala"),
-    ("DO", "República Dominicana"),
-    ("CO", "Colombia"),
-    ("MX", "México"),
+    ("GT", "Guatemala"), ("DO", "República Dominicana"), ("CO", "Colombia"), ("MX", "México"),
     ("ES", "España"),
 ];
 
@@ -27,69 +25,32 @@ type StateRow = (
     &'static [(&'static str, &'static str)],
 );
 
+#[rustfmt::skip]
 const STATES: &[StateRow] = &[
-    (
-        "GT",
-        "GT-GU",
-        "Guatemala",
-        &[("GT-GU-01", "Ciudad de Guatemala"), ("GT-GU-02", "Mixco")],
-    ),
-    (
-        "GT",
-        "GT-QZ",
-        "Quetzaltenango",
-        &[("GT-QZ-01", "Quetzaltenango")],
-    ),
-    (
-        "DO",
-        "DO-01",
-        "Distrito Nacional",
-        &[("DO-01-01", "Santo Domingo")],
-    ),
-    (
-        "DO",
-        "DO-25",
-        "Santiago",
-        &[("DO-25-01", "Santiago de los Caballeros")],
-    ),
+    ("GT", "GT-GU", "Guatemala", &[("GT-GU-01", "Ciudad de Guatemala"), ("GT-GU-02", "Mixco")]),
+    ("GT", "GT-QZ", "Quetzaltenango", &[("GT-QZ-01", "Quetzaltenango")]),
+    ("DO", "DO-01", "Distrito Nacional", &[("DO-01-01", "Santo Domingo")]),
+    ("DO", "DO-25", "Santiago", &[("DO-25-01", "Santiago de los Caballeros")]),
     ("CO", "CO-DC", "Bogotá D.C.", &[("CO-DC-01", "Bogotá")]),
     ("CO", "CO-ANT", "Antioquia", &[("CO-ANT-01", "Medellín")]),
-    (
-        "MX",
-        "MX-CMX",
-        "Ciudad de México",
-        &[("MX-CMX-01", "Ciudad de México")],
-    ),
+    ("MX", "MX-CMX", "Ciudad de México", &[("MX-CMX-01", "Ciudad de México")]),
     ("ES", "ES-MD", "Madrid", &[("ES-MD-01", "Madrid")]),
 ];
 
+#[rustfmt::skip]
 const BOARDS: &[(&str, &str, &str)] = &[
     ("GT", "CMCG", "Colegio de Médicos y Cirujanos de Guatemala"),
     ("DO", "CMD", "Colegio Médico Dominicano"),
-    (
-        "CO",
-        "RETHUS",
-        "Registro Único Nacional del Talento Humano en Salud",
-    ),
-    (
-        "MX",
-        "CONACEM",
-        "Consejo Nacional de Certificación en Medicina",
-    ),
-    (
-        "ES",
-        "CGCOM",
-        "Consejo General de Colegios Oficiales de Médicos",
-    ),
+    ("CO", "RETHUS", "Registro Único Nacional del Talento Humano en Salud"),
+    ("MX", "CONACEM", "Consejo Nacional de Certificación en Medicina"),
+    ("ES", "CGCOM", "Consejo General de Colegios Oficiales de Médicos"),
 ];
 
+#[rustfmt::skip]
 const SPECIALTIES: &[(&str, &str)] = &[
-    ("GENERAL_MEDICINE", "Medicina general"),
-    ("PEDIATRICS", "Pediatría"),
-    ("CARDIOLOGY", "Cardiología"),
-    ("INTERNAL_MEDICINE", "Medicina interna"),
-    ("GYNECOLOGY", "Ginecología"),
-    ("DERMATOLOGY", "Dermatología"),
+    ("GENERAL_MEDICINE", "Medicina general"), ("PEDIATRICS", "Pediatría"),
+    ("CARDIOLOGY", "Cardiología"), ("INTERNAL_MEDICINE", "Medicina interna"),
+    ("GYNECOLOGY", "Ginecología"), ("DERMATOLOGY", "Dermatología"),
 ];
 
 const DIAGNOSES: &[(&str, &str)] = &[
@@ -116,46 +77,27 @@ fn states_of(country: &str) -> ApiResult<impl Iterator<Item = &'static StateRow>
     Ok(STATES.iter().filter(move |s| s.0 == country))
 }
 
-fn text(value: &str) -> Option<String> {
-    Some(value.to_owned())
-}
-
 /// `listCountries` (v1 and v2).
 pub(crate) async fn countries() -> Response {
-    let all: Vec<types::CountryResource> = COUNTRIES
+    let all = COUNTRIES
         .iter()
-        .map(|(code, name)| {
-            let mut r = types::CountryResource::default();
-            (r.code, r.name) = (text(code), text(name));
-            r
-        })
-        .collect();
-    ok(all)
+        .map(|(code, name)| typed!(types::CountryResource; code = *code, name = *name));
+    ok(all.collect::<Vec<_>>())
 }
 
 /// `listStates` (v1 and v2).
 pub(crate) async fn states(Path(country): Path<String>) -> ApiResult<Response> {
-    let all: Vec<types::StateResource> = states_of(&country)?
-        .map(|s| {
-            let mut r = types::StateResource::default();
-            (r.code, r.name, r.country_code) = (text(s.1), text(s.2), text(s.0));
-            r
-        })
-        .collect();
-    Ok(ok(all))
+    let all = states_of(&country)?
+        .map(|s| typed!(types::StateResource; code = s.1, name = s.2, country_code = s.0));
+    Ok(ok(all.collect::<Vec<_>>()))
 }
 
 /// `listSubdivisions` (v1 and v2): the same first-level divisions as the
 /// states.
 pub(crate) async fn subdivisions(Path(country): Path<String>) -> ApiResult<Response> {
-    let all: Vec<types::SubdivisionResource> = states_of(&country)?
-        .map(|s| {
-            let mut r = types::SubdivisionResource::default();
-            (r.code, r.name, r.country_code) = (text(s.1), text(s.2), text(s.0));
-            r
-        })
-        .collect();
-    Ok(ok(all))
+    let all = states_of(&country)?
+        .map(|s| typed!(types::SubdivisionResource; code = s.1, name = s.2, country_code = s.0));
+    Ok(ok(all.collect::<Vec<_>>()))
 }
 
 /// `listCities` (v1 and v2).
@@ -163,44 +105,25 @@ pub(crate) async fn cities(Path((country, state)): Path<(String, String)>) -> Ap
     let entry = states_of(&country)?
         .find(|s| s.1.eq_ignore_ascii_case(&state))
         .ok_or_else(|| ApiError::not_found("state", &state))?;
-    let all: Vec<types::CityResource> = entry
-        .3
-        .iter()
-        .map(|(code, name)| {
-            let mut r = types::CityResource::default();
-            (r.code, r.name, r.state_code) = (text(code), text(name), text(entry.1));
-            r
-        })
-        .collect();
-    Ok(ok(all))
+    let all = entry.3.iter().map(|(code, name)| typed!(types::CityResource; code = *code, name = *name, state_code = entry.1));
+    Ok(ok(all.collect::<Vec<_>>()))
 }
 
 /// `listMedicalBoards` (v1 and v2).
 pub(crate) async fn medical_boards(Path(country): Path<String>) -> ApiResult<Response> {
     let country = known_country(&country)?;
-    let all: Vec<types::MedicalBoardResource> = BOARDS
-        .iter()
-        .filter(|b| b.0 == country)
-        .map(|b| {
-            let mut r = types::MedicalBoardResource::default();
-            (r.code, r.name, r.country_code) = (text(b.1), text(b.2), text(b.0));
-            r
-        })
-        .collect();
-    Ok(ok(all))
+    let all = BOARDS.iter().filter(|b| b.0 == country);
+    let all = all
+        .map(|b| typed!(types::MedicalBoardResource; code = b.1, name = b.2, country_code = b.0));
+    Ok(ok(all.collect::<Vec<_>>()))
 }
 
 /// `listMedicalSpecialties` (v1 and v2).
 pub(crate) async fn specialties() -> Response {
-    let all: Vec<types::MedicalSpecialtyResource> = SPECIALTIES
+    let all = SPECIALTIES
         .iter()
-        .map(|(code, name)| {
-            let mut r = types::MedicalSpecialtyResource::default();
-            (r.code, r.name) = (text(code), text(name));
-            r
-        })
-        .collect();
-    ok(all)
+        .map(|(code, name)| typed!(types::MedicalSpecialtyResource; code = *code, name = *name));
+    ok(all.collect::<Vec<_>>())
 }
 
 /// `listMedications` (v1 and v2), filtered by `query`.
@@ -231,16 +154,10 @@ fn diagnosis_matches(needle: &str, (code, name): &(&str, &str)) -> bool {
 /// `listDiagnoses` (ICD-10), filtered by `query`.
 pub(crate) async fn diagnoses(Query(q): Query<TextQuery>) -> Response {
     let needle = q.query.unwrap_or_default().to_lowercase();
-    let found: Vec<types::DiagnosisCatalogEntry> = DIAGNOSES
-        .iter()
-        .filter(|row| diagnosis_matches(&needle, row))
-        .map(|(code, name)| {
-            let mut r = types::DiagnosisCatalogEntry::default();
-            (r.diagnosis_code, r.description) = (text(code), text(name));
-            r
-        })
-        .collect();
-    ok(found)
+    let found = DIAGNOSES.iter().filter(|row| diagnosis_matches(&needle, row)).map(|(code, name)| {
+        typed!(types::DiagnosisCatalogEntry; diagnosis_code = *code, description = *name)
+    });
+    ok(found.collect::<Vec<_>>())
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -263,12 +180,8 @@ pub(crate) async fn search_diagnoses(
         .enumerate()
         .filter(|(_, row)| diagnosis_matches(&needle, row))
         .map(|(index, (code, name))| {
-            let mut result = types::DiagnosisSearchResult::default();
-            result.diagnosis_id = Some(index as i64 + 1);
-            result.code = text(code);
-            result.coding_system = text("ICD-10");
-            result.name = text(name);
-            result
+            typed!(types::DiagnosisSearchResult;
+                diagnosis_id = index as i64 + 1, code = *code, coding_system = "ICD-10", name = *name)
         })
         .collect();
     let self_url = format!(

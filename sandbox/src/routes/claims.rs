@@ -12,6 +12,7 @@ use super::{Shared, path_of};
 use crate::input::numeric_id;
 use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, created, ok, set_location};
 use crate::store::{Claim, Db, Decision, Doctor, Indication, Monitor, ProcedureClaim};
+use crate::typed::typed;
 
 /// A line the guides' outpatient claim carries.
 #[derive(Debug, Deserialize)]
@@ -94,10 +95,8 @@ pub(crate) async fn create_outpatient(
         settled: false,
         updated_at: now,
     };
-    let mut answer = types::OutpatientCareClaimCreatedResponse::default();
-    answer.claim_id = Some(stored.id.to_string());
-    answer.status = Some("OPEN".to_owned());
-    answer.created_at = Some(now);
+    let answer = typed!(types::OutpatientCareClaimCreatedResponse;
+        claim_id = stored.id.to_string(), status = "OPEN", created_at = now);
     db.claims.insert(stored.id, stored);
     Ok(created(answer))
 }

@@ -13,6 +13,7 @@ use crate::input::numeric_id;
 use crate::reply::{ApiError, ApiJson, ApiResult, created, created_location, ok};
 use crate::state::App;
 use crate::store::{Db, DispProduct, DispStatus, Dispensation, Line, Redeems, otp_of};
+use crate::typed::typed;
 
 /// One product a request hands over, whichever request type named it.
 struct Wanted {
@@ -217,20 +218,16 @@ pub(crate) async fn dispensing_document(
     let db = app.db();
     let target = target_of(&db, &code)
         .ok_or_else(|| ApiError::not_found("authorization or prescription", &code))?;
-    let mut document = types::DispensingDocumentResource::default();
-    document.approved_products = redeemable_lines(&db, target)
+    let entitled = redeemable_lines(&db, target)
         .into_iter()
-        .filter(|line| line.2 > 0)
-        .map(|(id, code, quantity, _)| {
-            let mut product = types::ApprovedProduct::default();
-            product.name = db.product_by_code(&code).map(|p| p.name.to_owned());
-            product.id = Some(id);
-            product.code = Some(code);
-            product.quantity = Some(quantity);
-            product
-        })
-        .collect();
-    Ok(ok(document))
+        .filter(|line| line.2 > 0);
+    let entitled = entitled.map(|(id, code, quantity, _)| {
+        let name = db.product_by_code(&code).map(|p| p.name.to_owned());
+        typed!(types::ApprovedProduct; id = id, code = code, quantity = quantity; name = name)
+    });
+    Ok(ok(
+        typed!(types::DispensingDocumentResource;; approved_products = entitled.collect()),
+    ))
 }
 
 /// Starts a dispensation of the first of `references` that names an
@@ -337,9 +334,8 @@ pub(crate) async fn verification_status(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let d = dispensation(&mut db, &id)?;
-    let mut status = types::DispensationVerificationStatusResponse::default();
-    status.verification_required = d.awaits_otp().then(|| "OTP".into());
-    Ok(ok(status))
+    Ok(ok(typed!(types::DispensationVerificationStatusResponse;;
+        verification_required = d.awaits_otp().then(|| "OTP".into()))))
 }
 
 /// `updateDispensationProducts`: only while STARTED.

@@ -14,6 +14,7 @@ use crate::input::numeric_id;
 use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page};
 use crate::state::App;
 use crate::store::{Db, Diagnosis, Doctor, Line, Patient, Prescription};
+use crate::typed::typed;
 
 /// The `doctor` of a prescription: the seeded doctor, with any string
 /// fields a v2 request supplied.
@@ -25,11 +26,10 @@ fn doctor(given: Option<&Map<String, Value>>) -> types::PrescriptionResourceDoct
             .and_then(Value::as_str)
             .map_or(fallback, str::to_owned)
     };
-    let mut r = types::PrescriptionResourceDoctor::default();
-    r.name = Some(text("name", seed.name));
-    r.medical_license_number = Some(text("medical_license_number", seed.license));
-    r.specialty_name = Some(text("specialty_name", seed.specialty));
-    r
+    typed!(types::PrescriptionResourceDoctor;
+        name = text("name", seed.name),
+        medical_license_number = text("medical_license_number", seed.license),
+        specialty_name = text("specialty_name", seed.specialty))
 }
 
 /// A prescription line for `quantity` of a registered catalogue product.
@@ -187,21 +187,11 @@ pub(crate) async fn create_prescription_v2(
                 coding_system: d.coding_system.clone(),
             })
             .collect();
-        let mut patient = types::PrescriptionResourcePatient::default();
-        patient.email_address = body
-            .patient
-            .email_address
-            .as_ref()
-            .map(|e| e.as_str().to_owned());
-        patient.phone_number = body
-            .patient
-            .phone_number
-            .as_ref()
-            .map(|p| p.as_str().to_owned());
-        patient.area_code = body
-            .patient
-            .area_code
-            .and_then(|a| i32::try_from(a.get()).ok());
+        let given = &body.patient;
+        let patient = typed!(types::PrescriptionResourcePatient;;
+            email_address = given.email_address.as_ref().map(|e| e.as_str().to_owned()),
+            phone_number = given.phone_number.as_ref().map(|p| p.as_str().to_owned()),
+            area_code = given.area_code.and_then(|a| i32::try_from(a.get()).ok()));
         Prescription {
             id: 0,
             code: String::new(),

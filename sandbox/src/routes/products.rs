@@ -11,6 +11,7 @@ use super::Shared;
 use crate::clock::Time;
 use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page};
 use crate::store::{CatalogProduct, Kind};
+use crate::typed::typed;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct CatalogQuery {
@@ -48,10 +49,7 @@ pub(crate) struct ProviderQuery {
 }
 
 fn registered(code: &str, at: Time) -> types::ProviderProductResource {
-    let mut r = types::ProviderProductResource::default();
-    r.product_code = Some(code.to_owned());
-    r.registered_at = Some(at);
-    r
+    typed!(types::ProviderProductResource; product_code = code, registered_at = at)
 }
 
 /// `listProviderProducts` (paged; filters by type and text).

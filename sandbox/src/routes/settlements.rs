@@ -11,6 +11,7 @@ use super::Shared;
 use crate::input::read_upload;
 use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, Paging, created, ok, page};
 use crate::store::{Claim, Db, Settlement};
+use crate::typed::typed;
 
 /// `startSettlementBatch`: 200 with an OPEN batch; 406 for an unknown
 /// sponsor.
@@ -82,12 +83,10 @@ pub(crate) async fn pending_authorizations(
         .ok_or_else(|| ApiError::not_found("settlement batch", &id))?;
     let items = pending(&db, &batch.sponsor_slug)
         .map(|(authorization, claim)| {
-            let mut r = types::SettlementPendingAuthorization::default();
-            r.authorization_id = Some(authorization.to_string());
-            r.claim_id = Some(claim.id.to_string());
-            r.dispensation_date = Some(claim.updated_at.date_naive().to_string());
-            r.total_amount = Some(claim.amount());
-            r
+            typed!(types::SettlementPendingAuthorization;
+                authorization_id = authorization.to_string(), claim_id = claim.id.to_string(),
+                dispensation_date = claim.updated_at.date_naive().to_string(),
+                total_amount = claim.amount())
         })
         .collect();
     let self_url = format!("{}{}", app.base_url, uri.path());
@@ -154,11 +153,9 @@ pub(crate) async fn upload_document(
         ));
     }
     let mut db = app.db();
-    let mut document = types::SettlementDocumentResource::default();
-    document.id = Some(format!("doc_{:06}", db.next()));
-    document.file_name = Some(file_name);
-    document.created_at = Some(app.clock.now());
-    document.document_type = Some(document_type.clone());
+    let document = typed!(types::SettlementDocumentResource;
+        id = format!("doc_{:06}", db.next()), file_name = file_name, created_at = app.clock.now(),
+        document_type = document_type.clone());
     open_batch(&mut db, &id)?.documents.push(document_type);
     Ok(created(document))
 }

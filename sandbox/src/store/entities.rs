@@ -1,5 +1,6 @@
 //! The kinds of thing the sandbox stores, each rendered as the generated
-//! type `openapi.json` gives it.
+//! type `openapi.json` gives it. None derives `Debug`: they hold names,
+//! identity documents and secrets.
 
 use chrono::NaiveDate;
 use osigu::types;
@@ -8,6 +9,7 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use crate::clock::Time;
+use crate::typed::typed;
 
 /// How a sponsor answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +18,7 @@ pub(crate) enum Decision {
     Async,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Sponsor {
     pub slug: &'static str,
     pub name: &'static str,
@@ -24,22 +26,18 @@ pub(crate) struct Sponsor {
     pub currency: &'static str,
     pub decision: Decision,
     pub otp_required: bool,
-    /// Indication `file_type`s a pre-authorization request needs before it
+    /// Document `file_type`s a pre-authorization request needs before it
     /// can be completed.
     pub required_documents: &'static [&'static str],
 }
 
 impl Sponsor {
     pub(crate) fn resource(&self) -> types::SponsorResource {
-        let mut r = types::SponsorResource::default();
-        r.sponsor_slug = Some(self.slug.to_owned());
-        r.name = Some(self.name.to_owned());
-        r.country_code = Some(self.country_code.to_owned());
-        r
+        typed!(types::SponsorResource; sponsor_slug = self.slug, name = self.name, country_code = self.country_code)
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Beneficiary {
     pub id: i64,
     pub sponsor_slug: &'static str,
@@ -57,14 +55,14 @@ pub(crate) struct Beneficiary {
 }
 
 /// `BeneficiaryResource` with the guides' `coverage` object beside it.
-#[derive(Debug, Serialize)]
+#[derive(Serialize)]
 pub(crate) struct CoveredBeneficiary {
     #[serde(flatten)]
     resource: types::BeneficiaryResource,
     coverage: Coverage,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Serialize)]
 struct Coverage {
     active: bool,
     plan_code: &'static str,
@@ -82,88 +80,60 @@ impl Beneficiary {
 
     /// `BeneficiaryResource`, plus the guides' `coverage` object.
     pub(crate) fn resource(&self, effective_until: NaiveDate) -> CoveredBeneficiary {
-        let mut currency = types::BeneficiaryResourceGeneralBalanceCurrencyCode::default();
-        currency.currency_code = Some("GTQ".to_owned());
-        currency.symbol = Some("Q".to_owned());
-        currency.display_name = Some("Guatemalan quetzal".to_owned());
-        currency.default_fraction_digits = Some(2);
-        currency.numeric_code = Some(320);
-        currency.numeric_code_as_string = Some("320".to_owned());
-        let mut balance = types::BeneficiaryResourceGeneralBalance::default();
-        balance.maximum_benefit = Some(if self.active { 10_000.0 } else { 0.0 });
-        balance.maximum_benefit_available = Some(self.balance);
-        balance.deductible_accrued_amount = Some(0.0);
-        balance.out_of_pocket_accrued_amount = Some(0.0);
-        balance.currency_code = Some(currency);
-        let mut r = types::BeneficiaryResource::default();
-        r.id = Some(self.id);
-        r.name = Some(self.name());
-        r.identity_document_type = Some(self.document_type.to_owned());
-        r.identity_document_id = Some(self.document_number.to_owned());
-        r.member_code = Some(self.member_code.to_owned());
-        r.sponsor_slug = Some(self.sponsor_slug.to_owned());
-        r.status = Some(self.status().into());
-        r.minimum_benefit_required_by_sponsor = Some(0.0);
-        r.general_balance = Some(balance);
-        CoveredBeneficiary {
-            resource: r,
-            coverage: Coverage {
-                active: self.active,
-                plan_code: self.plan_code,
-                effective_until,
-            },
-        }
+        let currency = typed!(types::BeneficiaryResourceGeneralBalanceCurrencyCode;
+            currency_code = "GTQ", symbol = "Q", display_name = "Guatemalan quetzal",
+            default_fraction_digits = 2, numeric_code = 320, numeric_code_as_string = "320");
+        let balance = typed!(types::BeneficiaryResourceGeneralBalance;
+            maximum_benefit = if self.active { 10_000.0 } else { 0.0 },
+            maximum_benefit_available = self.balance, deductible_accrued_amount = 0.0,
+            out_of_pocket_accrued_amount = 0.0, currency_code = currency);
+        let resource = typed!(types::BeneficiaryResource;
+            id = self.id, name = self.name(), identity_document_type = self.document_type,
+            identity_document_id = self.document_number, member_code = self.member_code,
+            sponsor_slug = self.sponsor_slug, status = self.status(),
+            minimum_benefit_required_by_sponsor = 0.0, general_balance = balance);
+        let coverage = Coverage {
+            active: self.active,
+            plan_code: self.plan_code,
+            effective_until,
+        };
+        CoveredBeneficiary { resource, coverage }
     }
 
     /// `BeneficiaryLookupResult`.
     pub(crate) fn lookup_result(&self) -> types::BeneficiaryLookupResult {
-        let mut r = types::BeneficiaryLookupResult::default();
-        r.id = Some(self.id);
-        r.name = Some(self.name());
-        r.identity_document_type = Some(self.document_type.to_owned());
-        r.identity_document_id = Some(self.document_number.to_owned());
-        r.date_of_birth = Some(self.date_of_birth.to_owned());
-        r.sponsor_slug = Some(self.sponsor_slug.to_owned());
         let kinship = if self.holder_id.is_some() {
             "DEPENDENT"
         } else {
             "HOLDER"
         };
-        r.kinship = Some(kinship.to_owned());
-        r.status = Some(self.status().into());
-        r
+        typed!(types::BeneficiaryLookupResult;
+            id = self.id, name = self.name(), identity_document_type = self.document_type,
+            identity_document_id = self.document_number, date_of_birth = self.date_of_birth,
+            sponsor_slug = self.sponsor_slug, kinship = kinship, status = self.status())
     }
 
     /// `BeneficiarySummary`.
     pub(crate) fn summary(&self) -> types::BeneficiarySummary {
-        let mut r = types::BeneficiarySummary::default();
-        r.id = Some(self.id);
-        r.name = Some(self.name());
-        r.identity_document_type = Some(self.document_type.to_owned());
-        r.identity_document_id = Some(self.document_number.to_owned());
-        r.policy_number = Some(self.member_code.to_owned());
-        r.policy_holder_name = Some(self.name());
-        r.date_of_birth = NaiveDate::parse_from_str(self.date_of_birth, "%Y-%m-%d")
-            .ok()
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|d| d.and_utc());
-        r
+        let born = NaiveDate::parse_from_str(self.date_of_birth, "%Y-%m-%d").ok();
+        typed!(types::BeneficiarySummary;
+            id = self.id, name = self.name(), identity_document_type = self.document_type,
+            identity_document_id = self.document_number, policy_number = self.member_code,
+            policy_holder_name = self.name();
+            date_of_birth = born.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc()))
     }
 
     /// The phone number with its middle digits masked.
     pub(crate) fn masked_phone(&self) -> String {
         let keep = self.phone.chars().count().saturating_sub(2);
-        self.phone
-            .chars()
-            .enumerate()
-            .map(|(i, c)| {
-                if i >= 5 && i < keep && c.is_ascii_digit() {
-                    '*'
-                } else {
-                    c
-                }
-            })
-            .collect()
+        let mask = |(i, c): (usize, char)| {
+            if i >= 5 && i < keep && c.is_ascii_digit() {
+                '*'
+            } else {
+                c
+            }
+        };
+        self.phone.chars().enumerate().map(mask).collect()
     }
 }
 
@@ -177,31 +147,27 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    pub(crate) fn guide_name(self) -> &'static str {
+    /// The guides' name, the schema's `ProductType` and the coverage.
+    fn names(self) -> [&'static str; 3] {
         match self {
-            Kind::Medication => "MEDICATION",
-            Kind::Lab => "LAB",
-            Kind::Imaging => "IMAGING",
-            Kind::Procedure => "PROCEDURE",
+            Kind::Medication => ["MEDICATION", "DRUG", "PRESCRIPTION_DRUGS"],
+            Kind::Lab => ["LAB", "LABORATORY", "DIAGNOSTIC_TESTS"],
+            Kind::Imaging => ["IMAGING", "DIAGNOSTIC_TEST", "DIAGNOSTIC_TESTS"],
+            Kind::Procedure => ["PROCEDURE", "MEDICAL_PROCEDURE", "MEDICAL_PROCEDURES"],
         }
+    }
+
+    pub(crate) fn guide_name(self) -> &'static str {
+        self.names()[0]
     }
 
     /// The `ProductType` value of the schema pages.
     pub(crate) fn schema_name(self) -> &'static str {
-        match self {
-            Kind::Medication => "DRUG",
-            Kind::Lab => "LABORATORY",
-            Kind::Imaging => "DIAGNOSTIC_TEST",
-            Kind::Procedure => "MEDICAL_PROCEDURE",
-        }
+        self.names()[1]
     }
 
     pub(crate) fn coverage(self) -> &'static str {
-        match self {
-            Kind::Medication => "PRESCRIPTION_DRUGS",
-            Kind::Lab | Kind::Imaging => "DIAGNOSTIC_TESTS",
-            Kind::Procedure => "MEDICAL_PROCEDURES",
-        }
+        self.names()[2]
     }
 
     /// Whether a `product_type` filter value (either vocabulary) names
@@ -212,7 +178,7 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct CatalogProduct {
     pub product_id: i64,
     pub code: &'static str,
@@ -224,20 +190,15 @@ pub(crate) struct CatalogProduct {
 impl CatalogProduct {
     /// `CatalogProductEntry`.
     pub(crate) fn entry(&self) -> types::CatalogProductEntry {
-        let mut r = types::CatalogProductEntry::default();
-        r.product_code = Some(self.code.to_owned());
-        r.product_name = Some(self.name.to_owned());
-        r
+        typed!(types::CatalogProductEntry; product_code = self.code, product_name = self.name)
     }
 }
 
-#[derive(Debug, Clone)]
 pub(crate) struct TokenInfo {
     pub client_id: String,
     pub expires_at: Instant,
 }
 
-#[derive(Debug, Clone)]
 pub(crate) struct Otp {
     pub beneficiary_id: i64,
     pub sponsor_slug: String,
@@ -246,7 +207,6 @@ pub(crate) struct Otp {
     pub used: bool,
 }
 
-#[derive(Debug, Clone)]
 pub(crate) struct OtpToken {
     pub beneficiary_id: i64,
     pub sponsor_slug: String,
@@ -254,7 +214,7 @@ pub(crate) struct OtpToken {
     pub used: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Doctor {
     pub name: String,
     pub license: String,
@@ -290,7 +250,7 @@ impl Doctor {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Diagnosis {
     pub id: i64,
     pub code: String,
@@ -300,18 +260,15 @@ pub(crate) struct Diagnosis {
 impl Diagnosis {
     /// `DiagnosisResource`.
     pub(crate) fn resource(&self) -> types::DiagnosisResource {
-        let mut r = types::DiagnosisResource::default();
-        r.id = Some(self.id);
-        r.code = Some(self.code.clone());
-        r.coding_system = Some(self.coding_system.clone());
-        r.status = Some(types::ProductDecisionStatus::Approved);
-        r
+        typed!(types::DiagnosisResource;
+            id = self.id, code = self.code.clone(), coding_system = self.coding_system.clone(),
+            status = types::ProductDecisionStatus::Approved)
     }
 }
 
 /// A product line of a pre-authorization request, an authorization, a
 /// claim or a prescription.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Line {
     pub id: i64,
     pub product_id: i64,
@@ -328,26 +285,19 @@ pub(crate) struct Line {
 impl Line {
     /// `ProductResource`.
     pub(crate) fn resource(&self, status: &str) -> types::ProductResource {
-        let mut provider = types::ProductResourceProviderProductsItem::default();
-        provider.provider_product_code = Some(self.code.clone());
-        provider.provider_slug = Some("sandbox-provider".to_owned());
-        let mut r = types::ProductResource::default();
-        r.id = Some(self.id);
-        r.product_id = Some(self.product_id);
-        r.product_name = Some(self.name.clone());
-        r.product_type_slug = Some(self.kind.guide_name().to_owned());
-        r.quantity = Some(self.quantity);
-        r.authorized_quantity = Some(self.authorized_quantity);
-        r.claimed_quantity = Some(self.claimed_quantity);
-        r.status = Some(status.into());
-        r.recurrent_treatment = Some(false);
-        r.treatment_duration_days = Some(self.duration_days.unwrap_or(30));
-        r.provider_products = vec![provider];
-        r
+        let provider = typed!(types::ProductResourceProviderProductsItem;
+            provider_product_code = self.code.clone(), provider_slug = "sandbox-provider");
+        typed!(types::ProductResource;
+            id = self.id, product_id = self.product_id, product_name = self.name.clone(),
+            product_type_slug = self.kind.guide_name(), quantity = self.quantity,
+            authorized_quantity = self.authorized_quantity, claimed_quantity = self.claimed_quantity,
+            status = status, recurrent_treatment = false,
+            treatment_duration_days = self.duration_days.unwrap_or(30);
+            provider_products = vec![provider])
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Indication {
     pub id: String,
     pub file_name: String,
@@ -358,23 +308,17 @@ pub(crate) struct Indication {
 impl Indication {
     /// `IndicationResource`.
     pub(crate) fn resource(&self) -> types::IndicationResource {
-        let mut r = types::IndicationResource::default();
-        r.id = Some(self.id.clone());
-        r.file_name = Some(self.file_name.clone());
-        r.file_type = Some(self.file_type.clone());
-        r.created_at = Some(self.created_at);
-        r
+        typed!(types::IndicationResource;
+            id = self.id.clone(), file_name = self.file_name.clone(),
+            file_type = self.file_type.clone(), created_at = self.created_at)
     }
 
     /// `ClaimAuthorizationFileResource`.
     pub(crate) fn claim_file(&self) -> types::ClaimAuthorizationFileResource {
-        let mut r = types::ClaimAuthorizationFileResource::default();
-        r.id = Some(self.id.clone());
-        r.file_name = Some(self.file_name.clone());
-        r.file_type = Some(self.file_type.clone());
-        r.file_path = Some(format!("files/{}/{}", self.id, self.file_name));
-        r.created_at = Some(self.created_at);
-        r
+        typed!(types::ClaimAuthorizationFileResource;
+            id = self.id.clone(), file_name = self.file_name.clone(),
+            file_type = self.file_type.clone(), created_at = self.created_at,
+            file_path = format!("files/{}/{}", self.id, self.file_name))
     }
 }
 
@@ -395,7 +339,7 @@ impl RequestStatus {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct AuthRequest {
     pub id: i64,
     pub sponsor_slug: String,
@@ -412,7 +356,7 @@ pub(crate) struct AuthRequest {
 
 /// `AuthorizationRequestResource` with the request's `status`, `products`
 /// and `indications` beside it (the guides' fields).
-#[derive(Debug, Serialize)]
+#[derive(Serialize)]
 pub(crate) struct RequestView {
     #[serde(flatten)]
     resource: types::AuthorizationRequestResource,
@@ -424,22 +368,17 @@ pub(crate) struct RequestView {
 impl AuthRequest {
     /// The request with the authorizations it led to.
     pub(crate) fn view(&self, authorizations: Vec<types::AuthorizationResource>) -> RequestView {
-        let mut r = types::AuthorizationRequestResource::default();
-        r.id = Some(self.id);
-        r.beneficiary_id = Some(self.beneficiary_id);
-        r.sponsor_slug = Some(self.sponsor_slug.clone());
-        r.doctor_name = Some(self.doctor.name.clone());
-        r.doctor_medical_license_number = Some(self.doctor.license.clone());
-        r.doctor_country_code = Some(self.doctor.country_code.clone());
-        r.doctor_specialty_name = Some(self.doctor.specialty.clone());
-        r.diagnoses = self.diagnoses.iter().map(Diagnosis::resource).collect();
-        r.authorizations = authorizations;
-        r.created_by = Some("sandbox-client".to_owned());
-        r.updated_by = Some("sandbox-client".to_owned());
-        r.created_at = Some(self.created_at);
-        r.updated_at = Some(self.updated_at);
+        let d = &self.doctor;
+        let resource = typed!(types::AuthorizationRequestResource;
+            id = self.id, beneficiary_id = self.beneficiary_id, sponsor_slug = self.sponsor_slug.clone(),
+            doctor_name = d.name.clone(), doctor_medical_license_number = d.license.clone(),
+            doctor_country_code = d.country_code.clone(), doctor_specialty_name = d.specialty.clone(),
+            created_by = "sandbox-client", updated_by = "sandbox-client",
+            created_at = self.created_at, updated_at = self.updated_at;
+            diagnoses = self.diagnoses.iter().map(Diagnosis::resource).collect(),
+            authorizations = authorizations);
         RequestView {
-            resource: r,
+            resource,
             status: self.status.as_str(),
             products: self.lines.iter().map(|l| l.resource("REQUESTED")).collect(),
             indications: self.indications.iter().map(Indication::resource).collect(),
@@ -447,7 +386,7 @@ impl AuthRequest {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Authorization {
     pub id: i64,
     pub code: Option<String>,
@@ -490,28 +429,20 @@ impl Authorization {
             "SENT_TO_SPONSOR" => "PENDING_REVIEW",
             other => other,
         };
-        let mut r = types::AuthorizationResource::default();
-        r.id = Some(self.id);
-        r.code = self.code.clone();
-        r.status = Some(self.status.as_str().into());
-        r.beneficiary_id = Some(self.beneficiary_id);
-        r.sponsor_slug = Some(self.sponsor_slug.clone());
-        r.sponsor_authorization_code = self.sponsor_authorization_code.clone();
-        r.product_type = Some(self.kind.schema_name().into());
-        r.coverage_type = Some(self.kind.coverage().into());
-        r.doctor_name = Some(self.doctor.name.clone());
-        r.doctor_medical_license_number = Some(self.doctor.license.clone());
-        r.doctor_country_code = Some(self.doctor.country_code.clone());
-        r.doctor_specialty_name = Some(self.doctor.specialty.clone());
-        r.products = self.lines.iter().map(|l| l.resource(line_status)).collect();
-        r.manual_review_required = Some(false);
-        r.manually_approved = Some(false);
-        r.satisfies_documents_policy = Some(self.documents_ok);
-        r.activation_at = Some(self.activation_at);
-        r.expiration_at = Some(self.expiration_at);
-        r.created_at = Some(self.created_at);
-        r.updated_at = Some(self.updated_at);
-        r
+        let d = &self.doctor;
+        typed!(types::AuthorizationResource;
+            id = self.id, status = self.status.as_str(), beneficiary_id = self.beneficiary_id,
+            sponsor_slug = self.sponsor_slug.clone(), product_type = self.kind.schema_name(),
+            coverage_type = self.kind.coverage(), doctor_name = d.name.clone(),
+            doctor_medical_license_number = d.license.clone(),
+            doctor_country_code = d.country_code.clone(), doctor_specialty_name = d.specialty.clone(),
+            manual_review_required = false, manually_approved = false,
+            satisfies_documents_policy = self.documents_ok, activation_at = self.activation_at,
+            expiration_at = self.expiration_at, created_at = self.created_at,
+            updated_at = self.updated_at;
+            code = self.code.clone(),
+            sponsor_authorization_code = self.sponsor_authorization_code.clone(),
+            products = self.lines.iter().map(|l| l.resource(line_status)).collect())
     }
 
     /// `ProviderAuthorizationAbridgedResource`.
@@ -519,20 +450,22 @@ impl Authorization {
         &self,
         beneficiary: Option<&Beneficiary>,
     ) -> types::ProviderAuthorizationAbridgedResource {
-        let mut r = types::ProviderAuthorizationAbridgedResource::default();
-        r.code = self.code.clone();
-        r.status = Some(self.status.as_str().into());
-        r.beneficiary_id = Some(self.beneficiary_id);
-        r.beneficiary = beneficiary.map(Beneficiary::summary);
-        r.sponsor_slug = Some(self.sponsor_slug.clone());
-        r.product_type = Some(self.kind.schema_name().into());
-        r.coverage_type = Some(self.kind.coverage().into());
-        r.doctor_medical_license_number = Some(self.doctor.license.clone());
-        r
+        typed!(types::ProviderAuthorizationAbridgedResource;
+            status = self.status.as_str(), beneficiary_id = self.beneficiary_id,
+            sponsor_slug = self.sponsor_slug.clone(), product_type = self.kind.schema_name(),
+            coverage_type = self.kind.coverage(),
+            doctor_medical_license_number = self.doctor.license.clone();
+            code = self.code.clone(), beneficiary = beneficiary.map(Beneficiary::summary))
     }
 
-    /// The `data` of an `authorization.*` webhook event.
+    /// The `data` of an `authorization.*` webhook event (webhook payloads
+    /// are outside `openapi.json`, and the SDK's event types only decode).
     pub(crate) fn event_data(&self) -> Value {
+        let products: Vec<Value> = self
+            .lines
+            .iter()
+            .map(|l| json!({ "product_code": l.code, "quantity": l.authorized_quantity }))
+            .collect();
         json!({
             "authorization_id": self.id.to_string(),
             "authorization_code": self.code,
@@ -541,16 +474,14 @@ impl Authorization {
             "sponsor_slug": self.sponsor_slug,
             "product_type": self.kind.guide_name(),
             "status": self.status,
-            "products": self.lines.iter().map(|l| json!({
-                "product_code": l.code, "quantity": l.authorized_quantity,
-            })).collect::<Vec<_>>(),
+            "products": products,
             "expires_at": self.expiration_at,
             "sponsor_reference": self.sponsor_authorization_code,
         })
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Claim {
     pub id: i64,
     pub authorization_id: Option<i64>,
@@ -569,43 +500,39 @@ pub(crate) struct Claim {
     pub updated_at: Time,
 }
 
+/// Rounded to cents.
+pub(crate) fn cents(amount: f64) -> f64 {
+    (amount * 100.0).round() / 100.0
+}
+
 impl Claim {
     pub(crate) fn amount(&self) -> f64 {
-        let total: f64 = self
-            .lines
-            .iter()
-            .map(|l| l.unit_price * f64::from(l.quantity))
-            .sum();
-        (total * 100.0).round() / 100.0
+        cents(
+            self.lines
+                .iter()
+                .map(|l| l.unit_price * f64::from(l.quantity))
+                .sum(),
+        )
     }
 
     /// `ProviderClaimResource`.
     pub(crate) fn resource(&self) -> types::ProviderClaimResource {
         let amount = self.amount();
-        let mut r = types::ProviderClaimResource::default();
-        r.id = Some(self.id);
-        r.status = Some(self.status.clone());
-        r.authorization_code = self.authorization_code.clone();
-        r.beneficiary_id = Some(self.beneficiary_id);
-        r.sponsor_slug = Some(self.sponsor_slug.clone());
-        r.currency = Some(self.currency.clone());
-        r.claimed_amount = Some(amount);
-        r.maximum_total_amount = Some(amount);
-        r.minimum_total_amount = Some(0.0);
-        r.copayment_amount = Some(0.0);
-        r.coinsurance_amount = Some(0.0);
-        r.deductible_amount = Some(0.0);
-        r.document_number = self.document_number.clone();
-        r.document_date = self.document_date;
-        r.document_serial = self.document_serial.clone();
-        r.provider_branch_name = Some("Sandbox Clinic".to_owned());
-        r.sponsor_transaction_id = Some(format!("SPX-{}", self.id));
-        r.products = self.lines.iter().map(|l| l.resource("CLAIMED")).collect();
-        r
+        typed!(types::ProviderClaimResource;
+            id = self.id, status = self.status.clone(), beneficiary_id = self.beneficiary_id,
+            sponsor_slug = self.sponsor_slug.clone(), currency = self.currency.clone(),
+            claimed_amount = amount, maximum_total_amount = amount, minimum_total_amount = 0.0,
+            copayment_amount = 0.0, coinsurance_amount = 0.0, deductible_amount = 0.0,
+            provider_branch_name = "Sandbox Clinic",
+            sponsor_transaction_id = format!("SPX-{}", self.id);
+            authorization_code = self.authorization_code.clone(),
+            document_number = self.document_number.clone(), document_date = self.document_date,
+            document_serial = self.document_serial.clone(),
+            products = self.lines.iter().map(|l| l.resource("CLAIMED")).collect())
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Monitor {
     pub id: uuid::Uuid,
     pub claim_id: i64,
@@ -630,29 +557,19 @@ impl Monitor {
         location: String,
         claim: Option<&Claim>,
     ) -> types::OutpatientCareClaimMonitorResponse {
-        let mut monitor = types::OutpatientCareClaimMonitorResponseMonitorResource::default();
-        monitor.id = Some(self.id);
-        monitor.status = Some(self.status());
-        monitor.location = Some(location);
-        let mut r = types::OutpatientCareClaimMonitorResponse::default();
-        r.monitor_resource = Some(monitor);
-        if self.step >= 2
-            && let Some(claim) = claim
-        {
-            let mut done =
-                types::OutpatientCareClaimMonitorResponseOutpatientCareClaimResource::default();
-            done.claim_id = Some(claim.id);
-            done.amount = Some(claim.amount());
-            done.copayment = Some(0.0);
-            done.coinsurance = Some(0.0);
-            done.sponsor_transaction_id = Some(format!("SPX-{}", claim.id));
-            r.outpatient_care_claim_resource = Some(done);
-        }
-        r
+        let monitor = typed!(types::OutpatientCareClaimMonitorResponseMonitorResource;
+            id = self.id, status = self.status(), location = location);
+        let done = claim.filter(|_| self.step >= 2).map(|claim| {
+            typed!(types::OutpatientCareClaimMonitorResponseOutpatientCareClaimResource;
+                claim_id = claim.id, amount = claim.amount(), copayment = 0.0, coinsurance = 0.0,
+                sponsor_transaction_id = format!("SPX-{}", claim.id))
+        });
+        typed!(types::OutpatientCareClaimMonitorResponse;
+            monitor_resource = monitor; outpatient_care_claim_resource = done)
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct ProcedureClaim {
     pub id: i64,
     pub products: Vec<types::Product>,
@@ -664,16 +581,10 @@ pub(crate) struct ProcedureClaim {
 impl ProcedureClaim {
     /// `MedicalProcedureClaimResource`.
     pub(crate) fn resource(&self) -> types::MedicalProcedureClaimResource {
-        let mut r = types::MedicalProcedureClaimResource::default();
-        r.claim_id = Some(self.id);
-        r.status = Some(self.status.into());
-        r.amount = Some(self.amount);
-        r.copayment = Some(0.0);
-        r.coinsurance = Some(0.0);
-        r.products = self.products.clone();
-        r.additional_notes = self.additional_notes.clone();
-        r.sponsor_transaction_id = Some(format!("SPX-MP-{}", self.id));
-        r
+        typed!(types::MedicalProcedureClaimResource;
+            claim_id = self.id, status = self.status, amount = self.amount, copayment = 0.0,
+            coinsurance = 0.0, sponsor_transaction_id = format!("SPX-MP-{}", self.id);
+            products = self.products.clone(), additional_notes = self.additional_notes.clone())
     }
 }
 
@@ -695,7 +606,7 @@ impl DispStatus {
         }
     }
 
-    /// Started and not yet verified, dispensed or voided.
+    /// Started and not yet dispensed or voided.
     pub(crate) fn in_progress(self) -> bool {
         matches!(self, DispStatus::Started | DispStatus::PendingVerification)
     }
@@ -708,14 +619,14 @@ pub(crate) enum Redeems {
     Prescription(i64),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct DispProduct {
     pub code: String,
     pub quantity: i32,
     pub unit_price: f64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Dispensation {
     pub id: String,
     pub redeems: Redeems,
@@ -729,7 +640,7 @@ pub(crate) struct Dispensation {
 }
 
 /// `DispensationResource` with the claim a completed dispensation filed.
-#[derive(Debug, Serialize)]
+#[derive(Serialize)]
 pub(crate) struct DispensationView {
     #[serde(flatten)]
     resource: types::DispensationResource,
@@ -745,42 +656,32 @@ impl Dispensation {
 
     /// `DispensationResource`, plus `claim_id` once one was filed.
     pub(crate) fn view(&self) -> DispensationView {
-        let mut r = types::DispensationResource::default();
-        r.dispensation_id = Some(self.id.clone());
-        r.id = crate::input::numeric_id(&self.id);
-        r.status = Some(self.status.as_str().into());
-        r.code_type = Some(match self.redeems {
-            Redeems::Authorization(_) => types::DispensationCodeType::Authorization,
-            Redeems::Prescription(_) => types::DispensationCodeType::Prescription,
-        });
-        r.products = self
+        let (code_type, covered) = match self.redeems {
+            Redeems::Authorization(_) => (types::DispensationCodeType::Authorization, true),
+            Redeems::Prescription(_) => (types::DispensationCodeType::Prescription, false),
+        };
+        let total: f64 = self
             .products
             .iter()
-            .map(|p| {
-                let mut product = types::DispensationProduct::default();
-                product.product_code = Some(p.code.clone());
-                product.quantity = Some(p.quantity);
-                product.unit_price = Some(p.unit_price);
-                product
-            })
-            .collect();
-        if matches!(self.redeems, Redeems::Authorization(_)) {
-            let total: f64 = self
-                .products
-                .iter()
-                .map(|p| p.unit_price * f64::from(p.quantity))
-                .sum();
-            r.amount_covered_by_sponsor = Some((total * 100.0).round() / 100.0);
-        }
-        r.verification_required = self.awaits_otp().then(|| "OTP".into());
+            .map(|p| p.unit_price * f64::from(p.quantity))
+            .sum();
+        let products = self.products.iter().map(|p| {
+            typed!(types::DispensationProduct;
+                product_code = p.code.clone(), quantity = p.quantity, unit_price = p.unit_price)
+        });
+        let resource = typed!(types::DispensationResource;
+            dispensation_id = self.id.clone(), status = self.status.as_str(), code_type = code_type;
+            id = crate::input::numeric_id(&self.id), products = products.collect(),
+            amount_covered_by_sponsor = covered.then(|| cents(total)),
+            verification_required = self.awaits_otp().then(|| "OTP".into()));
         DispensationView {
-            resource: r,
+            resource,
             claim_id: self.claim_id,
         }
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Patient {
     pub patient_id: String,
     pub first_name: String,
@@ -793,33 +694,26 @@ pub(crate) struct Patient {
 impl Patient {
     /// The `patient` of a `PrescriptionResource`.
     pub(crate) fn prescription_patient(&self) -> types::PrescriptionResourcePatient {
-        let mut r = types::PrescriptionResourcePatient::default();
-        r.code = Some(self.patient_id.clone());
-        r.full_name = Some(format!("{} {}", self.first_name, self.last_name));
-        r.given_names = Some(self.first_name.clone());
-        r.surnames = Some(self.last_name.clone());
-        r.identity_document_type = Some(self.document_type.clone());
-        r.identity_document_code = Some(self.document_number.clone());
-        r.date_of_birth = self.date_of_birth.map(|d| d.to_string());
-        r.enabled = Some(true);
-        r.manually_created = Some(false);
-        r
+        typed!(types::PrescriptionResourcePatient;
+            code = self.patient_id.clone(), full_name = format!("{} {}", self.first_name, self.last_name),
+            given_names = self.first_name.clone(), surnames = self.last_name.clone(),
+            identity_document_type = self.document_type.clone(),
+            identity_document_code = self.document_number.clone(), enabled = true,
+            manually_created = false;
+            date_of_birth = self.date_of_birth.map(|d| d.to_string()))
     }
 
     /// `PatientResource`.
     pub(crate) fn resource(&self) -> types::PatientResource {
-        let mut r = types::PatientResource::default();
-        r.patient_id = Some(self.patient_id.clone());
-        r.first_name = Some(self.first_name.clone());
-        r.last_name = Some(self.last_name.clone());
-        r.document_type = Some(self.document_type.clone());
-        r.document_number = Some(self.document_number.clone());
-        r.date_of_birth = self.date_of_birth;
-        r
+        typed!(types::PatientResource;
+            patient_id = self.patient_id.clone(), first_name = self.first_name.clone(),
+            last_name = self.last_name.clone(), document_type = self.document_type.clone(),
+            document_number = self.document_number.clone();
+            date_of_birth = self.date_of_birth)
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Prescription {
     pub id: i64,
     pub code: String,
@@ -841,36 +735,28 @@ impl Prescription {
         } else {
             "DISPENSABLE"
         };
-        let mut r = types::PrescriptionResource::default();
-        r.id = Some(self.id);
-        r.code = Some(self.code.clone());
-        r.status = Some(self.status.to_owned());
-        r.confidential = Some(false);
-        r.patient = Some(self.patient.clone());
-        r.doctor = Some(self.doctor.clone());
-        r.diagnoses = self.diagnoses.iter().map(Diagnosis::resource).collect();
-        r.products = self.lines.iter().map(|l| l.resource(line_status)).collect();
-        r.download_url = Some(download_url);
-        r
+        typed!(types::PrescriptionResource;
+            id = self.id, code = self.code.clone(), status = self.status, confidential = false,
+            patient = self.patient.clone(), doctor = self.doctor.clone(), download_url = download_url;
+            diagnoses = self.diagnoses.iter().map(Diagnosis::resource).collect(),
+            products = self.lines.iter().map(|l| l.resource(line_status)).collect())
     }
 
     /// `CreatePrescriptionResponse`.
     pub(crate) fn created(&self) -> types::CreatePrescriptionResponse {
-        let mut r = types::CreatePrescriptionResponse::default();
-        r.prescription_id = Some(self.id.to_string());
-        r.prescription_code = Some(self.code.clone());
-        r.status = Some(self.status.to_owned());
-        r.created_at = Some(self.created_at);
-        r
+        typed!(types::CreatePrescriptionResponse;
+            prescription_id = self.id.to_string(), prescription_code = self.code.clone(),
+            status = self.status, created_at = self.created_at)
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Settlement {
     pub id: String,
     pub sponsor_slug: String,
     pub status: &'static str,
     pub authorization_ids: Vec<i64>,
+    /// The `document_type` of each document uploaded.
     pub documents: Vec<String>,
     pub created_at: Time,
 }
@@ -878,16 +764,12 @@ pub(crate) struct Settlement {
 impl Settlement {
     /// `SettlementBatchResource`.
     pub(crate) fn resource(&self) -> types::SettlementBatchResource {
-        let mut r = types::SettlementBatchResource::default();
-        r.settlement_id = Some(self.id.clone());
-        r.sponsor_slug = Some(self.sponsor_slug.clone());
-        r.status = Some(self.status.into());
-        r.created_at = Some(self.created_at);
-        r
+        typed!(types::SettlementBatchResource;
+            settlement_id = self.id.clone(), sponsor_slug = self.sponsor_slug.clone(),
+            status = self.status, created_at = self.created_at)
     }
 }
 
-#[derive(Debug, Clone)]
 pub(crate) struct Subscription {
     pub id: String,
     pub url: String,
@@ -898,7 +780,7 @@ pub(crate) struct Subscription {
 
 /// `WebhookSubscriptionResource` with the subscription's `id`, signing
 /// `secret` and `created_at` (the sandbox's convention).
-#[derive(Debug, Serialize)]
+#[derive(Serialize)]
 pub(crate) struct SubscriptionView {
     #[serde(flatten)]
     resource: types::WebhookSubscriptionResource,
@@ -919,11 +801,10 @@ impl Subscription {
     }
 
     pub(crate) fn view(&self) -> SubscriptionView {
-        let mut r = types::WebhookSubscriptionResource::default();
-        r.url = Some(self.url.clone());
-        r.event_types = self.event_types.clone();
+        let resource = typed!(types::WebhookSubscriptionResource;
+            url = self.url.clone(); event_types = self.event_types.clone());
         SubscriptionView {
-            resource: r,
+            resource,
             id: self.id.clone(),
             secret: self.secret.clone(),
             created_at: self.created_at,
