@@ -35,6 +35,18 @@ enum Body {
 
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
+/// `refuse_if!(condition; field, message)` answers 422 naming `field` when
+/// `condition` holds.
+macro_rules! refuse_if {
+    ($condition:expr; $field:expr, $message:expr) => {
+        if $condition {
+            return Err(crate::reply::ApiError::unprocessable($field, $message));
+        }
+    };
+}
+
+pub(crate) use refuse_if;
+
 impl ApiError {
     pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         let body = typed!(types::ErrorResponse; error_code = code, message = message.into());

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::Shared;
 use crate::input::base64_decode;
-use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page};
+use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page, refuse_if};
 use crate::state::{App, MAX_UPLOAD, random_uuid};
 use crate::store::{Authorization, Db, Decision, Doctor, Line, RequestStatus, Sponsor, otp_of};
 use crate::typed::typed;
@@ -121,12 +121,7 @@ pub(crate) async fn create_authorization(
     let mut db = app.db();
     let (sponsor, beneficiary) =
         db.sponsor_and_beneficiary(&body.sponsor_slug, body.beneficiary_id)?;
-    if body.diagnoses.is_empty() {
-        return Err(ApiError::unprocessable(
-            "diagnoses",
-            "at least one diagnosis is required",
-        ));
-    }
+    refuse_if!(body.diagnoses.is_empty(); "diagnoses", "at least one diagnosis is required");
     let mut lines = Vec::new();
     for p in &body.products {
         let reference = p.product_id.as_deref().unwrap_or_default();
@@ -136,12 +131,7 @@ pub(crate) async fn create_authorization(
         };
         lines.push(db.new_line(&product, p.quantity.max(1)));
     }
-    if lines.is_empty() {
-        return Err(ApiError::unprocessable(
-            "products",
-            "at least one product is required",
-        ));
-    }
+    refuse_if!(lines.is_empty(); "products", "at least one product is required");
     if sponsor.otp_required {
         db.consume_otp(
             otp_of(&external_verifications),
@@ -170,12 +160,7 @@ pub(crate) async fn create_external_authorization(
         .beneficiary(body.beneficiary_id)
         .cloned()
         .ok_or_else(|| ApiError::unprocessable("beneficiary_id", "unknown beneficiary"))?;
-    if body.diagnoses.is_empty() || body.products.is_empty() {
-        return Err(ApiError::unprocessable(
-            "products",
-            "diagnoses and products must not be empty",
-        ));
-    }
+    refuse_if!(body.diagnoses.is_empty() || body.products.is_empty(); "products", "diagnoses and products must not be empty");
     let mut lines = Vec::new();
     for p in &body.products {
         let product = db.resolve_product(p.provider_product_code.as_deref(), Some(p.product_id))?;
@@ -398,12 +383,7 @@ pub(crate) async fn claim_authorization(
             authorization.status
         )));
     }
-    if body.products.is_empty() {
-        return Err(ApiError::unprocessable(
-            "products",
-            "at least one product line is required",
-        ));
-    }
+    refuse_if!(body.products.is_empty(); "products", "at least one product line is required");
     let mut claimed = Vec::new();
     for p in &body.products {
         let line = authorization
@@ -420,12 +400,7 @@ pub(crate) async fn claim_authorization(
                 )
             })?;
         let left = line.authorized_quantity - line.claimed_quantity;
-        if p.quantity <= 0 || p.quantity > left {
-            return Err(ApiError::unprocessable(
-                "products.quantity",
-                format!("line {} has {left} left to claim", line.id),
-            ));
-        }
+        refuse_if!(p.quantity <= 0 || p.quantity > left; "products.quantity", format!("line {} has {left} left to claim", line.id));
         if p.price < 0.0 {
             return Err(ApiError::unprocessable(
                 "products.price",
@@ -458,9 +433,7 @@ pub(crate) async fn create_biometric(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     db.sponsor_and_beneficiary(&body.sponsor_slug, body.beneficiary_id)?;
-    if matches!(body.type_, types::BiometricType::Unknown(_)) {
-        return Err(ApiError::unprocessable("type", "unknown biometric type"));
-    }
+    refuse_if!(matches!(body.type_, types::BiometricType::Unknown(_)); "type", "unknown biometric type");
     let bytes = base64_decode(&body.reading)
         .ok_or_else(|| ApiError::unprocessable("reading", "reading is not valid Base64"))?;
     if bytes.len() > MAX_UPLOAD {

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use super::Shared;
 use crate::input::numeric_id;
-use crate::reply::{ApiError, ApiJson, ApiResult, Paging, accepted_at, ok, page};
+use crate::reply::{ApiError, ApiJson, ApiResult, Paging, accepted_at, ok, page, refuse_if};
 use crate::state::random_uuid;
 use crate::store::{Beneficiary, Db, Decision, Sponsor};
 use crate::typed::typed;
@@ -97,12 +97,7 @@ pub(crate) async fn search_beneficiary(
     };
     let document = text("document_number").or_else(|| text("identity_document_id"));
     let member = text("member_code").or_else(|| text("member_id"));
-    if document.is_none() && member.is_none() {
-        return Err(ApiError::unprocessable(
-            "document_number",
-            "fill in one of the sponsor's forms: document_number or member_code",
-        ));
-    }
+    refuse_if!(document.is_none() && member.is_none(); "document_number", "fill in one of the sponsor's forms: document_number or member_code");
     let found = db.beneficiaries.iter().find(|b| {
         b.sponsor_slug == slug
             && (document.as_deref() == Some(b.document_number)

@@ -7,7 +7,7 @@ use osigu::types;
 
 use super::Shared;
 use super::beneficiaries::TextQuery;
-use crate::reply::{ApiError, ApiResult, Paging, ok, page};
+use crate::reply::{ApiError, ApiResult, Paging, ok, page, refuse_if};
 use crate::store::Kind;
 use crate::typed::typed;
 
@@ -172,9 +172,7 @@ pub(crate) async fn search_diagnoses(
     Query(q): Query<NameQuery>,
 ) -> ApiResult<Response> {
     let needle = q.name.unwrap_or_default().trim().to_lowercase();
-    if needle.is_empty() {
-        return Err(ApiError::unprocessable("name", "name is required"));
-    }
+    refuse_if!(needle.is_empty(); "name", "name is required");
     let found: Vec<types::DiagnosisSearchResult> = DIAGNOSES
         .iter()
         .enumerate()

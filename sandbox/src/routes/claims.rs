@@ -10,7 +10,7 @@ use tokio::time::Instant;
 
 use super::{Shared, path_of};
 use crate::input::numeric_id;
-use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, created, ok, set_location};
+use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, created, ok, refuse_if, set_location};
 use crate::store::{Claim, Db, Decision, Doctor, Indication, Monitor, ProcedureClaim};
 use crate::typed::typed;
 
@@ -48,12 +48,7 @@ pub(crate) async fn create_outpatient(
                 ApiError::unprocessable("authorization_id", format!("unknown authorization {raw}"))
             })?;
             let a = db.authorizations[&id].clone();
-            if a.beneficiary_id != beneficiary.id {
-                return Err(ApiError::unprocessable(
-                    "authorization_id",
-                    "the authorization belongs to another beneficiary",
-                ));
-            }
+            refuse_if!(a.beneficiary_id != beneficiary.id; "authorization_id", "the authorization belongs to another beneficiary");
             Some(a)
         }
         None => None,

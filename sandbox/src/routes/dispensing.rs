@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{Shared, path_of};
 use crate::input::numeric_id;
-use crate::reply::{ApiError, ApiJson, ApiResult, created, created_location, ok};
+use crate::reply::{ApiError, ApiJson, ApiResult, created, created_location, ok, refuse_if};
 use crate::state::App;
 use crate::store::{Db, DispProduct, DispStatus, Dispensation, Line, Redeems, otp_of};
 use crate::typed::typed;
@@ -141,12 +141,7 @@ fn map_products(db: &Db, target: Redeems, input: &[Wanted]) -> ApiResult<Vec<Dis
                     format!("product {} is not part of what this code covers", p.id),
                 )
             })?;
-        if p.quantity <= 0 || p.quantity > line.2 {
-            return Err(ApiError::unprocessable(
-                "products.quantity",
-                format!("at most {} of {} can be dispensed", line.2, line.1),
-            ));
-        }
+        refuse_if!(p.quantity <= 0 || p.quantity > line.2; "products.quantity", format!("at most {} of {} can be dispensed", line.2, line.1));
         if p.price < 0.0 {
             return Err(ApiError::unprocessable(
                 "products.price",
@@ -198,12 +193,7 @@ pub(crate) async fn document_dispensation(
     Path(code): Path<String>,
     ApiJson(body): ApiJson<types::DocumentDispensationRequest>,
 ) -> ApiResult<Response> {
-    if body.products.is_empty() {
-        return Err(ApiError::unprocessable(
-            "products",
-            "at least one product is required",
-        ));
-    }
+    refuse_if!(body.products.is_empty(); "products", "at least one product is required");
     let wanted: Vec<Wanted> = body.products.iter().map(Wanted::from).collect();
     let id = start(&app, &[code.as_str()], &wanted, None)?;
     Ok(created_location(&path_of("getDispensation", &[&id])))
@@ -353,12 +343,7 @@ pub(crate) async fn update_dispensation_products(
         )));
     }
     let target = d.redeems;
-    if body.products.is_empty() {
-        return Err(ApiError::unprocessable(
-            "products",
-            "at least one product is required",
-        ));
-    }
+    refuse_if!(body.products.is_empty(); "products", "at least one product is required");
     let wanted: Vec<Wanted> = body.products.iter().map(Wanted::from).collect();
     let products = map_products(&db, target, &wanted)?;
     let d = dispensation(&mut db, &id)?;
@@ -383,12 +368,7 @@ pub(crate) async fn complete_dispensation(
             d.status.as_str()
         )));
     }
-    if body.document_number.trim().is_empty() {
-        return Err(ApiError::unprocessable(
-            "document_number",
-            "document_number is required",
-        ));
-    }
+    refuse_if!(body.document_number.trim().is_empty(); "document_number", "document_number is required");
     if d.awaits_otp() {
         let beneficiary = d.beneficiary_id.unwrap_or_default();
         let sponsor = d.sponsor_slug.as_deref().unwrap_or_default();

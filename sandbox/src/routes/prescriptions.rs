@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::{Shared, path_of};
 use crate::input::numeric_id;
-use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page};
+use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page, refuse_if};
 use crate::state::App;
 use crate::store::{Db, Diagnosis, Doctor, Line, Patient, Prescription};
 use crate::typed::typed;
@@ -35,12 +35,7 @@ fn doctor(given: Option<&Map<String, Value>>) -> types::PrescriptionResourceDoct
 /// A prescription line for `quantity` of a registered catalogue product.
 fn rx_line(db: &mut Db, code: Option<&str>, id: Option<i64>, quantity: i32) -> ApiResult<Line> {
     let product = db.resolve_product(code, id)?;
-    if quantity <= 0 {
-        return Err(ApiError::unprocessable(
-            "medications.quantity",
-            "quantity must be positive",
-        ));
-    }
+    refuse_if!(quantity <= 0; "medications.quantity", "quantity must be positive");
     Ok(db.new_line(&product, quantity))
 }
 
@@ -77,12 +72,7 @@ fn prescribe_v1(
             .ok_or_else(|| {
                 ApiError::unprocessable("patient_id", format!("unknown patient {patient_id}"))
             })?;
-        if diagnoses.is_empty() {
-            return Err(ApiError::unprocessable(
-                "diagnoses",
-                "at least one diagnosis is required",
-            ));
-        }
+        refuse_if!(diagnoses.is_empty(); "diagnoses", "at least one diagnosis is required");
         if medications.is_empty() {
             return Err(ApiError::unprocessable(
                 "medications",
@@ -133,12 +123,7 @@ pub(crate) async fn create_prescription_v1_1(
     State(app): Shared,
     ApiJson(body): ApiJson<types::CreatePrescriptionRequestV11>,
 ) -> ApiResult<Response> {
-    if !body.patient_data_consent {
-        return Err(ApiError::unprocessable(
-            "patient_data_consent",
-            "the patient has not consented to data processing",
-        ));
-    }
+    refuse_if!(!body.patient_data_consent; "patient_data_consent", "the patient has not consented to data processing");
     prescribe_v1(&app, &body.patient_id, &body.diagnoses, &body.medications)
 }
 
@@ -148,12 +133,7 @@ pub(crate) async fn create_prescription_v2(
     State(app): Shared,
     ApiJson(body): ApiJson<types::CreatePrescriptionRequestV2>,
 ) -> ApiResult<Response> {
-    if body.national_repository_id.trim().is_empty() {
-        return Err(ApiError::unprocessable(
-            "national_repository_id",
-            "national_repository_id is required",
-        ));
-    }
+    refuse_if!(body.national_repository_id.trim().is_empty(); "national_repository_id", "national_repository_id is required");
     if body.signed_hash.is_empty() {
         return Err(ApiError::unprocessable(
             "signed_hash",
@@ -278,12 +258,7 @@ pub(crate) async fn resend_prescription(
     ApiJson(body): ApiJson<types::ResendPrescriptionRequest>,
 ) -> ApiResult<Response> {
     let channel = body.channel.to_uppercase();
-    if !matches!(channel.as_str(), "EMAIL" | "SMS" | "WHATSAPP") {
-        return Err(ApiError::unprocessable(
-            "channel",
-            "channel must be EMAIL, SMS or WHATSAPP",
-        ));
-    }
+    refuse_if!(!matches!(channel.as_str(), "EMAIL" | "SMS" | "WHATSAPP"); "channel", "channel must be EMAIL, SMS or WHATSAPP");
     let mut db = app.db();
     let id = prescription_id(&db, &id)?;
     if let Some(p) = db.prescriptions.get_mut(&id) {
@@ -328,12 +303,7 @@ pub(crate) async fn create_patient(
         (&body.first_name, "first_name"),
         (&body.last_name, "last_name"),
     ] {
-        if value.trim().is_empty() {
-            return Err(ApiError::unprocessable(
-                field,
-                format!("{field} is required"),
-            ));
-        }
+        refuse_if!(value.trim().is_empty(); field, format!("{field} is required"));
     }
     let mut db = app.db();
     if db

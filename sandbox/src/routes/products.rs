@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::Shared;
 use crate::clock::Time;
-use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page};
+use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page, refuse_if};
 use crate::store::{CatalogProduct, Kind};
 use crate::typed::typed;
 
@@ -95,12 +95,7 @@ pub(crate) async fn register_provider_product(
     ApiJson(body): ApiJson<types::RegisterProviderProductRequest>,
 ) -> ApiResult<Response> {
     let code = body.product_code.trim();
-    if code.is_empty() {
-        return Err(ApiError::unprocessable(
-            "product_code",
-            "product_code is required",
-        ));
-    }
+    refuse_if!(code.is_empty(); "product_code", "product_code is required");
     let mut db = app.db();
     let product = db.product_by_code(code).cloned().ok_or_else(|| {
         ApiError::new(

@@ -10,7 +10,9 @@ use serde::Deserialize;
 use super::authorizations::issue;
 use super::{Shared, path_of};
 use crate::input::{base64_decode, numeric_id, read_upload};
-use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, Paging, created, created_at, ok, page};
+use crate::reply::{
+    ApiError, ApiJson, ApiResult, OptJson, Paging, created, created_at, ok, page, refuse_if,
+};
 use crate::state::{App, MAX_UPLOAD};
 use crate::store::{
     AuthRequest, Db, Decision, Diagnosis, Doctor, Indication, RequestStatus, RequestView, otp_of,
@@ -40,12 +42,7 @@ pub(crate) async fn create_request(
     for p in &body.products {
         let product = db.resolve_product(p.provider_product_code.as_deref(), p.product_id)?;
         let quantity = p.quantity.unwrap_or(1);
-        if quantity <= 0 {
-            return Err(ApiError::unprocessable(
-                "products.quantity",
-                "quantity must be positive",
-            ));
-        }
+        refuse_if!(quantity <= 0; "products.quantity", "quantity must be positive");
         lines.push(db.new_line(&product, quantity));
     }
     let diagnoses = body
@@ -133,12 +130,7 @@ pub(crate) async fn complete_request(
         .sponsor(&request.sponsor_slug)
         .cloned()
         .ok_or_else(|| ApiError::not_found("sponsor", &request.sponsor_slug))?;
-    if request.lines.is_empty() {
-        return Err(ApiError::unprocessable(
-            "products",
-            "the request has no products to authorize",
-        ));
-    }
+    refuse_if!(request.lines.is_empty(); "products", "the request has no products to authorize");
     let missing: Vec<&str> = sponsor
         .required_documents
         .iter()
@@ -240,9 +232,7 @@ pub(crate) async fn attach_indication_multipart(
         ("product_type", &query.product_type),
         ("authorization_id", &query.authorization_id),
     ] {
-        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
-            return Err(ApiError::unprocessable(name, format!("{name} is blank")));
-        }
+        refuse_if!(value.as_deref().is_some_and(|v| v.trim().is_empty()); name, format!("{name} is blank"));
     }
     let rid = open_for_upload(&app.db(), &id)?;
     let upload = read_upload(multipart).await?;
@@ -269,9 +259,7 @@ pub(crate) async fn attach_indication_base64(
     if bytes.len() > MAX_UPLOAD {
         return Err(ApiError::too_large(MAX_UPLOAD));
     }
-    if bytes.is_empty() {
-        return Err(ApiError::unprocessable("content", "the file is empty"));
-    }
+    refuse_if!(bytes.is_empty(); "content", "the file is empty");
     if body.file_type.trim().is_empty() {
         return Err(ApiError::unprocessable(
             "file_type",

@@ -9,7 +9,7 @@ use osigu::types;
 
 use super::Shared;
 use crate::input::read_upload;
-use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, Paging, created, ok, page};
+use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, Paging, created, ok, page, refuse_if};
 use crate::store::{Claim, Db, Settlement};
 use crate::typed::typed;
 
@@ -101,12 +101,7 @@ pub(crate) async fn attach_authorizations(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let sponsor = open_batch(&mut db, &id)?.sponsor_slug.clone();
-    if body.authorization_ids.is_empty() {
-        return Err(ApiError::unprocessable(
-            "authorization_ids",
-            "name at least one authorization",
-        ));
-    }
+    refuse_if!(body.authorization_ids.is_empty(); "authorization_ids", "name at least one authorization");
     let pending: Vec<i64> = pending(&db, &sponsor).map(|(a, _)| a).collect();
     let mut ids = Vec::new();
     for raw in &body.authorization_ids {

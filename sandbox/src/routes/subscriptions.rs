@@ -5,7 +5,7 @@ use axum::response::Response;
 use osigu::types;
 
 use super::Shared;
-use crate::reply::{ApiError, ApiJson, ApiResult, created};
+use crate::reply::{ApiError, ApiJson, ApiResult, created, refuse_if};
 use crate::store::Subscription;
 
 /// `createWebhookSubscription`: stores the subscription and answers it
@@ -18,12 +18,7 @@ pub(crate) async fn create_subscription(
     let parsed = reqwest::Url::parse(&url)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
-    if parsed.is_none() {
-        return Err(ApiError::unprocessable(
-            "url",
-            "url must be an absolute http(s) URL",
-        ));
-    }
+    refuse_if!(parsed.is_none(); "url", "url must be an absolute http(s) URL");
     if body.event_types.is_empty() || body.event_types.iter().any(|t| t.trim().is_empty()) {
         return Err(ApiError::unprocessable(
             "event_types",
