@@ -35,7 +35,8 @@
 //! `{"document_number": "..."}` (or `identity_document_id`, or
 //! `member_code`), or by `lookupBeneficiaries` with the form `national-id`
 //! (input `document_number`) or `member-id` (input `member_code`); the
-//! asynchronous sponsor answers a lookup with a monitor to poll. The catalogue holds medications
+//! asynchronous sponsor answers a lookup with 202 and a `Location` to a
+//! monitor to poll. The catalogue holds medications
 //! `MED-SBX-001` to `MED-SBX-006` and the non-medication products
 //! `LAB-SBX-001`, `IMG-SBX-001` and `PROC-SBX-001`; `MED-SBX-001`,
 //! `MED-SBX-002`, `LAB-SBX-001` and `PROC-SBX-001` start out registered as
@@ -60,7 +61,15 @@
 //!   a prescription code or a prescription product line id.
 //! * Webhook subscriptions are answered with an extra `id` and `secret`;
 //!   deliveries carry `X-Osigu-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
-//!   "<t>.<body>">`.
+//!   "<t>.<body>">`, made by the SDK's own `osigu::webhooks::sign`.
+//! * A few answers carry fields beside their generated type, flattened in:
+//!   a beneficiary its `coverage` (`active`, `plan_code`,
+//!   `effective_until`), a pre-authorization request its `status`,
+//!   `products` and `indications`, a completed dispensation its `claim_id`.
+//!   `createAuthorization` also reads `external_verifications`, and
+//!   `createOutpatientCareClaim` an `authorization_id` and `line_items`.
+//! * A body that does not match its generated type is answered 422 with
+//!   `additional_information.field` naming the field (never the value).
 
 #![warn(missing_docs)]
 

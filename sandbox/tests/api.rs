@@ -814,3 +814,62 @@ async fn prescription_versions_check_their_own_fields() {
     assert_eq!(status, 422);
     assert_eq!(body["error_code"], "071-104");
 }
+
+/// The asynchronous sponsor answers a lookup with a monitor that stays
+/// IN_PROGRESS until its delay has passed (on the paused test clock).
+#[tokio::test(start_paused = true)]
+async fn beneficiary_lookup_is_at_once_or_through_a_monitor() {
+    let config = SandboxConfig::default().async_sponsor_delay(Duration::from_secs(30));
+    let sb = Sandbox::start_with(config).await.unwrap();
+    let api = Api {
+        http: reqwest::Client::builder()
+            .pool_idle_timeout(None)
+            .build()
+            .unwrap(),
+        ..Api::new(&sb)
+    };
+    let form = |form: &str, slug: &str, value: &str| json!({ "form_slug": form, "inputs": [{ "slug": slug, "value": value }] });
+    let (status, page) = api
+        .post(
+            "/beneficiary-lookup/v1/sponsors/demo-insurer/search",
+            form("member-id", "member_code", "DEMO-0001-01"),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(page["content"][0]["id"], 1002);
+    assert_eq!(page["content"][0]["kinship"], "DEPENDENT");
+    let (status, refused) = api
+        .post(
+            "/beneficiary-lookup/v1/sponsors/demo-insurer/search",
+            form("no-such-form", "x", "y"),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(refused["additional_information"]["field"], "form_slug");
+
+    let answer = api
+        .http
+        .post(format!(
+            "{}/beneficiary-lookup/v1/sponsors/async-insurer/search",
+            sb.base_url()
+        ))
+        .bearer_auth(&api.token)
+        .json(&form("national-id", "document_number", "3000000001"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 202);
+    let monitor = answer.headers()["location"].to_str().unwrap().to_owned();
+    let (_, running) = api.get(&monitor).await;
+    assert_eq!(running["status"], "IN_PROGRESS");
+    assert!(running.get("content").is_none());
+    tokio::time::advance(Duration::from_secs(30)).await;
+    let (_, done) = api.get(&monitor).await;
+    assert_eq!(done["status"], "COMPLETED");
+    assert_eq!(done["content"][0]["id"], 3001);
+    assert_eq!(
+        sb.counters()
+            .requests_to("GET /beneficiary-lookup/v1/monitors/{monitor_id}"),
+        2
+    );
+}

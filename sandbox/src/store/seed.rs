@@ -69,76 +69,24 @@ const REGISTERED: [&str; 4] = ["MED-SBX-001", "MED-SBX-002", "LAB-SBX-001", "PRO
 impl Db {
     /// The seeded world.
     pub(crate) fn seeded(registered_at: Time) -> Self {
-        let sponsors = SPONSORS
-            .iter()
-            .map(
-                |&(
-                    slug,
-                    name,
-                    country_code,
-                    currency,
-                    decision,
-                    otp_required,
-                    required_documents,
-                )| Sponsor {
-                    slug,
-                    name,
-                    country_code,
-                    currency,
-                    decision,
-                    otp_required,
-                    required_documents,
-                },
-            )
-            .collect();
-        let beneficiaries = BENEFICIARIES
-            .iter()
-            .map(
-                |&(
-                    id,
-                    sponsor_slug,
-                    first_name,
-                    last_name,
-                    document_number,
-                    member_code,
-                    active,
-                    holder_id,
-                    phone,
-                    date_of_birth,
-                )| Beneficiary {
-                    id,
-                    sponsor_slug,
-                    first_name,
-                    last_name,
-                    document_type: "DPI",
-                    document_number,
-                    member_code,
-                    active,
-                    holder_id,
-                    phone,
-                    date_of_birth,
-                    plan_code: if active { "GOLD-100" } else { "BASIC-10" },
-                    balance: if active { 5000.0 } else { 0.0 },
-                },
-            )
-            .collect();
-        let catalogue = CATALOGUE
-            .iter()
-            .map(
-                |&(product_id, code, name, kind, unit_price)| CatalogProduct {
-                    product_id,
-                    code,
-                    name,
-                    kind,
-                    unit_price,
-                },
-            )
-            .collect();
+        #[rustfmt::skip]
+        let sponsors = SPONSORS.iter().map(|&(slug, name, country_code, currency, decision, otp_required, required_documents)| {
+            Sponsor { slug, name, country_code, currency, decision, otp_required, required_documents }
+        });
+        #[rustfmt::skip]
+        let beneficiaries = BENEFICIARIES.iter().map(|&(id, sponsor_slug, first_name, last_name, document_number, member_code, active, holder_id, phone, date_of_birth)| {
+            let (plan_code, balance) = if active { ("GOLD-100", 5000.0) } else { ("BASIC-10", 0.0) };
+            Beneficiary { id, sponsor_slug, first_name, last_name, document_type: "DPI", document_number, member_code, active, holder_id, phone, date_of_birth, plan_code, balance }
+        });
+        #[rustfmt::skip]
+        let catalogue = CATALOGUE.iter().map(|&(product_id, code, name, kind, unit_price)| {
+            CatalogProduct { product_id, code, name, kind, unit_price }
+        });
         let mut db = Db {
             seq: 0,
-            sponsors,
-            beneficiaries,
-            catalogue,
+            sponsors: sponsors.collect(),
+            beneficiaries: beneficiaries.collect(),
+            catalogue: catalogue.collect(),
             ..Db::default()
         };
         db.provider_products = REGISTERED
