@@ -14,9 +14,8 @@ use osigu_sandbox::Sandbox;
 async fn main() {
     let sandbox = Sandbox::start().await.unwrap();
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let osigu = osigu::Osigu::builder()
-        .environment(osigu::Environment::Custom(sandbox.base_url().to_owned()))
-        .credentials(sandbox.client_id(), sandbox.client_secret())
+    let osigu = sandbox
+        .client_builder()
         // No reqwest timers: under a paused clock an idle runtime would jump
         // straight to them.
         .http_client(

@@ -15,9 +15,8 @@ const COMPLETE: &str = "POST /dispensing/v1/dispensations/{id}/complete";
 const GET_DISPENSATION: &str = "GET /dispensing/v1/dispensations/{id}";
 
 fn client(sandbox: &Sandbox, timeout: Duration) -> Osigu {
-    Osigu::builder()
-        .environment(Environment::Custom(sandbox.base_url().to_owned()))
-        .credentials(sandbox.client_id(), sandbox.client_secret())
+    sandbox
+        .client_builder()
         .rate_limits(RateLimits::off())
         .request_timeout(timeout)
         .retry(RetryPolicy {
@@ -382,11 +381,7 @@ async fn the_server_rate_limit_and_the_client_limiter_agree() {
     // Osigu's documented 50 a minute, enforced by both sides: the client
     // paces itself, so the server never has to refuse.
     let sandbox = Sandbox::start_with(SandboxConfig::default()).await.unwrap();
-    let osigu = Osigu::builder()
-        .environment(Environment::Custom(sandbox.base_url().to_owned()))
-        .credentials(sandbox.client_id(), sandbox.client_secret())
-        .build()
-        .unwrap();
+    let osigu = sandbox.client().unwrap();
     for _ in 0..50 {
         osigu.list_sponsors().send().await.unwrap();
     }

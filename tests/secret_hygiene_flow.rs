@@ -51,9 +51,8 @@ async fn full_flows_with_faults_leak_nothing_at_trace_level() {
 
     let sandbox = Sandbox::start().await.unwrap();
     let store = Arc::new(Recording::default());
-    let osigu = osigu::Osigu::builder()
-        .environment(osigu::Environment::Custom(sandbox.base_url().to_owned()))
-        .credentials(sandbox.client_id(), sandbox.client_secret())
+    let osigu = sandbox
+        .client_builder()
         .token_store(store.clone())
         .retry(osigu::RetryPolicy {
             initial_backoff: std::time::Duration::from_millis(1),

@@ -5,7 +5,7 @@
 
 use std::error::Error;
 
-use osigu::{Environment, Osigu};
+use osigu::Osigu;
 use osigu_sandbox::Sandbox;
 
 /// What an example talks to.
@@ -60,8 +60,5 @@ pub async fn connect() -> Result<Connection, Box<dyn Error + Send + Sync>> {
 
 /// A client for `sandbox` with its test credentials.
 pub fn against(sandbox: &Sandbox) -> Result<Osigu, osigu::Error> {
-    Osigu::builder()
-        .environment(Environment::Custom(sandbox.base_url().to_owned()))
-        .credentials(sandbox.client_id(), sandbox.client_secret())
-        .build()
+    sandbox.client()
 }

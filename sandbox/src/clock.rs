@@ -3,7 +3,11 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use chrono::{DateTime, NaiveDate, Utc};
 use tokio::time::Instant;
+
+/// A point in sandbox time, as the generated types carry timestamps.
+pub(crate) type Time = DateTime<Utc>;
 
 #[derive(Debug)]
 pub(crate) struct Clock {
@@ -26,51 +30,34 @@ impl Clock {
         (self.started_unix + self.started.elapsed()).as_secs()
     }
 
-    /// Now, as an RFC 3339 UTC timestamp.
-    pub(crate) fn now(&self) -> String {
-        rfc3339(self.unix())
+    /// Now, to the second.
+    pub(crate) fn now(&self) -> Time {
+        at(self.unix())
     }
 
-    /// `days` from now, as an RFC 3339 UTC timestamp.
-    pub(crate) fn in_days(&self, days: u64) -> String {
-        rfc3339(self.unix() + days * 86_400)
+    /// `days` from now.
+    pub(crate) fn in_days(&self, days: u64) -> Time {
+        at(self.unix() + days * 86_400)
     }
 
-    /// Today's date plus `days`, as `YYYY-MM-DD`.
-    pub(crate) fn date_in_days(&self, days: u64) -> String {
-        rfc3339(self.unix() + days * 86_400)[..10].to_owned()
+    /// The date `days` from today.
+    pub(crate) fn date_in_days(&self, days: u64) -> NaiveDate {
+        self.in_days(days).date_naive()
     }
 }
 
-/// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
-pub(crate) fn rfc3339(unix: u64) -> String {
-    let days = (unix / 86_400) as i64;
-    let rem = unix % 86_400;
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+/// Unix seconds as a timestamp (the epoch if out of range).
+pub(crate) fn at(unix: u64) -> Time {
+    DateTime::from_timestamp(i64::try_from(unix).unwrap_or_default(), 0).unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn formats_known_instants() {
-        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(super::rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(super::rfc3339(1_782_397_331), "2026-06-25T14:22:11Z");
+        let text = |unix| super::at(unix).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        assert_eq!(text(0), "1970-01-01T00:00:00Z");
+        assert_eq!(text(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(text(1_782_397_331), "2026-06-25T14:22:11Z");
     }
 }

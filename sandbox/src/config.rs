@@ -46,7 +46,16 @@ impl RateLimit {
 /// assert_eq!(config.rate_limit_value().unwrap().requests, 50);
 /// assert_eq!(config.token_rate_limit_value().unwrap().requests, 10);
 /// ```
-#[derive(Debug, Clone)]
+///
+/// `Debug` leaves the client secret, the OTP code and the webhook secret
+/// out:
+///
+/// ```
+/// let text = format!("{:?}", osigu_sandbox::SandboxConfig::default());
+/// assert!(text.contains("sandbox-client"));
+/// assert!(!text.contains("sandbox-secret") && !text.contains("123456"));
+/// ```
+#[derive(Clone)]
 pub struct SandboxConfig {
     client_id: String,
     client_secret: String,
@@ -58,6 +67,20 @@ pub struct SandboxConfig {
     otp_lifetime: Duration,
     webhook_secret: String,
     port: u16,
+}
+
+impl std::fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxConfig")
+            .field("client_id", &self.client_id)
+            .field("token_lifetime", &self.token_lifetime)
+            .field("rate_limit", &self.rate_limit)
+            .field("token_rate_limit", &self.token_rate_limit)
+            .field("async_sponsor_delay", &self.async_sponsor_delay)
+            .field("otp_lifetime", &self.otp_lifetime)
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for SandboxConfig {

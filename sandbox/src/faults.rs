@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::server::App;
+use crate::state::App;
 
 /// What to do to requests for one route.
 ///

@@ -1,19 +1,25 @@
 //! An in-memory stand-in for the Osigu health-payments API, served over
 //! plain HTTP on the loopback interface.
 //!
-//! The sandbox speaks the paths, field names and error envelopes of the
-//! `openapi.json` the `osigu` SDK is generated from, keeps every resource in
-//! memory, and starts from a small seeded world (three sponsors, five
-//! beneficiaries, a `MED-SBX-*` catalogue, one doctor). It is meant for tests
-//! of code that talks to Osigu, and for poking at the API by hand.
+//! The sandbox reads requests into, and answers with, the `osigu` SDK's
+//! generated types, and registers its handlers on the path templates of
+//! the SDK's operation table ([`osigu::operations::ALL`]), so it speaks
+//! exactly the paths and shapes the SDK is generated from. It keeps every
+//! resource in memory and starts from a small seeded world (three
+//! sponsors, five beneficiaries, a `MED-SBX-*` catalogue, one doctor).
+//!
+//! [`Sandbox::client`] hands back an [`osigu::Osigu`] already pointed at the
+//! sandbox with its credentials:
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> std::io::Result<()> {
-//! let sb = osigu_sandbox::Sandbox::start().await?;
-//! assert!(sb.base_url().starts_with("http://127.0.0.1:"));
-//! // Point a client at `sb.base_url()` with `sb.client_id()` and
-//! // `sb.client_secret()`; the server stops when `sb` is dropped.
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let sandbox = osigu_sandbox::Sandbox::start().await?;
+//! let osigu = sandbox.client()?;
+//! let sponsors = osigu.list_sponsors().send().await?.into_inner();
+//! assert!(sponsors.iter().any(|s| s.sponsor_slug.as_deref() == Some("demo-insurer")));
+//! assert_eq!(sandbox.counters().requests_to("GET /v1/sponsors"), 1);
+//! // The server stops when `sandbox` is dropped.
 //! # Ok(()) }
 //! ```
 //!
@@ -25,9 +31,12 @@
 //! | `otp-insurer` | at once | yes | 2001 (doc `2000000001`) |
 //! | `async-insurer` | after [`SandboxConfig::async_sponsor_delay`] | no | 3001 (doc `3000000001`) |
 //!
-//! A beneficiary is found by posting `{"document_number": "..."}` (or
-//! `identity_document_id`, or `member_code`) to
-//! `/v1/sponsors/{sponsorSlug}/search`. The catalogue holds medications
+//! A beneficiary is found by `searchBeneficiary` with
+//! `{"document_number": "..."}` (or `identity_document_id`, or
+//! `member_code`), or by `lookupBeneficiaries` with the form `national-id`
+//! (input `document_number`) or `member-id` (input `member_code`); the
+//! asynchronous sponsor answers a lookup with 202 and a `Location` to a
+//! monitor to poll. The catalogue holds medications
 //! `MED-SBX-001` to `MED-SBX-006` and the non-medication products
 //! `LAB-SBX-001`, `IMG-SBX-001` and `PROC-SBX-001`; `MED-SBX-001`,
 //! `MED-SBX-002`, `LAB-SBX-001` and `PROC-SBX-001` start out registered as
@@ -46,24 +55,35 @@
 //!   Completing a dispensation or a pre-authorization request for a sponsor
 //!   that requires OTP without one answers 422 with the
 //!   `{code, message, errors[]}` envelope.
-//! * `POST /dispensing/v1/dispensations` takes the code to redeem either as
+//! * `startDispensation` takes the code to redeem either as
 //!   an extra `code` field (the guide's shape) or through `products[].id`,
 //!   which may name an authorization code, an authorization product line id,
 //!   a prescription code or a prescription product line id.
 //! * Webhook subscriptions are answered with an extra `id` and `secret`;
 //!   deliveries carry `X-Osigu-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
-//!   "<t>.<body>">`.
+//!   "<t>.<body>">`, made by the SDK's own `osigu::webhooks::sign`.
+//! * A few answers carry fields beside their generated type, flattened in:
+//!   a beneficiary its `coverage` (`active`, `plan_code`,
+//!   `effective_until`), a pre-authorization request its `status`,
+//!   `products` and `indications`, a completed dispensation its `claim_id`.
+//!   `createAuthorization` also reads `external_verifications`, and
+//!   `createOutpatientCareClaim` an `authorization_id` and `line_items`.
+//! * A body that does not match its generated type is answered 422 with
+//!   `additional_information.field` naming the field (never the value).
 
 #![warn(missing_docs)]
 
 mod clock;
 mod config;
 mod counters;
-mod error;
 mod faults;
-mod model;
+mod input;
+mod reply;
 mod routes;
 mod server;
+mod state;
+mod store;
+mod typed;
 mod webhooks;
 
 use std::io;
@@ -73,7 +93,8 @@ use std::sync::Arc;
 pub use config::{RateLimit, SandboxConfig};
 pub use counters::Counters;
 pub use faults::{Fault, Faults};
-pub use webhooks::{SIGNATURE_HEADER, sign_payload};
+/// The header a webhook delivery carries its signature in.
+pub use osigu::webhooks::SIGNATURE_HEADER;
 
 /// Licence number of the seeded doctor, accepted wherever a request names
 /// `doctor_medical_license_number`.
@@ -97,7 +118,7 @@ pub const SEED_PATIENT_ID: &str = "pat_000001";
 /// # Ok(()) }
 /// ```
 pub struct Sandbox {
-    app: Arc<server::App>,
+    app: Arc<state::App>,
     addr: SocketAddr,
     base_url: String,
     server: tokio::task::JoinHandle<()>,
@@ -131,7 +152,7 @@ impl Sandbox {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port_value())).await?;
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
-        let app = Arc::new(server::App::new(config, base_url.clone()));
+        let app = Arc::new(state::App::new(config, base_url.clone()));
         let server = tokio::spawn(server::serve(listener, app.clone()));
         Ok(Self {
             app,
@@ -223,8 +244,47 @@ impl Sandbox {
         self.app.events.lock().expect("events lock").clone()
     }
 
-    /// The operations the sandbox serves, as `"METHOD /path/{template}"`
-    /// keys in the spelling of `openapi.json` (plus the token endpoint).
+    /// A client of this sandbox: an [`osigu::Osigu`] on
+    /// [`Environment::Custom`](osigu::Environment::Custom) with the base URL
+    /// and the credentials the sandbox accepts, and the SDK's default
+    /// retries and rate limits.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = osigu_sandbox::Sandbox::start().await?;
+    /// let osigu = sandbox.client()?;
+    /// assert_eq!(osigu.base_url(), sandbox.base_url());
+    /// # Ok(()) }
+    /// ```
+    pub fn client(&self) -> Result<osigu::Osigu, osigu::Error> {
+        self.client_builder().build()
+    }
+
+    /// An [`osigu::OsiguBuilder`] already set to this sandbox's base URL and
+    /// credentials, for a test that also wants its own retry policy or
+    /// rate limits.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = osigu_sandbox::Sandbox::start().await?;
+    /// let osigu = sandbox
+    ///     .client_builder()
+    ///     .retry(osigu::RetryPolicy::none())
+    ///     .build()?;
+    /// # let _ = osigu;
+    /// # Ok(()) }
+    /// ```
+    pub fn client_builder(&self) -> osigu::OsiguBuilder {
+        osigu::Osigu::builder()
+            .environment(osigu::Environment::Custom(self.base_url.clone()))
+            .credentials(self.client_id(), self.client_secret())
+    }
+
+    /// The routes the sandbox serves, as `"METHOD /path/{template}"` keys:
+    /// every operation of [`osigu::operations::ALL`] it has a handler for,
+    /// then the token endpoint and the beneficiary-lookup monitor.
     ///
     /// ```
     /// let routes = osigu_sandbox::Sandbox::served_routes();
@@ -232,7 +292,26 @@ impl Sandbox {
     /// assert!(routes.iter().any(|r| r == "GET /arc/v1/authorizations/{id}"));
     /// ```
     pub fn served_routes() -> Vec<String> {
-        routes::build().1
+        routes::served_routes()
+    }
+
+    /// The routes served beyond the operation table (the token endpoint
+    /// and the beneficiary-lookup monitor), as `"METHOD /path"` keys.
+    pub fn extra_routes() -> Vec<String> {
+        routes::extra_routes()
+            .iter()
+            .map(|(method, path)| format!("{method} {path}"))
+            .collect()
+    }
+
+    /// The operationIds of [`osigu::operations::ALL`] the sandbox has no
+    /// handler for, computed from the table; empty when it serves them all.
+    ///
+    /// ```
+    /// assert_eq!(osigu_sandbox::Sandbox::unserved_operations(), Vec::<&str>::new());
+    /// ```
+    pub fn unserved_operations() -> Vec<&'static str> {
+        routes::unserved_operations()
     }
 }
 

@@ -95,9 +95,10 @@ fn main() -> ExitCode {
             sb.faults().set("*", fault);
         }
         println!("Osigu sandbox listening on {}", sb.base_url());
+        // The secret and the OTP code are never printed: they are the
+        // defaults documented on SandboxConfig, or what was passed in.
         println!("  client id:     {}", sb.client_id());
-        println!("  client secret: {}", sb.client_secret());
-        println!("  OTP test code: {}", sb.config().otp_code_value());
+        println!("  client secret and OTP code: see SandboxConfig's documentation");
         println!("Press Ctrl-C to stop.");
         let _ = tokio::signal::ctrl_c().await;
         let counters = sb.counters();

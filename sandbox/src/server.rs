@@ -1,151 +1,35 @@
-//! The shared application state, the accept loop and the middleware every
-//! request passes through (counters, faults, bearer auth, rate limits).
+//! The accept loop and the middleware every request passes through
+//! (counters, faults, bearer auth, rate limits).
 
-use std::collections::HashMap;
 use std::convert::Infallible;
-use std::future::Future;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hyper_util::rt::TokioIo;
-use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use crate::clock::Clock;
-use crate::config::SandboxConfig;
-use crate::counters::Counters;
-use crate::error::ApiError;
 use crate::faults::Fault;
-use crate::model::{Db, TokenInfo};
+use crate::reply::ApiError;
+use crate::state::{App, MAX_BODY, MAX_UPLOAD};
+use crate::store::Db;
 
 /// The token endpoint's path; it is the one route without bearer auth.
 pub(crate) const TOKEN_PATH: &str = "/v1/oauth/token";
-
-/// Largest upload the upload endpoints accept (decoded file size).
-pub(crate) const MAX_UPLOAD: usize = 25 * 1024 * 1024;
-
-/// Largest request body read at all (room for a Base64 25 MB file).
-pub(crate) const MAX_BODY: usize = 40 * 1024 * 1024;
-
-pub(crate) struct App {
-    pub config: SandboxConfig,
-    pub base_url: String,
-    pub clock: Clock,
-    pub db: Mutex<Db>,
-    pub counters: Mutex<Counters>,
-    pub faults: Mutex<HashMap<String, Fault>>,
-    /// Requests each installed fault has seen, for `Fault::every`.
-    pub fault_hits: Mutex<HashMap<String, u64>>,
-    pub events: Mutex<Vec<Value>>,
-    pub tasks: Mutex<JoinSet<()>>,
-    pub http: reqwest::Client,
-}
 
 /// Closes the connection a request arrived on, without an answer.
 #[derive(Clone)]
 struct Kill(Arc<Notify>);
 
-impl App {
-    pub(crate) fn new(config: SandboxConfig, base_url: String) -> Self {
-        let clock = Clock::new();
-        let db = Db::seeded(&clock.now());
-        Self {
-            config,
-            base_url,
-            clock,
-            db: Mutex::new(db),
-            counters: Mutex::new(Counters::default()),
-            faults: Mutex::new(HashMap::new()),
-            fault_hits: Mutex::new(HashMap::new()),
-            events: Mutex::new(Vec::new()),
-            tasks: Mutex::new(JoinSet::new()),
-            http: webhook_client(),
-        }
-    }
-
-    pub(crate) fn db(&self) -> MutexGuard<'_, Db> {
-        self.db.lock().expect("sandbox state lock")
-    }
-
-    pub(crate) fn count(&self, f: impl FnOnce(&mut Counters)) {
-        f(&mut self.counters.lock().expect("counters lock"));
-    }
-
-    pub(crate) fn mint_token(&self, client_id: &str) -> String {
-        let token = random_hex(32);
-        self.db().tokens.insert(
-            token.clone(),
-            TokenInfo {
-                client_id: client_id.to_owned(),
-                expires_at: Instant::now() + self.config.token_lifetime_value(),
-            },
-        );
-        token
-    }
-
-    /// Runs `work` in the background until it finishes or the sandbox is
-    /// dropped.
-    pub(crate) fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
-        let mut tasks = self.tasks.lock().expect("tasks lock");
-        while tasks.try_join_next().is_some() {}
-        tasks.spawn(work);
-    }
-
-    pub(crate) fn shutdown(&self) {
-        if let Ok(mut tasks) = self.tasks.lock() {
-            tasks.abort_all();
-        }
-    }
-}
-
-fn webhook_client() -> reqwest::Client {
-    static INSTALL: std::sync::Once = std::sync::Once::new();
-    INSTALL.call_once(|| {
-        // Err means the process already has a default provider: keep it.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
-    reqwest::Client::builder()
-        .user_agent(concat!("osigu-sandbox/", env!("CARGO_PKG_VERSION")))
-        .timeout(std::time::Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("the webhook HTTP client builds")
-}
-
-/// Lowercase hex of `bytes` random bytes.
-pub(crate) fn random_hex(bytes: usize) -> String {
-    (0..bytes)
-        .map(|_| format!("{:02x}", fastrand::u8(..)))
-        .collect()
-}
-
-/// A random version-4 UUID.
-pub(crate) fn random_uuid() -> String {
-    let mut b: [u8; 16] = std::array::from_fn(|_| fastrand::u8(..));
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: Vec<String> = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        h[0..4].concat(),
-        h[4..6].concat(),
-        h[6..8].concat(),
-        h[8..10].concat(),
-        h[10..16].concat()
-    )
-}
-
 /// Accepts connections until the task is aborted; each connection is
 /// served on its own task, which ends with the accept loop.
 pub(crate) async fn serve(listener: TcpListener, app: Arc<App>) {
-    let router = crate::routes::build()
-        .0
+    let router = crate::routes::router()
         .layer(axum::middleware::from_fn_with_state(app.clone(), gate))
         .with_state(app);
     let mut connections = JoinSet::new();
@@ -269,7 +153,7 @@ fn injected(app: &App, status: u16, key: &str) -> Response {
             &format!("071-{}", status.as_u16()),
             "injected fault",
         )
-        .with_info(serde_json::json!({ "route": key }))
+        .with_info("route", key)
         .into_response()
     }
 }

@@ -2,11 +2,9 @@
 
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
 use osigu_sandbox::{Fault, RateLimit, Sandbox, SandboxConfig};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sha2::Sha256;
 
 fn http() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -552,14 +550,13 @@ async fn async_sponsor_decides_later_and_sends_a_signed_webhook() {
 
     let boundary = "sandbox-test-boundary";
     let form = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file_type\"\r\n\r\nPRESCRIPTION\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"rx.pdf\"\r\n\
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"rx.pdf\"\r\n\
          Content-Type: application/pdf\r\n\r\n%PDF-1.4\r\n--{boundary}--\r\n"
     );
     let uploaded = api
         .http
         .post(format!(
-            "{}/arc/v1/authorization-requests/{id}/indications",
+            "{}/arc/v1/authorization-requests/{id}/files?document_type_slug=PRESCRIPTION",
             sb.base_url()
         ))
         .bearer_auth(&api.token)
@@ -583,25 +580,18 @@ async fn async_sponsor_decides_later_and_sends_a_signed_webhook() {
         .expect("a delivery arrives")
         .unwrap();
     let signature = signature.expect("the delivery is signed");
-    let (t, v1) = signature
-        .split_once(',')
-        .map(|(t, v)| {
-            (
-                t.strip_prefix("t=").unwrap(),
-                v.strip_prefix("v1=").unwrap(),
-            )
-        })
-        .unwrap();
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{t}.").as_bytes());
-    mac.update(&body);
-    let expected: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    assert_eq!(v1, expected);
+    let sent_at = signature
+        .strip_prefix("t=")
+        .and_then(|rest| rest.split_once(','))
+        .and_then(|(t, _)| t.parse::<u64>().ok())
+        .expect("the signature starts with t=<unix seconds>");
+    osigu::webhooks::Verifier::new(secret.as_str())
+        .verify(
+            &signature,
+            &body,
+            std::time::UNIX_EPOCH + Duration::from_secs(sent_at),
+        )
+        .expect("the SDK's verifier accepts the delivery's signature");
 
     let event: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(event["event_type"], "authorization.created");
@@ -727,9 +717,13 @@ async fn outpatient_claim_of_the_async_sponsor_is_followed_through_its_monitor()
     let (_, second) = api.get(&location).await;
     assert_eq!(second["monitor_resource"]["status"], "COMPLETED");
     assert_eq!(
-        second["outpatient_care_claim_resource"]["status"],
-        "COMPLETED"
+        second["outpatient_care_claim_resource"]["claim_id"].to_string(),
+        claim_id
     );
+    let (_, claim) = api
+        .get(&format!("/arc/v1/outpatient-care-claim/{claim_id}"))
+        .await;
+    assert_eq!(claim["status"], "COMPLETED");
     let (status, _) = api
         .post(
             &format!("/arc/v1/outpatient-care-claim/{claim_id}/void"),
@@ -819,4 +813,63 @@ async fn prescription_versions_check_their_own_fields() {
     let (status, body) = api.post("/ehr/v1/prescriptions", unregistered).await;
     assert_eq!(status, 422);
     assert_eq!(body["error_code"], "071-104");
+}
+
+/// The asynchronous sponsor answers a lookup with a monitor that stays
+/// IN_PROGRESS until its delay has passed (on the paused test clock).
+#[tokio::test(start_paused = true)]
+async fn beneficiary_lookup_is_at_once_or_through_a_monitor() {
+    let config = SandboxConfig::default().async_sponsor_delay(Duration::from_secs(30));
+    let sb = Sandbox::start_with(config).await.unwrap();
+    let api = Api {
+        http: reqwest::Client::builder()
+            .pool_idle_timeout(None)
+            .build()
+            .unwrap(),
+        ..Api::new(&sb)
+    };
+    let form = |form: &str, slug: &str, value: &str| json!({ "form_slug": form, "inputs": [{ "slug": slug, "value": value }] });
+    let (status, page) = api
+        .post(
+            "/beneficiary-lookup/v1/sponsors/demo-insurer/search",
+            form("member-id", "member_code", "DEMO-0001-01"),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(page["content"][0]["id"], 1002);
+    assert_eq!(page["content"][0]["kinship"], "DEPENDENT");
+    let (status, refused) = api
+        .post(
+            "/beneficiary-lookup/v1/sponsors/demo-insurer/search",
+            form("no-such-form", "x", "y"),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(refused["additional_information"]["field"], "form_slug");
+
+    let answer = api
+        .http
+        .post(format!(
+            "{}/beneficiary-lookup/v1/sponsors/async-insurer/search",
+            sb.base_url()
+        ))
+        .bearer_auth(&api.token)
+        .json(&form("national-id", "document_number", "3000000001"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 202);
+    let monitor = answer.headers()["location"].to_str().unwrap().to_owned();
+    let (_, running) = api.get(&monitor).await;
+    assert_eq!(running["status"], "IN_PROGRESS");
+    assert!(running.get("content").is_none());
+    tokio::time::advance(Duration::from_secs(30)).await;
+    let (_, done) = api.get(&monitor).await;
+    assert_eq!(done["status"], "COMPLETED");
+    assert_eq!(done["content"][0]["id"], 3001);
+    assert_eq!(
+        sb.counters()
+            .requests_to("GET /beneficiary-lookup/v1/monitors/{monitor_id}"),
+        2
+    );
 }

@@ -4,50 +4,18 @@ use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use serde::Deserialize;
+use osigu::types;
 use serde_json::json;
 use tokio::time::Instant;
 
-use super::{Shared, base64_decode, created, numeric_id, ok};
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::model::{Db, Otp, OtpToken};
-use crate::server::random_hex;
+use super::Shared;
+use crate::input::{base64_decode, form_pairs, numeric_id};
+use crate::reply::{ApiError, ApiJson, ApiResult, created, ok};
+use crate::state::random_hex;
+use crate::store::{Db, Otp, OtpToken};
+use crate::typed::typed;
 
-/// Splits an `application/x-www-form-urlencoded` text into pairs.
-fn form_pairs(text: &str) -> Vec<(String, String)> {
-    fn decode(part: &str) -> String {
-        let bytes = part.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'+' => out.push(b' '),
-                b'%' if i + 2 < bytes.len() => {
-                    let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-                    match u8::from_str_radix(hex, 16) {
-                        Ok(b) => {
-                            out.push(b);
-                            i += 2;
-                        }
-                        Err(_) => out.push(b'%'),
-                    }
-                }
-                b => out.push(b),
-            }
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    }
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-/// `POST /v1/oauth/token`: client credentials in HTTP Basic (or in the
+/// The token endpoint: client credentials in HTTP Basic (or in the
 /// form), `grant_type=client_credentials` in the form or the query.
 pub(crate) async fn token(
     axum::extract::State(app): Shared,
@@ -110,7 +78,7 @@ pub(crate) async fn token(
                 "071-400",
                 format!("unsupported grant_type {other}"),
             )
-            .with_info(json!({ "field": "grant_type" })));
+            .with_info("field", "grant_type"));
         }
         None => {
             return Err(ApiError::new(
@@ -118,7 +86,7 @@ pub(crate) async fn token(
                 "071-400",
                 "grant_type=client_credentials is required",
             )
-            .with_info(json!({ "field": "grant_type" })));
+            .with_info("field", "grant_type"));
         }
     }
     if client_id != app.config.client_id_value() || secret != app.config.client_secret_value() {
@@ -133,82 +101,43 @@ pub(crate) async fn token(
     })))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct SendOtp {
-    beneficiary_id: Option<serde_json::Value>,
-    sponsor_slug: Option<String>,
-    channel: Option<String>,
-}
-
-/// `POST /otp/generate`.
+/// `sendOtp`.
 pub(crate) async fn otp_generate(
     axum::extract::State(app): Shared,
-    ApiJson(body): ApiJson<SendOtp>,
+    ApiJson(body): ApiJson<types::SendOtpRequest>,
 ) -> ApiResult<Response> {
     let invalid = |field: &str, detail: &str| {
         ApiError::validation("071-422", "the OTP request is invalid", field, detail)
     };
-    let beneficiary_id = body
-        .beneficiary_id
-        .as_ref()
-        .and_then(|v| match v {
-            serde_json::Value::String(s) => numeric_id(s),
-            serde_json::Value::Number(n) => n.as_i64(),
-            _ => None,
-        })
-        .ok_or_else(|| invalid("beneficiary_id", "a known beneficiary_id is required"))?;
-    let sponsor_slug = body
-        .sponsor_slug
-        .ok_or_else(|| invalid("sponsor_slug", "sponsor_slug is required"))?;
-    let channel = body
-        .channel
-        .unwrap_or_else(|| "SMS".to_owned())
-        .to_uppercase();
+    let channel = body.channel.as_deref().unwrap_or("SMS").to_uppercase();
     if !matches!(channel.as_str(), "SMS" | "EMAIL" | "WHATSAPP") {
         return Err(invalid("channel", "channel must be SMS, EMAIL or WHATSAPP"));
     }
     let mut db = app.db();
-    let beneficiary = db
-        .beneficiary(beneficiary_id)
-        .filter(|b| b.sponsor_slug == sponsor_slug)
+    let beneficiary = numeric_id(&body.beneficiary_id)
+        .and_then(|id| db.beneficiary(id))
+        .filter(|b| b.sponsor_slug == body.sponsor_slug)
         .cloned()
         .ok_or_else(|| invalid("beneficiary_id", "no such beneficiary for this sponsor"))?;
     let otp_id = format!("otp_{}", random_hex(12));
     db.otps.insert(
         otp_id.clone(),
         Otp {
-            beneficiary_id,
-            sponsor_slug,
+            beneficiary_id: beneficiary.id,
+            sponsor_slug: body.sponsor_slug,
             expires_at: Instant::now() + app.config.otp_lifetime_value(),
             attempts: 0,
             used: false,
         },
     );
-    let destination = if channel == "EMAIL" {
-        format!(
-            "{}***@example.com",
-            beneficiary
-                .first_name
-                .chars()
-                .next()
-                .unwrap_or('x')
-                .to_lowercase()
-        )
-    } else {
-        beneficiary.masked_phone()
+    let initial = beneficiary.first_name.chars().next().unwrap_or('x');
+    let destination = match channel.as_str() {
+        "EMAIL" => format!("{}***@example.com", initial.to_lowercase()),
+        _ => beneficiary.masked_phone(),
     };
-    Ok(created(json!({
-        "otp_id": otp_id,
-        "channel": channel,
-        "expires_in": app.config.otp_lifetime_value().as_secs(),
-        "masked_destination": destination,
-    })))
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct ValidateOtp {
-    otp_id: Option<String>,
-    code: Option<String>,
+    let expires_in = i32::try_from(app.config.otp_lifetime_value().as_secs()).ok();
+    Ok(created(typed!(types::SendOtpResponse;
+        masked_destination = destination, otp_id = otp_id, channel = channel; expires_in = expires_in)))
 }
 
 /// How many wrong codes an OTP tolerates before it is burnt.
@@ -217,55 +146,44 @@ const MAX_ATTEMPTS: u32 = 3;
 /// How long an OTP verification token stays usable.
 const TOKEN_LIFETIME: std::time::Duration = std::time::Duration::from_secs(600);
 
-/// `POST /otp/validate`.
+/// `validateOtp`: the right code, once, before the OTP expires and within
+/// [`MAX_ATTEMPTS`] tries, gives a verification token.
 pub(crate) async fn otp_validate(
     axum::extract::State(app): Shared,
-    ApiJson(body): ApiJson<ValidateOtp>,
+    ApiJson(body): ApiJson<types::ValidateOtpRequest>,
 ) -> ApiResult<Response> {
-    let otp_id = body.otp_id.unwrap_or_default();
-    let code = body.code.unwrap_or_default();
+    let refused = |code: &str, field: &str, detail: &str| {
+        ApiError::validation(code, "the OTP could not be validated", field, detail)
+    };
     let mut db = app.db();
     let now = Instant::now();
-    let Some(otp) = db.otps.get_mut(&otp_id) else {
-        return Err(ApiError::validation(
-            "OTP_NOT_FOUND",
-            "the OTP could not be validated",
-            "otp_id",
-            "unknown otp_id",
-        ));
+    let Some(otp) = db.otps.get_mut(&body.otp_id) else {
+        return Err(refused("OTP_NOT_FOUND", "otp_id", "unknown otp_id"));
     };
     if otp.used {
-        return Err(ApiError::validation(
+        return Err(refused(
             "OTP_ALREADY_USED",
-            "the OTP could not be validated",
             "otp_id",
             "this code was already used",
         ));
     }
     if now >= otp.expires_at {
-        return Err(ApiError::validation(
+        return Err(refused(
             "OTP_EXPIRED",
-            "the OTP could not be validated",
             "code",
             "the code has expired; generate a new one",
         ));
     }
     if otp.attempts >= MAX_ATTEMPTS {
-        return Err(ApiError::validation(
+        return Err(refused(
             "OTP_TOO_MANY_ATTEMPTS",
-            "the OTP could not be validated",
             "code",
             "too many wrong codes; generate a new one",
         ));
     }
-    if code != app.config.otp_code_value() {
+    if body.code != app.config.otp_code_value() {
         otp.attempts += 1;
-        return Err(ApiError::validation(
-            "OTP_INVALID",
-            "the OTP could not be validated",
-            "code",
-            "the code does not match",
-        ));
+        return Err(refused("OTP_INVALID", "code", "the code does not match"));
     }
     otp.used = true;
     let (beneficiary_id, sponsor_slug) = (otp.beneficiary_id, otp.sponsor_slug.clone());
@@ -279,61 +197,7 @@ pub(crate) async fn otp_validate(
             used: false,
         },
     );
-    Ok(ok(json!({
-        "otp_verification_token": token,
-        "expires_in": TOKEN_LIFETIME.as_secs(),
-    })))
-}
-
-/// An OTP verification token carried as
-/// `external_verifications: [{"type": "OTP", "value": ...}]`.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct Verifications {
-    #[serde(default)]
-    pub external_verifications: Vec<serde_json::Value>,
-}
-
-/// Checks (and on success consumes) the OTP verification token in
-/// `verifications` for this beneficiary and sponsor; the error is the 422
-/// `{code, message, errors[]}` envelope.
-pub(crate) fn consume_otp(
-    db: &mut Db,
-    verifications: &[serde_json::Value],
-    beneficiary_id: i64,
-    sponsor_slug: &str,
-) -> ApiResult<()> {
-    let token = verifications
-        .iter()
-        .find(|v| {
-            v.get("type")
-                .and_then(|t| t.as_str())
-                .is_some_and(|t| t.eq_ignore_ascii_case("OTP"))
-        })
-        .and_then(|v| v.get("value").and_then(|t| t.as_str()));
-    let Some(token) = token else {
-        return Err(ApiError::validation(
-            "OTP_REQUIRED",
-            format!("sponsor {sponsor_slug} requires OTP verification for this step"),
-            "external_verifications",
-            "add {\"type\": \"OTP\", \"value\": \"<otp_verification_token>\"}",
-        ));
-    };
-    let now = Instant::now();
-    match db.otp_tokens.get_mut(token) {
-        Some(t)
-            if !t.used
-                && now < t.expires_at
-                && t.beneficiary_id == beneficiary_id
-                && t.sponsor_slug == sponsor_slug =>
-        {
-            t.used = true;
-            Ok(())
-        }
-        _ => Err(ApiError::validation(
-            "OTP_INVALID",
-            "the OTP verification token is not valid for this step",
-            "external_verifications",
-            "unknown, expired, already used, or issued for another beneficiary",
-        )),
-    }
+    Ok(ok(
+        typed!(types::ValidateOtpResponse; otp_verification_token = token),
+    ))
 }

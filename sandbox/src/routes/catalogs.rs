@@ -3,18 +3,17 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use serde_json::{Value, json};
+use osigu::types;
 
+use super::Shared;
 use super::beneficiaries::TextQuery;
-use super::{Shared, ok};
-use crate::error::{ApiError, ApiResult};
-use crate::model::Kind;
+use crate::reply::{ApiError, ApiResult, Paging, ok, page, refuse_if};
+use crate::store::Kind;
+use crate::typed::typed;
 
+#[rustfmt::skip]
 const COUNTRIES: &[(&str, &str)] = &[
-    ("GT", "Guatemala"),
-    ("DO", "República Dominicana"),
-    ("CO", "Colombia"),
-    ("MX", "México"),
+    ("GT", "Guatemala"), ("DO", "República Dominicana"), ("CO", "Colombia"), ("MX", "México"),
     ("ES", "España"),
 ];
 
@@ -26,69 +25,32 @@ type StateRow = (
     &'static [(&'static str, &'static str)],
 );
 
+#[rustfmt::skip]
 const STATES: &[StateRow] = &[
-    (
-        "GT",
-        "GT-GU",
-        "Guatemala",
-        &[("GT-GU-01", "Ciudad de Guatemala"), ("GT-GU-02", "Mixco")],
-    ),
-    (
-        "GT",
-        "GT-QZ",
-        "Quetzaltenango",
-        &[("GT-QZ-01", "Quetzaltenango")],
-    ),
-    (
-        "DO",
-        "DO-01",
-        "Distrito Nacional",
-        &[("DO-01-01", "Santo Domingo")],
-    ),
-    (
-        "DO",
-        "DO-25",
-        "Santiago",
-        &[("DO-25-01", "Santiago de los Caballeros")],
-    ),
+    ("GT", "GT-GU", "Guatemala", &[("GT-GU-01", "Ciudad de Guatemala"), ("GT-GU-02", "Mixco")]),
+    ("GT", "GT-QZ", "Quetzaltenango", &[("GT-QZ-01", "Quetzaltenango")]),
+    ("DO", "DO-01", "Distrito Nacional", &[("DO-01-01", "Santo Domingo")]),
+    ("DO", "DO-25", "Santiago", &[("DO-25-01", "Santiago de los Caballeros")]),
     ("CO", "CO-DC", "Bogotá D.C.", &[("CO-DC-01", "Bogotá")]),
     ("CO", "CO-ANT", "Antioquia", &[("CO-ANT-01", "Medellín")]),
-    (
-        "MX",
-        "MX-CMX",
-        "Ciudad de México",
-        &[("MX-CMX-01", "Ciudad de México")],
-    ),
+    ("MX", "MX-CMX", "Ciudad de México", &[("MX-CMX-01", "Ciudad de México")]),
     ("ES", "ES-MD", "Madrid", &[("ES-MD-01", "Madrid")]),
 ];
 
+#[rustfmt::skip]
 const BOARDS: &[(&str, &str, &str)] = &[
     ("GT", "CMCG", "Colegio de Médicos y Cirujanos de Guatemala"),
     ("DO", "CMD", "Colegio Médico Dominicano"),
-    (
-        "CO",
-        "RETHUS",
-        "Registro Único Nacional del Talento Humano en Salud",
-    ),
-    (
-        "MX",
-        "CONACEM",
-        "Consejo Nacional de Certificación en Medicina",
-    ),
-    (
-        "ES",
-        "CGCOM",
-        "Consejo General de Colegios Oficiales de Médicos",
-    ),
+    ("CO", "RETHUS", "Registro Único Nacional del Talento Humano en Salud"),
+    ("MX", "CONACEM", "Consejo Nacional de Certificación en Medicina"),
+    ("ES", "CGCOM", "Consejo General de Colegios Oficiales de Médicos"),
 ];
 
+#[rustfmt::skip]
 const SPECIALTIES: &[(&str, &str)] = &[
-    ("GENERAL_MEDICINE", "Medicina general"),
-    ("PEDIATRICS", "Pediatría"),
-    ("CARDIOLOGY", "Cardiología"),
-    ("INTERNAL_MEDICINE", "Medicina interna"),
-    ("GYNECOLOGY", "Ginecología"),
-    ("DERMATOLOGY", "Dermatología"),
+    ("GENERAL_MEDICINE", "Medicina general"), ("PEDIATRICS", "Pediatría"),
+    ("CARDIOLOGY", "Cardiología"), ("INTERNAL_MEDICINE", "Medicina interna"),
+    ("GYNECOLOGY", "Ginecología"), ("DERMATOLOGY", "Dermatología"),
 ];
 
 const DIAGNOSES: &[(&str, &str)] = &[
@@ -109,109 +71,121 @@ fn known_country(code: &str) -> ApiResult<&'static str> {
         .ok_or_else(|| ApiError::not_found("country", code))
 }
 
-/// `GET /medical-catalogs/v{1,2}/countries`.
+/// The states of a known country.
+fn states_of(country: &str) -> ApiResult<impl Iterator<Item = &'static StateRow>> {
+    let country = known_country(country)?;
+    Ok(STATES.iter().filter(move |s| s.0 == country))
+}
+
+/// `listCountries` (v1 and v2).
 pub(crate) async fn countries() -> Response {
-    ok(Value::Array(
-        COUNTRIES
-            .iter()
-            .map(|(code, name)| json!({ "code": code, "name": name }))
-            .collect(),
-    ))
-}
-
-/// `GET /medical-catalogs/v{1,2}/countries/{countryCode}/states`.
-pub(crate) async fn states(Path(country): Path<String>) -> ApiResult<Response> {
-    let country = known_country(&country)?;
-    Ok(ok(Value::Array(
-        STATES
-            .iter()
-            .filter(|s| s.0 == country)
-            .map(|s| json!({ "code": s.1, "name": s.2, "country_code": s.0 }))
-            .collect(),
-    )))
-}
-
-/// `GET /medical-catalogs/v{1,2}/countries/{countryCode}/subdivisions`
-/// (the same first-level divisions as the states).
-pub(crate) async fn subdivisions(Path(country): Path<String>) -> ApiResult<Response> {
-    let country = known_country(&country)?;
-    Ok(ok(Value::Array(
-        STATES
-            .iter()
-            .filter(|s| s.0 == country)
-            .map(|s| json!({ "code": s.1, "name": s.2, "country_code": s.0, "type": "STATE" }))
-            .collect(),
-    )))
-}
-
-/// `GET /medical-catalogs/v{1,2}/countries/{countryCode}/states/{stateCode}/cities`.
-pub(crate) async fn cities(Path((country, state)): Path<(String, String)>) -> ApiResult<Response> {
-    let country = known_country(&country)?;
-    let entry = STATES
+    let all = COUNTRIES
         .iter()
-        .find(|s| s.0 == country && s.1.eq_ignore_ascii_case(&state))
-        .ok_or_else(|| ApiError::not_found("state", &state))?;
-    Ok(ok(Value::Array(
-        entry
-            .3
-            .iter()
-            .map(|(code, name)| json!({ "code": code, "name": name, "state_code": entry.1 }))
-            .collect(),
-    )))
+        .map(|(code, name)| typed!(types::CountryResource; code = *code, name = *name));
+    ok(all.collect::<Vec<_>>())
 }
 
-/// `GET /medical-catalogs/v{1,2}/countries/{countryCode}/medical-boards`.
+/// `listStates` (v1 and v2).
+pub(crate) async fn states(Path(country): Path<String>) -> ApiResult<Response> {
+    let all = states_of(&country)?
+        .map(|s| typed!(types::StateResource; code = s.1, name = s.2, country_code = s.0));
+    Ok(ok(all.collect::<Vec<_>>()))
+}
+
+/// `listSubdivisions` (v1 and v2): the same first-level divisions as the
+/// states.
+pub(crate) async fn subdivisions(Path(country): Path<String>) -> ApiResult<Response> {
+    let all = states_of(&country)?
+        .map(|s| typed!(types::SubdivisionResource; code = s.1, name = s.2, country_code = s.0));
+    Ok(ok(all.collect::<Vec<_>>()))
+}
+
+/// `listCities` (v1 and v2).
+pub(crate) async fn cities(Path((country, state)): Path<(String, String)>) -> ApiResult<Response> {
+    let entry = states_of(&country)?
+        .find(|s| s.1.eq_ignore_ascii_case(&state))
+        .ok_or_else(|| ApiError::not_found("state", &state))?;
+    let all = entry.3.iter().map(|(code, name)| typed!(types::CityResource; code = *code, name = *name, state_code = entry.1));
+    Ok(ok(all.collect::<Vec<_>>()))
+}
+
+/// `listMedicalBoards` (v1 and v2).
 pub(crate) async fn medical_boards(Path(country): Path<String>) -> ApiResult<Response> {
     let country = known_country(&country)?;
-    Ok(ok(Value::Array(
-        BOARDS
-            .iter()
-            .filter(|b| b.0 == country)
-            .map(|b| json!({ "code": b.1, "name": b.2, "country_code": b.0 }))
-            .collect(),
-    )))
+    let all = BOARDS.iter().filter(|b| b.0 == country);
+    let all = all
+        .map(|b| typed!(types::MedicalBoardResource; code = b.1, name = b.2, country_code = b.0));
+    Ok(ok(all.collect::<Vec<_>>()))
 }
 
-/// `GET /medical-catalogs/v{1,2}/medical-specialties`.
+/// `listMedicalSpecialties` (v1 and v2).
 pub(crate) async fn specialties() -> Response {
-    ok(Value::Array(
-        SPECIALTIES
-            .iter()
-            .map(|(code, name)| json!({ "code": code, "name": name }))
-            .collect(),
-    ))
+    let all = SPECIALTIES
+        .iter()
+        .map(|(code, name)| typed!(types::MedicalSpecialtyResource; code = *code, name = *name));
+    ok(all.collect::<Vec<_>>())
 }
 
-/// `GET /medical-catalogs/v{1,2}/medications?query=...`.
+/// `listMedications` (v1 and v2), filtered by `query`.
 pub(crate) async fn medications(State(app): Shared, Query(q): Query<TextQuery>) -> Response {
     let db = app.db();
     let needle = q.query.unwrap_or_default().to_lowercase();
-    ok(Value::Array(
-        db.catalogue
-            .iter()
-            .filter(|p| p.kind == Kind::Medication)
-            .filter(|p| {
-                needle.is_empty()
-                    || p.name.to_lowercase().contains(&needle)
-                    || p.code.to_lowercase().contains(&needle)
-            })
-            .map(|p| p.entry_json())
-            .collect(),
-    ))
+    let found: Vec<types::CatalogProductEntry> = db
+        .catalogue
+        .iter()
+        .filter(|p| p.kind == Kind::Medication)
+        .filter(|p| {
+            needle.is_empty()
+                || p.name.to_lowercase().contains(&needle)
+                || p.code.to_lowercase().contains(&needle)
+        })
+        .map(|p| p.entry())
+        .collect();
+    ok(found)
 }
 
-/// `GET /medical-catalogs/v1/diagnoses?query=...` (ICD-10).
+/// Whether a diagnosis row matches a search text.
+fn diagnosis_matches(needle: &str, (code, name): &(&str, &str)) -> bool {
+    needle.is_empty()
+        || code.to_lowercase().starts_with(needle)
+        || name.to_lowercase().contains(needle)
+}
+
+/// `listDiagnoses` (ICD-10), filtered by `query`.
 pub(crate) async fn diagnoses(Query(q): Query<TextQuery>) -> Response {
     let needle = q.query.unwrap_or_default().to_lowercase();
-    ok(Value::Array(
-        DIAGNOSES
-            .iter()
-            .filter(|(code, text)| {
-                needle.is_empty()
-                    || code.to_lowercase().starts_with(&needle)
-                    || text.to_lowercase().contains(&needle)
-            })
-            .map(|(code, text)| json!({ "diagnosis_code": code, "description": text }))
-            .collect(),
-    ))
+    let found = DIAGNOSES.iter().filter(|row| diagnosis_matches(&needle, row)).map(|(code, name)| {
+        typed!(types::DiagnosisCatalogEntry; diagnosis_code = *code, description = *name)
+    });
+    ok(found.collect::<Vec<_>>())
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct NameQuery {
+    name: Option<String>,
+}
+
+/// `searchDiagnoses`: diagnoses whose name holds `name` (or whose code
+/// starts with it), paged.
+pub(crate) async fn search_diagnoses(
+    State(app): Shared,
+    Query(q): Query<NameQuery>,
+) -> ApiResult<Response> {
+    let needle = q.name.unwrap_or_default().trim().to_lowercase();
+    refuse_if!(needle.is_empty(); "name", "name is required");
+    let found: Vec<types::DiagnosisSearchResult> = DIAGNOSES
+        .iter()
+        .enumerate()
+        .filter(|(_, row)| diagnosis_matches(&needle, row))
+        .map(|(index, (code, name))| {
+            typed!(types::DiagnosisSearchResult;
+                diagnosis_id = index as i64 + 1, code = *code, coding_system = "ICD-10", name = *name)
+        })
+        .collect();
+    let self_url = format!(
+        "{}{}?name={needle}",
+        app.base_url,
+        super::path_of("searchDiagnoses", &[])
+    );
+    Ok(ok(page(found, &Paging::default(), &self_url)))
 }

@@ -1,65 +1,86 @@
-//! Dispensations: start, swap products, verify, complete, void.
+//! Dispensations: start (from a code or a code's document), swap
+//! products, verify, complete, void.
+
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::response::Response;
+use osigu::types;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use super::auth::consume_otp;
-use super::preauth::new_claim;
-use super::{Shared, created, numeric_id, ok};
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::model::{ClaimLine, Db, DispProduct, DispStatus, Dispensation, Redeems};
+use super::{Shared, path_of};
+use crate::input::numeric_id;
+use crate::reply::{ApiError, ApiJson, ApiResult, created, created_location, ok, refuse_if};
+use crate::state::App;
+use crate::store::{Db, DispProduct, DispStatus, Dispensation, Line, Redeems, otp_of};
+use crate::typed::typed;
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct DispProductIn {
+/// One product a request hands over, whichever request type named it.
+struct Wanted {
     id: String,
     price: f64,
     quantity: i32,
-    #[allow(dead_code)]
-    taxes: f64,
     product_code: Option<String>,
-    substitute_product_code: Option<String>,
+    substitute_code: Option<String>,
     substitute_quantity: Option<i32>,
 }
 
+impl From<&types::ProductDispensationRequest> for Wanted {
+    fn from(p: &types::ProductDispensationRequest) -> Self {
+        Self {
+            id: p.id.clone(),
+            price: p.price,
+            quantity: p.quantity,
+            product_code: p.product_code.clone(),
+            substitute_code: p.substitute_product_code.clone(),
+            substitute_quantity: p.substitute_quantity,
+        }
+    }
+}
+
+impl From<&types::DocumentDispensationProduct> for Wanted {
+    fn from(p: &types::DocumentDispensationProduct) -> Self {
+        Self {
+            id: p.id.to_string(),
+            price: p.price.unwrap_or_default(),
+            quantity: p.quantity,
+            product_code: p.product_code.clone(),
+            substitute_code: None,
+            substitute_quantity: None,
+        }
+    }
+}
+
+/// `StartDispensationRequest`, plus the guides' `code` to redeem.
 #[derive(Debug, Deserialize)]
 pub(crate) struct StartIn {
+    #[serde(flatten)]
+    body: types::StartDispensationRequest,
     code: Option<String>,
-    #[serde(default)]
-    products: Vec<DispProductIn>,
-    #[serde(default)]
-    external_verifications: Vec<Value>,
 }
 
 /// A redeemable line: (line id, product code, remaining quantity, price).
 type Redeemable = (i64, String, i32, f64);
 
-fn find_prescription(db: &Db, raw: &str) -> Option<i64> {
-    db.prescriptions
-        .values()
-        .find(|p| p.code == raw)
-        .map(|p| p.id)
-        .or_else(|| numeric_id(raw).filter(|id| db.prescriptions.contains_key(id)))
-}
-
 /// What `reference` names: an authorization or prescription by code or id,
 /// or one of their product lines.
 fn target_of(db: &Db, reference: &str) -> Option<Redeems> {
-    if let Some(id) = db
+    if let Some(a) = db
         .authorizations
         .values()
         .find(|a| a.code.as_deref() == Some(reference))
-        .map(|a| a.id)
     {
-        return Some(Redeems::Authorization(id));
+        return Some(Redeems::Authorization(a.id));
     }
-    if let Some(id) = find_prescription(db, reference) {
-        return Some(Redeems::Prescription(id));
+    if let Some(p) = db.prescriptions.values().find(|p| p.code == reference) {
+        return Some(Redeems::Prescription(p.id));
     }
     let number = numeric_id(reference)?;
     if db.authorizations.contains_key(&number) {
         return Some(Redeems::Authorization(number));
+    }
+    if db.prescriptions.contains_key(&number) {
+        return Some(Redeems::Prescription(number));
     }
     if let Some(a) = db
         .authorizations
@@ -75,33 +96,23 @@ fn target_of(db: &Db, reference: &str) -> Option<Redeems> {
 }
 
 fn redeemable_lines(db: &Db, target: Redeems) -> Vec<Redeemable> {
-    match target {
-        Redeems::Authorization(id) => db.authorizations[&id]
-            .lines
-            .iter()
-            .map(|l| {
-                (
-                    l.id,
-                    l.code.clone(),
-                    l.authorized_quantity - l.claimed_quantity,
-                    l.unit_price,
-                )
-            })
-            .collect(),
-        Redeems::Prescription(id) => db.prescriptions[&id]
-            .lines
-            .iter()
-            .map(|l| {
-                let price = db.product_by_code(&l.code).map_or(0.0, |p| p.unit_price);
-                (l.id, l.code.clone(), l.quantity, price)
-            })
-            .collect(),
-    }
+    let lines = match target {
+        Redeems::Authorization(id) => db.authorizations.get(&id).map(|a| &a.lines),
+        Redeems::Prescription(id) => db.prescriptions.get(&id).map(|p| &p.lines),
+    };
+    lines
+        .into_iter()
+        .flatten()
+        .map(|l| {
+            let left = l.authorized_quantity - l.claimed_quantity;
+            (l.id, l.code.clone(), left, l.unit_price)
+        })
+        .collect()
 }
 
 /// Maps requested products onto the target's lines (by line id, product
 /// code, or position), checking quantities and substitutes.
-fn map_products(db: &Db, target: Redeems, input: &[DispProductIn]) -> ApiResult<Vec<DispProduct>> {
+fn map_products(db: &Db, target: Redeems, input: &[Wanted]) -> ApiResult<Vec<DispProduct>> {
     let lines = redeemable_lines(db, target);
     if input.is_empty() {
         return Ok(lines
@@ -130,20 +141,14 @@ fn map_products(db: &Db, target: Redeems, input: &[DispProductIn]) -> ApiResult<
                     format!("product {} is not part of what this code covers", p.id),
                 )
             })?;
-        let quantity = p.substitute_quantity.unwrap_or(p.quantity);
-        if p.quantity <= 0 || p.quantity > line.2 {
-            return Err(ApiError::unprocessable(
-                "products.quantity",
-                format!("at most {} of {} can be dispensed", line.2, line.1),
-            ));
-        }
+        refuse_if!(p.quantity <= 0 || p.quantity > line.2; "products.quantity", format!("at most {} of {} can be dispensed", line.2, line.1));
         if p.price < 0.0 {
             return Err(ApiError::unprocessable(
                 "products.price",
                 "price must not be negative",
             ));
         }
-        let code = match &p.substitute_product_code {
+        let code = match &p.substitute_code {
             Some(sub) => db
                 .product_by_code(sub)
                 .map(|c| c.code.to_owned())
@@ -157,109 +162,145 @@ fn map_products(db: &Db, target: Redeems, input: &[DispProductIn]) -> ApiResult<
         };
         out.push(DispProduct {
             code,
-            quantity,
+            quantity: p.substitute_quantity.unwrap_or(p.quantity),
             unit_price: p.price,
         });
     }
     Ok(out)
 }
 
-/// `POST /dispensing/v1/dispensations`.
+/// `startDispensation`.
 pub(crate) async fn start_dispensation(
     State(app): Shared,
-    ApiJson(body): ApiJson<StartIn>,
+    ApiJson(StartIn { body, code }): ApiJson<StartIn>,
 ) -> ApiResult<Response> {
-    let (json, event) = {
-        let mut db = app.db();
-        let references: Vec<&str> = body
-            .code
-            .as_deref()
-            .into_iter()
-            .chain(body.products.iter().map(|p| p.id.as_str()))
-            .collect();
-        if references.is_empty() {
-            return Err(ApiError::unprocessable(
-                "code",
-                "give the code to redeem (code, or products[].id)",
-            ));
-        }
-        let target = references
-            .iter()
-            .find_map(|r| target_of(&db, r))
-            .ok_or_else(|| ApiError::not_found("authorization or prescription", references[0]))?;
-        let (code, beneficiary_id, sponsor_slug, otp_required) = match target {
-            Redeems::Authorization(id) => {
-                let a = &db.authorizations[&id];
-                if !matches!(a.status.as_str(), "APPROVED" | "PARTIALLY_CLAIMED") {
-                    return Err(ApiError::conflict(format!(
-                        "authorization {id} is {} and cannot be dispensed",
-                        a.status
-                    )));
-                }
-                let otp = db.sponsor(&a.sponsor_slug).is_some_and(|s| s.otp_required);
-                (
-                    a.code.clone().unwrap_or_default(),
-                    Some(a.beneficiary_id),
-                    Some(a.sponsor_slug.clone()),
-                    otp,
-                )
-            }
-            Redeems::Prescription(id) => {
-                let p = &db.prescriptions[&id];
-                if p.status != "ISSUED" {
-                    return Err(ApiError::conflict(format!(
-                        "prescription {id} is {} and cannot be dispensed",
-                        p.status
-                    )));
-                }
-                (p.code.clone(), None, None, false)
-            }
-        };
-        if db.dispensations.values().any(|d| {
-            d.redeems == target
-                && matches!(
-                    d.status,
-                    DispStatus::Started | DispStatus::PendingVerification
-                )
-        }) {
-            return Err(ApiError::conflict(format!(
-                "{code} already has a dispensation in progress"
-            )));
-        }
-        let products = map_products(&db, target, &body.products)?;
-        let verified = if otp_required && !body.external_verifications.is_empty() {
-            consume_otp(
-                &mut db,
-                &body.external_verifications,
-                beneficiary_id.unwrap_or_default(),
-                sponsor_slug.as_deref().unwrap_or_default(),
-            )?;
-            true
-        } else {
-            false
-        };
-        let now = app.clock.now();
-        let dispensation = Dispensation {
-            id: format!("dsp_{:06}", db.next()),
-            redeems: target,
-            code,
-            beneficiary_id,
-            sponsor_slug,
-            products,
-            status: DispStatus::Started,
-            otp_required,
-            verified,
-            claim_id: None,
-            created_at: now.clone(),
-            updated_at: now,
-        };
-        let json = dispensation.json();
-        db.dispensations
-            .insert(dispensation.id.clone(), dispensation);
-        (json.clone(), json)
+    let wanted: Vec<Wanted> = body.products.iter().map(Wanted::from).collect();
+    let references: Vec<&str> = code
+        .as_deref()
+        .into_iter()
+        .chain(body.products.iter().map(|p| p.id.as_str()))
+        .collect();
+    let token = otp_of(&body.external_verifications);
+    let id = start(&app, &references, &wanted, token)?;
+    Ok(created(app.db().dispensations[&id].view()))
+}
+
+/// `createDocumentDispensation`: a dispensation of the code in the path,
+/// its lines named by the document's `approved_products[].id`; 201 with a
+/// `Location` to it.
+pub(crate) async fn document_dispensation(
+    State(app): Shared,
+    Path(code): Path<String>,
+    ApiJson(body): ApiJson<types::DocumentDispensationRequest>,
+) -> ApiResult<Response> {
+    refuse_if!(body.products.is_empty(); "products", "at least one product is required");
+    let wanted: Vec<Wanted> = body.products.iter().map(Wanted::from).collect();
+    let id = start(&app, &[code.as_str()], &wanted, None)?;
+    Ok(created_location(&path_of("getDispensation", &[&id])))
+}
+
+/// `getDispensingDocument`: what an authorization or prescription code
+/// still entitles its holder to.
+pub(crate) async fn dispensing_document(
+    State(app): Shared,
+    Path(code): Path<String>,
+) -> ApiResult<Response> {
+    let db = app.db();
+    let target = target_of(&db, &code)
+        .ok_or_else(|| ApiError::not_found("authorization or prescription", &code))?;
+    let entitled = redeemable_lines(&db, target)
+        .into_iter()
+        .filter(|line| line.2 > 0);
+    let entitled = entitled.map(|(id, code, quantity, _)| {
+        let name = db.product_by_code(&code).map(|p| p.name.to_owned());
+        typed!(types::ApprovedProduct; id = id, code = code, quantity = quantity; name = name)
+    });
+    Ok(ok(
+        typed!(types::DispensingDocumentResource;; approved_products = entitled.collect()),
+    ))
+}
+
+/// Starts a dispensation of the first of `references` that names an
+/// authorization or prescription, and announces `dispensing.started`;
+/// returns its id.
+fn start(
+    app: &Arc<App>,
+    references: &[&str],
+    wanted: &[Wanted],
+    token: Option<&str>,
+) -> ApiResult<String> {
+    let mut db = app.db();
+    let Some(first) = references.first() else {
+        return Err(ApiError::unprocessable(
+            "code",
+            "give the code to redeem (code, or products[].id)",
+        ));
     };
-    crate::webhooks::emit(&app, "dispensing.started", event);
-    Ok(created(json))
+    let target = references
+        .iter()
+        .find_map(|r| target_of(&db, r))
+        .ok_or_else(|| ApiError::not_found("authorization or prescription", first))?;
+    let (code, beneficiary_id, sponsor_slug, otp_required) = match target {
+        Redeems::Authorization(id) => {
+            let a = &db.authorizations[&id];
+            if !matches!(a.status.as_str(), "APPROVED" | "PARTIALLY_CLAIMED") {
+                return Err(ApiError::conflict(format!(
+                    "authorization {id} is {} and cannot be dispensed",
+                    a.status
+                )));
+            }
+            let otp = db.sponsor(&a.sponsor_slug).is_some_and(|s| s.otp_required);
+            let code = a.code.clone().unwrap_or_default();
+            (
+                code,
+                Some(a.beneficiary_id),
+                Some(a.sponsor_slug.clone()),
+                otp,
+            )
+        }
+        Redeems::Prescription(id) => {
+            let p = &db.prescriptions[&id];
+            if p.status != "ISSUED" {
+                return Err(ApiError::conflict(format!(
+                    "prescription {id} is {} and cannot be dispensed",
+                    p.status
+                )));
+            }
+            (p.code.clone(), None, None, false)
+        }
+    };
+    if db
+        .dispensations
+        .values()
+        .any(|d| d.redeems == target && d.status.in_progress())
+    {
+        return Err(ApiError::conflict(format!(
+            "{code} already has a dispensation in progress"
+        )));
+    }
+    let products = map_products(&db, target, wanted)?;
+    let verified = otp_required && token.is_some();
+    if verified {
+        let sponsor = sponsor_slug.as_deref().unwrap_or_default();
+        db.consume_otp(token, beneficiary_id.unwrap_or_default(), sponsor)?;
+    }
+    let dispensation = Dispensation {
+        id: format!("dsp_{:06}", db.next()),
+        redeems: target,
+        beneficiary_id,
+        sponsor_slug,
+        products,
+        status: DispStatus::Started,
+        otp_required,
+        verified,
+        claim_id: None,
+    };
+    let id = dispensation.id.clone();
+    let event = serde_json::to_value(dispensation.view()).unwrap_or_default();
+    db.dispensations.insert(id.clone(), dispensation);
+    drop(db);
+    crate::webhooks::emit(app, "dispensing.started", event);
+    Ok(id)
 }
 
 fn dispensation<'a>(db: &'a mut Db, id: &str) -> ApiResult<&'a mut Dispensation> {
@@ -268,44 +309,30 @@ fn dispensation<'a>(db: &'a mut Db, id: &str) -> ApiResult<&'a mut Dispensation>
         .ok_or_else(|| ApiError::not_found("dispensation", id))
 }
 
-/// `GET /dispensing/v1/dispensations/{id}`.
+/// `getDispensation`.
 pub(crate) async fn get_dispensation(
     State(app): Shared,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let mut db = app.db();
-    Ok(ok(dispensation(&mut db, &id)?.json()))
+    Ok(ok(dispensation(&mut app.db(), &id)?.view()))
 }
 
-/// `GET /dispensing/v1/dispensations/{id}/verification-status`.
+/// `getDispensationVerificationStatus`.
 pub(crate) async fn verification_status(
     State(app): Shared,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let d = dispensation(&mut db, &id)?;
-    let state = match (d.otp_required, d.verified) {
-        (false, _) => "NOT_REQUIRED",
-        (true, true) => "VERIFIED",
-        (true, false) => "PENDING",
-    };
-    Ok(ok(json!({
-        "verification_required": d.verification_required(),
-        "verification_status": state,
-        "dispensation_status": d.status.as_str(),
-    })))
+    Ok(ok(typed!(types::DispensationVerificationStatusResponse;;
+        verification_required = d.awaits_otp().then(|| "OTP".into()))))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct UpdateIn {
-    products: Vec<DispProductIn>,
-}
-
-/// `PUT /dispensing/v1/dispensations/{id}/products`: only while STARTED.
+/// `updateDispensationProducts`: only while STARTED.
 pub(crate) async fn update_dispensation_products(
     State(app): Shared,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<UpdateIn>,
+    ApiJson(body): ApiJson<types::UpdateDispensationRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let d = dispensation(&mut db, &id)?;
@@ -316,156 +343,114 @@ pub(crate) async fn update_dispensation_products(
         )));
     }
     let target = d.redeems;
-    if body.products.is_empty() {
-        return Err(ApiError::unprocessable(
-            "products",
-            "at least one product is required",
-        ));
-    }
-    let products = map_products(&db, target, &body.products)?;
-    let now = app.clock.now();
+    refuse_if!(body.products.is_empty(); "products", "at least one product is required");
+    let wanted: Vec<Wanted> = body.products.iter().map(Wanted::from).collect();
+    let products = map_products(&db, target, &wanted)?;
     let d = dispensation(&mut db, &id)?;
     d.products = products;
-    d.updated_at = now;
-    Ok(ok(d.json()))
+    Ok(ok(d.view()))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct CompleteIn {
-    #[allow(dead_code)]
-    amount: f64,
-    document_date: String,
-    document_number: String,
-    document_serial: Option<String>,
-    #[serde(default)]
-    external_verifications: Vec<Value>,
-}
-
-/// `POST /dispensing/v1/dispensations/{id}/complete`. An OTP sponsor needs
-/// `external_verifications`; without a valid token the dispensation moves to
-/// PENDING_VERIFICATION and the answer is 422.
+/// `completeDispensation`. An OTP sponsor needs `external_verifications`;
+/// without a valid token the dispensation moves to PENDING_VERIFICATION
+/// and the answer is 422. A completed authorization dispensation files a
+/// claim for what was handed over.
 pub(crate) async fn complete_dispensation(
     State(app): Shared,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<CompleteIn>,
+    ApiJson(body): ApiJson<types::CompleteDispensationRequest>,
 ) -> ApiResult<Response> {
-    let (json, event) = {
-        let mut db = app.db();
-        let d = dispensation(&mut db, &id)?.clone();
-        if matches!(d.status, DispStatus::Dispensed | DispStatus::Voided) {
-            return Err(ApiError::conflict(format!(
-                "dispensation {id} is already {}",
-                d.status.as_str()
-            )));
+    let mut db = app.db();
+    let d = dispensation(&mut db, &id)?.clone();
+    if matches!(d.status, DispStatus::Dispensed | DispStatus::Voided) {
+        return Err(ApiError::conflict(format!(
+            "dispensation {id} is already {}",
+            d.status.as_str()
+        )));
+    }
+    refuse_if!(body.document_number.trim().is_empty(); "document_number", "document_number is required");
+    if d.awaits_otp() {
+        let beneficiary = d.beneficiary_id.unwrap_or_default();
+        let sponsor = d.sponsor_slug.as_deref().unwrap_or_default();
+        if let Err(error) =
+            db.consume_otp(otp_of(&body.external_verifications), beneficiary, sponsor)
+        {
+            dispensation(&mut db, &id)?.status = DispStatus::PendingVerification;
+            return Err(error);
         }
-        if body.document_number.trim().is_empty() {
-            return Err(ApiError::unprocessable(
-                "document_number",
-                "document_number is required",
-            ));
-        }
-        if d.otp_required && !d.verified {
-            let checked = consume_otp(
-                &mut db,
-                &body.external_verifications,
-                d.beneficiary_id.unwrap_or_default(),
-                d.sponsor_slug.as_deref().unwrap_or_default(),
-            );
-            if let Err(error) = checked {
-                let stored = dispensation(&mut db, &id)?;
-                stored.status = DispStatus::PendingVerification;
-                stored.updated_at = app.clock.now();
-                return Err(error);
-            }
-        }
-        let now = app.clock.now();
-        let mut claim_id = None;
-        match d.redeems {
-            Redeems::Authorization(aid) => {
-                let mut authorization = db.authorizations[&aid].clone();
-                let mut lines = Vec::new();
-                for p in &d.products {
-                    let product = db.product_by_code(&p.code).cloned();
-                    // A substitute counts against the first unclaimed line.
-                    let position = authorization
-                        .lines
-                        .iter()
-                        .position(|l| {
-                            l.code == p.code && l.claimed_quantity < l.authorized_quantity
-                        })
-                        .or_else(|| {
-                            authorization
-                                .lines
-                                .iter()
-                                .position(|l| l.claimed_quantity < l.authorized_quantity)
-                        });
-                    let line = position.map(|i| &mut authorization.lines[i]);
-                    if let Some(line) = line {
-                        line.claimed_quantity =
-                            (line.claimed_quantity + p.quantity).min(line.authorized_quantity);
-                    }
-                    lines.push(ClaimLine {
-                        id: 0,
-                        product_id: product.as_ref().map_or(0, |c| c.product_id),
-                        code: p.code.clone(),
-                        name: product
-                            .as_ref()
-                            .map_or(p.code.clone(), |c| c.name.to_owned()),
-                        kind: product.map_or(crate::model::Kind::Medication, |c| c.kind),
-                        quantity: p.quantity,
-                        unit_price: p.unit_price,
-                    });
+    }
+    let now = app.clock.now();
+    let claim_id = match d.redeems {
+        Redeems::Authorization(aid) => {
+            let mut authorization = db.authorizations[&aid].clone();
+            let mut lines = Vec::new();
+            for p in &d.products {
+                // A substitute counts against the first unclaimed line.
+                let open = |l: &Line| l.claimed_quantity < l.authorized_quantity;
+                let position = authorization
+                    .lines
+                    .iter()
+                    .position(|l| l.code == p.code && open(l))
+                    .or_else(|| authorization.lines.iter().position(open));
+                if let Some(line) = position.map(|i| &mut authorization.lines[i]) {
+                    line.claimed_quantity =
+                        (line.claimed_quantity + p.quantity).min(line.authorized_quantity);
                 }
-                for line in &mut lines {
-                    line.id = db.next();
-                }
-                authorization.mark_claimed();
-                authorization.updated_at = now.clone();
-                let mut claim = new_claim(&mut db, &authorization, lines, "COMPLETED", &now);
-                claim.document_number = Some(body.document_number.clone());
-                claim.document_date = Some(body.document_date.clone());
-                claim.document_serial = body.document_serial.clone();
-                claim_id = Some(claim.id);
-                db.claims.insert(claim.id, claim);
-                db.authorizations.insert(aid, authorization);
+                let mut line = match db.product_by_code(&p.code).cloned() {
+                    Some(product) => db.new_line(&product, p.quantity),
+                    None => return Err(ApiError::unregistered_product(&p.code)),
+                };
+                line.unit_price = p.unit_price;
+                line.claimed_quantity = p.quantity;
+                lines.push(line);
             }
-            Redeems::Prescription(pid) => {
-                if let Some(p) = db.prescriptions.get_mut(&pid) {
-                    p.status = "DISPENSED";
-                }
-            }
+            authorization.mark_claimed();
+            authorization.updated_at = now;
+            let mut claim = db.new_claim(&authorization, lines, "COMPLETED", now);
+            claim.document_number = Some(body.document_number.clone());
+            claim.document_date = Some(body.document_date);
+            claim.document_serial = body.document_serial.clone();
+            let claim_id = claim.id;
+            db.claims.insert(claim.id, claim);
+            db.authorizations.insert(aid, authorization);
+            Some(claim_id)
         }
-        let stored = dispensation(&mut db, &id)?;
-        stored.status = DispStatus::Dispensed;
-        stored.verified = stored.verified || stored.otp_required;
-        stored.claim_id = claim_id;
-        stored.updated_at = now;
-        let json = stored.json();
-        (json.clone(), json)
+        Redeems::Prescription(pid) => {
+            if let Some(p) = db.prescriptions.get_mut(&pid) {
+                p.status = "DISPENSED";
+            }
+            None
+        }
     };
+    let stored = dispensation(&mut db, &id)?;
+    stored.status = DispStatus::Dispensed;
+    stored.verified = stored.verified || stored.otp_required;
+    stored.claim_id = claim_id;
+    let view = stored.view();
+    let event = serde_json::to_value(&view).unwrap_or_default();
+    drop(db);
     crate::webhooks::emit(&app, "dispensing.completed", event);
-    Ok(ok(json))
+    Ok(ok(view))
 }
 
-/// `POST /dispensing/v1/dispensations/{id}/void`.
+/// `voidDispensation`.
 pub(crate) async fn void_dispensation(
     State(app): Shared,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let json = {
+    let view = {
         let mut db = app.db();
-        let now = app.clock.now();
         let d = dispensation(&mut db, &id)?;
-        if matches!(d.status, DispStatus::Dispensed | DispStatus::Voided) {
+        if !d.status.in_progress() {
             return Err(ApiError::conflict(format!(
                 "dispensation {id} is {} and cannot be voided",
                 d.status.as_str()
             )));
         }
         d.status = DispStatus::Voided;
-        d.updated_at = now;
-        d.json()
+        d.view()
     };
-    crate::webhooks::emit(&app, "dispensing.cancelled", json.clone());
-    Ok(ok(json))
+    let event = serde_json::to_value(&view).unwrap_or_default();
+    crate::webhooks::emit(&app, "dispensing.cancelled", event);
+    Ok(ok(view))
 }

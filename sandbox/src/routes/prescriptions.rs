@@ -1,337 +1,191 @@
 //! Electronic prescriptions (v1, v1.1, v2) and the patient directory.
 
+use std::sync::Arc;
+
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use osigu::types;
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::preauth::resolve_product;
-use super::{Paging, Shared, created, numeric_id, ok, paged, required};
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::model::{Db, Diagnosis, Patient, Prescription, RxLine};
-use crate::server::App;
+use super::{Shared, path_of};
+use crate::input::numeric_id;
+use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page, refuse_if};
+use crate::state::App;
+use crate::store::{Db, Diagnosis, Doctor, Line, Patient, Prescription};
+use crate::typed::typed;
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct RxDiagnosisIn {
-    diagnosis_code: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct MedicationIn {
-    product_code: String,
-    quantity: i32,
-    posology: Option<String>,
-    duration_days: Option<i32>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct PrescriptionV1In {
-    patient_id: String,
-    diagnoses: Vec<RxDiagnosisIn>,
-    medications: Vec<MedicationIn>,
-    doctor_id: Option<String>,
-    /// Only read by v1.1, where it is mandatory and must be true.
-    patient_data_consent: Option<bool>,
-}
-
-/// The `doctor` object of a `PrescriptionResource`: the seeded doctor,
-/// with any string fields the request supplied.
-fn doctor_json(doctor_id: Option<&str>, given: Option<&Map<String, Value>>) -> Value {
-    let seed = crate::model::Doctor::seed();
-    let text = |key: &str, fallback: &str| {
+/// The `doctor` of a prescription: the seeded doctor, with any string
+/// fields a v2 request supplied.
+fn doctor(given: Option<&Map<String, Value>>) -> types::PrescriptionResourceDoctor {
+    let seed = Doctor::seed();
+    let text = |key: &str, fallback: String| {
         given
             .and_then(|m| m.get(key))
             .and_then(Value::as_str)
-            .unwrap_or(fallback)
-            .to_owned()
+            .map_or(fallback, str::to_owned)
     };
-    json!({
-        "doctor_id": doctor_id.unwrap_or("doc_000001"),
-        "name": text("name", &seed.name),
-        "medical_license_number": text("medical_license_number", &seed.license),
-        "specialty_name": text("specialty_name", &seed.specialty),
-        "country_code": seed.country_code,
-    })
+    typed!(types::PrescriptionResourceDoctor;
+        name = text("name", seed.name),
+        medical_license_number = text("medical_license_number", seed.license),
+        specialty_name = text("specialty_name", seed.specialty))
 }
 
-/// The `patient` object of a v2 prescription, from the string (and
-/// integer) fields the request supplied.
-fn v2_patient_json(given: &Map<String, Value>) -> Value {
-    let mut out = Map::new();
-    for key in [
-        "code",
-        "full_name",
-        "given_names",
-        "surnames",
-        "identity_document_type",
-        "identity_document_code",
-        "date_of_birth",
-        "email_address",
-        "phone_number",
-        "sex",
-        "nationality_country_code",
-    ] {
-        if let Some(Value::String(v)) = given.get(key) {
-            out.insert(key.to_owned(), json!(v));
-        }
-    }
-    if let Some(Value::String(id)) = given.get("patient_id") {
-        out.insert("code".to_owned(), json!(id));
-    }
-    if let Some(area) = given.get("area_code").and_then(Value::as_i64) {
-        out.insert("area_code".to_owned(), json!(area));
-    }
-    Value::Object(out)
+/// A prescription line for `quantity` of a registered catalogue product.
+fn rx_line(db: &mut Db, code: Option<&str>, id: Option<i64>, quantity: i32) -> ApiResult<Line> {
+    let product = db.resolve_product(code, id)?;
+    refuse_if!(quantity <= 0; "medications.quantity", "quantity must be positive");
+    Ok(db.new_line(&product, quantity))
 }
 
-fn lines_for(db: &mut Db, medications: &[MedicationIn]) -> ApiResult<Vec<RxLine>> {
-    if medications.is_empty() {
-        return Err(ApiError::unprocessable(
-            "medications",
-            "at least one medication is required",
-        ));
-    }
-    let mut lines = Vec::new();
-    for m in medications {
-        let product = resolve_product(db, Some(&m.product_code), None)?;
-        if m.quantity <= 0 {
-            return Err(ApiError::unprocessable(
-                "medications.quantity",
-                "quantity must be positive",
-            ));
-        }
-        lines.push(RxLine {
-            id: db.next(),
-            product_id: product.product_id,
-            code: product.code.to_owned(),
-            name: product.name.to_owned(),
-            quantity: m.quantity,
-            posology: m.posology.clone(),
-            duration_days: m.duration_days,
-        });
-    }
-    Ok(lines)
-}
-
-fn store(db: &mut Db, mut rx: Prescription) -> Value {
-    rx.id = db.next();
-    rx.code = format!("RX-SBX-{:06}", rx.id);
-    let answer = rx.created_json();
-    db.prescriptions.insert(rx.id, rx);
-    answer
-}
-
-fn issue_v1(
-    app: &std::sync::Arc<App>,
-    body: PrescriptionV1In,
-    version: &'static str,
-) -> ApiResult<Response> {
+/// Stores a prescription under a fresh id and code, announces
+/// `prescription.issued`, and answers 201.
+fn issue(app: &Arc<App>, mut rx: Prescription) -> Response {
     let answer = {
+        let mut db = app.db();
+        rx.id = db.next();
+        rx.code = format!("RX-SBX-{:06}", rx.id);
+        let answer = rx.created();
+        db.prescriptions.insert(rx.id, rx);
+        answer
+    };
+    let event = serde_json::to_value(&answer).unwrap_or_default();
+    crate::webhooks::emit(app, "prescription.issued", event);
+    created(answer)
+}
+
+/// A v1 or v1.1 prescription for a known patient.
+fn prescribe_v1(
+    app: &Arc<App>,
+    patient_id: &str,
+    diagnoses: &[types::CreatePrescriptionDiagnosis],
+    medications: &[types::CreatePrescriptionMedication],
+) -> ApiResult<Response> {
+    let rx = {
         let mut db = app.db();
         let patient = db
             .patients
             .iter()
-            .find(|p| p.patient_id == body.patient_id)
+            .find(|p| p.patient_id == patient_id)
             .cloned()
             .ok_or_else(|| {
-                ApiError::unprocessable(
-                    "patient_id",
-                    format!("unknown patient {}", body.patient_id),
-                )
+                ApiError::unprocessable("patient_id", format!("unknown patient {patient_id}"))
             })?;
-        if body.diagnoses.is_empty() {
+        refuse_if!(diagnoses.is_empty(); "diagnoses", "at least one diagnosis is required");
+        if medications.is_empty() {
             return Err(ApiError::unprocessable(
-                "diagnoses",
-                "at least one diagnosis is required",
+                "medications",
+                "at least one medication is required",
             ));
         }
-        let lines = lines_for(&mut db, &body.medications)?;
-        let diagnoses = body
-            .diagnoses
+        let mut lines = Vec::new();
+        for m in medications {
+            let mut line = rx_line(&mut db, Some(&m.product_code), None, m.quantity)?;
+            line.duration_days = m.duration_days;
+            lines.push(line);
+        }
+        let diagnoses = diagnoses
             .iter()
             .map(|d| Diagnosis {
-                id: 0,
+                id: db.next(),
                 code: d.diagnosis_code.clone(),
                 coding_system: "ICD-10".to_owned(),
             })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .map(|mut d| {
-                d.id = db.next();
-                d
-            })
             .collect();
-        let rx = Prescription {
+        Prescription {
             id: 0,
             code: String::new(),
-            version,
             patient_id: Some(patient.patient_id.clone()),
-            patient: patient.prescription_json(),
-            doctor: doctor_json(body.doctor_id.as_deref(), None),
+            patient: patient.prescription_patient(),
+            doctor: doctor(None),
             diagnoses,
             lines,
             status: "ISSUED",
             created_at: app.clock.now(),
             resent: Vec::new(),
-        };
-        store(&mut db, rx)
+        }
     };
-    crate::webhooks::emit(app, "prescription.issued", answer.clone());
-    Ok(created(answer))
+    Ok(issue(app, rx))
 }
 
-/// `POST /ehr/v1/prescriptions`.
+/// `createPrescription` (v1).
 pub(crate) async fn create_prescription_v1(
     State(app): Shared,
-    ApiJson(body): ApiJson<PrescriptionV1In>,
+    ApiJson(body): ApiJson<types::CreatePrescriptionRequest>,
 ) -> ApiResult<Response> {
-    issue_v1(&app, body, "v1")
+    prescribe_v1(&app, &body.patient_id, &body.diagnoses, &body.medications)
 }
 
-/// `POST /ehr/v1.1/prescriptions`: v1 plus a mandatory, true
-/// `patient_data_consent`.
+/// `createPrescriptionV1_1`: v1 plus a `patient_data_consent` that must be
+/// true.
 pub(crate) async fn create_prescription_v1_1(
     State(app): Shared,
-    ApiJson(body): ApiJson<PrescriptionV1In>,
+    ApiJson(body): ApiJson<types::CreatePrescriptionRequestV11>,
 ) -> ApiResult<Response> {
-    match body.patient_data_consent {
-        None => {
-            return Err(ApiError::unprocessable(
-                "patient_data_consent",
-                "patient_data_consent is required in v1.1",
-            ));
-        }
-        Some(false) => {
-            return Err(ApiError::unprocessable(
-                "patient_data_consent",
-                "the patient has not consented to data processing",
-            ));
-        }
-        Some(true) => {}
-    }
-    issue_v1(&app, body, "v1.1")
+    refuse_if!(!body.patient_data_consent; "patient_data_consent", "the patient has not consented to data processing");
+    prescribe_v1(&app, &body.patient_id, &body.diagnoses, &body.medications)
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct DiagnosisV2In {
-    code: String,
-    coding_system: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct ProductV2In {
-    product_id: Option<String>,
-    quantity: Option<i32>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct TreatmentV2In {
-    product_id: Option<i64>,
-    quantity: Option<i32>,
-    treatment_duration_days: Option<i32>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct PrescriptionV2In {
-    national_repository_id: Option<String>,
-    doctor: Option<Map<String, Value>>,
-    patient: Option<Map<String, Value>>,
-    signed_hash: Option<Map<String, Value>>,
-    #[serde(default)]
-    diagnoses: Vec<DiagnosisV2In>,
-    #[serde(default)]
-    products: Vec<ProductV2In>,
-    #[serde(default)]
-    treatments: Vec<TreatmentV2In>,
-}
-
-/// `POST /ehr/v2/prescriptions`: needs `national_repository_id`, `doctor`,
-/// `patient` and `signed_hash`.
+/// `createPrescriptionV2`: products by catalogue code or id, treatments by
+/// catalogue id, and a non-empty `signed_hash`.
 pub(crate) async fn create_prescription_v2(
     State(app): Shared,
-    ApiJson(body): ApiJson<PrescriptionV2In>,
+    ApiJson(body): ApiJson<types::CreatePrescriptionRequestV2>,
 ) -> ApiResult<Response> {
-    required(&body.national_repository_id, "national_repository_id")?;
-    let doctor = body
-        .doctor
-        .ok_or_else(|| ApiError::unprocessable("doctor", "doctor is required"))?;
-    let patient = body
-        .patient
-        .ok_or_else(|| ApiError::unprocessable("patient", "patient is required"))?;
-    let signed_hash = body
-        .signed_hash
-        .ok_or_else(|| ApiError::unprocessable("signed_hash", "signed_hash is required"))?;
-    if signed_hash.is_empty() {
+    refuse_if!(body.national_repository_id.trim().is_empty(); "national_repository_id", "national_repository_id is required");
+    if body.signed_hash.is_empty() {
         return Err(ApiError::unprocessable(
             "signed_hash",
             "signed_hash must not be empty",
         ));
     }
-    let answer = {
+    let rx = {
         let mut db = app.db();
         let mut lines = Vec::new();
-        // (catalogue code, catalogue id, quantity, treatment days)
-        type Wanted<'a> = (Option<&'a str>, Option<i64>, i32, Option<i32>);
-        let mut wanted: Vec<Wanted<'_>> = Vec::new();
         for p in &body.products {
             let reference = p.product_id.as_deref();
             let numeric = reference.and_then(|r| r.parse::<i64>().ok());
             let code = if numeric.is_some() { None } else { reference };
-            wanted.push((code, numeric, p.quantity.unwrap_or(1), None));
+            if code.is_some() || numeric.is_some() {
+                lines.push(rx_line(&mut db, code, numeric, p.quantity.max(1))?);
+            }
         }
         for t in &body.treatments {
-            wanted.push((
-                None,
-                t.product_id,
-                t.quantity.unwrap_or(1),
-                t.treatment_duration_days,
-            ));
-        }
-        for (code, id, quantity, days) in wanted {
-            if code.is_none() && id.is_none() {
-                continue;
+            if let Some(id) = t.product_id {
+                let mut line = rx_line(&mut db, None, Some(id), t.quantity.unwrap_or(1).max(1))?;
+                line.duration_days = Some(t.treatment_duration_days);
+                lines.push(line);
             }
-            let product = resolve_product(&db, code, id)?;
-            lines.push(RxLine {
-                id: db.next(),
-                product_id: product.product_id,
-                code: product.code.to_owned(),
-                name: product.name.to_owned(),
-                quantity: quantity.max(1),
-                posology: None,
-                duration_days: days,
-            });
         }
-        let mut diagnoses = Vec::new();
-        for d in body.diagnoses {
-            diagnoses.push(Diagnosis {
+        let diagnoses = body
+            .diagnoses
+            .iter()
+            .map(|d| Diagnosis {
                 id: db.next(),
-                code: d.code,
-                coding_system: d.coding_system.unwrap_or_else(|| "ICD-10".to_owned()),
-            });
-        }
-        let patient_id = patient
-            .get("patient_id")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let rx = Prescription {
+                code: d.code.clone(),
+                coding_system: d.coding_system.clone(),
+            })
+            .collect();
+        let given = &body.patient;
+        let patient = typed!(types::PrescriptionResourcePatient;;
+            email_address = given.email_address.as_ref().map(|e| e.as_str().to_owned()),
+            phone_number = given.phone_number.as_ref().map(|p| p.as_str().to_owned()),
+            area_code = given.area_code.and_then(|a| i32::try_from(a.get()).ok()));
+        Prescription {
             id: 0,
             code: String::new(),
-            version: "v2",
-            patient_id,
-            patient: v2_patient_json(&patient),
-            doctor: doctor_json(None, Some(&doctor)),
+            patient_id: None,
+            patient,
+            doctor: doctor(Some(&body.doctor)),
             diagnoses,
             lines,
             status: "ISSUED",
             created_at: app.clock.now(),
             resent: Vec::new(),
-        };
-        store(&mut db, rx)
+        }
     };
-    crate::webhooks::emit(&app, "prescription.issued", answer.clone());
-    Ok(created(answer))
+    Ok(issue(&app, rx))
 }
 
 #[derive(Debug, Deserialize)]
@@ -341,7 +195,13 @@ pub(crate) struct ListIn {
     patient_id: Option<String>,
 }
 
-/// `GET /ehr/v1/prescriptions` (paged, optionally for one patient).
+/// Where a prescription's PDF would be downloaded.
+fn download_url(app: &App, id: i64) -> String {
+    let path = path_of("getPrescription", &[&id.to_string()]);
+    format!("{}{path}/pdf", app.base_url)
+}
+
+/// `listPrescriptions` (paged, optionally for one patient).
 pub(crate) async fn list_prescriptions(
     State(app): Shared,
     Query(query): Query<ListIn>,
@@ -358,7 +218,7 @@ pub(crate) async fn list_prescriptions(
                 .as_deref()
                 .is_none_or(|id| p.patient_id.as_deref() == Some(id))
         })
-        .map(|p| p.json(&app.base_url))
+        .map(|p| p.resource(download_url(&app, p.id)))
         .collect();
     let mut self_url = format!("{}{}", app.base_url, uri.path());
     if let Some(patient) = &query.patient_id {
@@ -368,9 +228,10 @@ pub(crate) async fn list_prescriptions(
         page: query.page,
         size: query.size,
     };
-    ok(paged(items, &paging, &self_url))
+    ok(page(items, &paging, &self_url))
 }
 
+/// A prescription by code or by numeric id.
 fn prescription_id(db: &Db, raw: &str) -> ApiResult<i64> {
     db.prescriptions
         .values()
@@ -380,34 +241,24 @@ fn prescription_id(db: &Db, raw: &str) -> ApiResult<i64> {
         .ok_or_else(|| ApiError::not_found("prescription", raw))
 }
 
-/// `GET /ehr/v1/prescriptions/{id}` (by id or by code).
+/// `getPrescription` (by id or by code).
 pub(crate) async fn get_prescription(
     State(app): Shared,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let db = app.db();
     let id = prescription_id(&db, &id)?;
-    Ok(ok(db.prescriptions[&id].json(&app.base_url)))
+    Ok(ok(db.prescriptions[&id].resource(download_url(&app, id))))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct ResendIn {
-    channel: String,
-}
-
-/// `POST /ehr/v1/prescriptions/{id}/resend`: 200 without a body.
+/// `resendPrescription`: 200 without a body.
 pub(crate) async fn resend_prescription(
     State(app): Shared,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<ResendIn>,
+    ApiJson(body): ApiJson<types::ResendPrescriptionRequest>,
 ) -> ApiResult<Response> {
     let channel = body.channel.to_uppercase();
-    if !matches!(channel.as_str(), "EMAIL" | "SMS" | "WHATSAPP") {
-        return Err(ApiError::unprocessable(
-            "channel",
-            "channel must be EMAIL, SMS or WHATSAPP",
-        ));
-    }
+    refuse_if!(!matches!(channel.as_str(), "EMAIL" | "SMS" | "WHATSAPP"); "channel", "channel must be EMAIL, SMS or WHATSAPP");
     let mut db = app.db();
     let id = prescription_id(&db, &id)?;
     if let Some(p) = db.prescriptions.get_mut(&id) {
@@ -421,39 +272,30 @@ pub(crate) struct PatientQuery {
     document_number: Option<String>,
 }
 
-/// `GET /ehr/v1/patients?document_number=...`.
+/// `searchPatients?document_number=...`.
 pub(crate) async fn search_patients(
     State(app): Shared,
     Query(query): Query<PatientQuery>,
 ) -> Response {
     let db = app.db();
-    ok(Value::Array(
-        db.patients
-            .iter()
-            .filter(|p| {
-                query
-                    .document_number
-                    .as_deref()
-                    .is_none_or(|d| p.document_number == d)
-            })
-            .map(Patient::json)
-            .collect(),
-    ))
+    let found: Vec<types::PatientResource> = db
+        .patients
+        .iter()
+        .filter(|p| {
+            query
+                .document_number
+                .as_deref()
+                .is_none_or(|d| p.document_number == d)
+        })
+        .map(Patient::resource)
+        .collect();
+    ok(found)
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct PatientIn {
-    document_number: String,
-    document_type: String,
-    first_name: String,
-    last_name: String,
-    date_of_birth: Option<String>,
-}
-
-/// `POST /ehr/v1/patients`: 409 when the document is already registered.
+/// `createPatient`: 409 when the document is already registered.
 pub(crate) async fn create_patient(
     State(app): Shared,
-    ApiJson(body): ApiJson<PatientIn>,
+    ApiJson(body): ApiJson<types::CreatePatientRequest>,
 ) -> ApiResult<Response> {
     for (value, field) in [
         (&body.document_number, "document_number"),
@@ -461,28 +303,7 @@ pub(crate) async fn create_patient(
         (&body.first_name, "first_name"),
         (&body.last_name, "last_name"),
     ] {
-        if value.trim().is_empty() {
-            return Err(ApiError::unprocessable(
-                field,
-                format!("{field} is required"),
-            ));
-        }
-    }
-    if let Some(date) = &body.date_of_birth {
-        let valid = date.len() == 10
-            && date.char_indices().all(|(i, c)| {
-                if i == 4 || i == 7 {
-                    c == '-'
-                } else {
-                    c.is_ascii_digit()
-                }
-            });
-        if !valid {
-            return Err(ApiError::unprocessable(
-                "date_of_birth",
-                "date_of_birth must be YYYY-MM-DD",
-            ));
-        }
+        refuse_if!(value.trim().is_empty(); field, format!("{field} is required"));
     }
     let mut db = app.db();
     if db
@@ -490,10 +311,9 @@ pub(crate) async fn create_patient(
         .iter()
         .any(|p| p.document_number == body.document_number && p.document_type == body.document_type)
     {
-        return Err(ApiError::conflict(format!(
-            "a patient with document {} {} already exists",
-            body.document_type, body.document_number
-        )));
+        return Err(ApiError::conflict(
+            "a patient with this identity document already exists",
+        ));
     }
     let patient = Patient {
         patient_id: format!("pat_{:06}", db.next() + 1),
@@ -503,7 +323,7 @@ pub(crate) async fn create_patient(
         document_number: body.document_number,
         date_of_birth: body.date_of_birth,
     };
-    let json = patient.json();
+    let answer = patient.resource();
     db.patients.push(patient);
-    Ok(created(json))
+    Ok(created(answer))
 }

@@ -4,38 +4,40 @@
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use osigu::types;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use super::{Paging, Shared, created, ok, paged};
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::model::Kind;
+use super::Shared;
+use crate::clock::Time;
+use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page, refuse_if};
+use crate::store::{CatalogProduct, Kind};
+use crate::typed::typed;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct CatalogQuery {
     product_type: Option<String>,
 }
 
-/// `GET /arc/v1/products?product_type=LAB`: labs, imaging and procedures
-/// (either vocabulary of product types is understood).
+/// `listProducts`: labs, imaging and procedures (either vocabulary of
+/// product types is understood).
 pub(crate) async fn list_catalog_products(
     State(app): Shared,
     Query(query): Query<CatalogQuery>,
 ) -> Response {
     let db = app.db();
-    ok(Value::Array(
-        db.catalogue
-            .iter()
-            .filter(|p| p.kind != Kind::Medication)
-            .filter(|p| {
-                query
-                    .product_type
-                    .as_deref()
-                    .is_none_or(|t| p.kind.matches(t))
-            })
-            .map(|p| p.entry_json())
-            .collect(),
-    ))
+    let found: Vec<types::CatalogProductEntry> = db
+        .catalogue
+        .iter()
+        .filter(|p| p.kind != Kind::Medication)
+        .filter(|p| {
+            query
+                .product_type
+                .as_deref()
+                .is_none_or(|t| p.kind.matches(t))
+        })
+        .map(CatalogProduct::entry)
+        .collect();
+    ok(found)
 }
 
 #[derive(Debug, Deserialize)]
@@ -46,7 +48,11 @@ pub(crate) struct ProviderQuery {
     query: Option<String>,
 }
 
-/// `GET /arc/v1/providers/products` (paged; filters by type and text).
+fn registered(code: &str, at: Time) -> types::ProviderProductResource {
+    typed!(types::ProviderProductResource; product_code = code, registered_at = at)
+}
+
+/// `listProviderProducts` (paged; filters by type and text).
 pub(crate) async fn list_provider_products(
     State(app): Shared,
     Query(query): Query<ProviderQuery>,
@@ -57,7 +63,7 @@ pub(crate) async fn list_provider_products(
     let items = db
         .provider_products
         .iter()
-        .filter_map(|(code, at)| db.product_by_code(code).map(|p| (p, at)))
+        .filter_map(|(code, at)| db.product_by_code(code).map(|p| (p, *at)))
         .filter(|(p, _)| {
             query
                 .product_type
@@ -69,44 +75,27 @@ pub(crate) async fn list_provider_products(
                 || p.code.to_lowercase().contains(&needle)
                 || p.name.to_lowercase().contains(&needle)
         })
-        .map(|(p, at)| {
-            json!({
-                "product_code": p.code,
-                "registered_at": at,
-                "product_name": p.name,
-                "product_type": p.kind.guide_name(),
-            })
-        })
+        .map(|(p, at)| registered(p.code, at))
         .collect();
     let paging = Paging {
         page: query.page,
         size: query.size,
     };
-    ok(paged(
+    ok(page(
         items,
         &paging,
         &format!("{}{}", app.base_url, uri.path()),
     ))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct RegisterIn {
-    product_code: String,
-}
-
-/// `POST /arc/v1/providers/products`: 404 outside the catalogue, 409
-/// `071-102` when already registered.
+/// `registerProviderProduct`: 404 outside the catalogue, 409 `071-102`
+/// when already registered.
 pub(crate) async fn register_provider_product(
     State(app): Shared,
-    ApiJson(body): ApiJson<RegisterIn>,
+    ApiJson(body): ApiJson<types::RegisterProviderProductRequest>,
 ) -> ApiResult<Response> {
     let code = body.product_code.trim();
-    if code.is_empty() {
-        return Err(ApiError::unprocessable(
-            "product_code",
-            "product_code is required",
-        ));
-    }
+    refuse_if!(code.is_empty(); "product_code", "product_code is required");
     let mut db = app.db();
     let product = db.product_by_code(code).cloned().ok_or_else(|| {
         ApiError::new(
@@ -114,7 +103,7 @@ pub(crate) async fn register_provider_product(
             "071-404",
             format!("product {code} is not in the global catalogue"),
         )
-        .with_info(json!({ "product_code": code }))
+        .with_info("product_code", code)
     })?;
     if db.is_registered(product.code) {
         return Err(ApiError::new(
@@ -122,18 +111,14 @@ pub(crate) async fn register_provider_product(
             "071-102",
             format!("product {} is already registered", product.code),
         )
-        .with_info(json!({ "product_code": product.code })));
+        .with_info("product_code", product.code));
     }
     let now = app.clock.now();
-    db.provider_products
-        .push((product.code.to_owned(), now.clone()));
-    Ok(created(
-        json!({ "product_code": product.code, "registered_at": now }),
-    ))
+    db.provider_products.push((product.code.to_owned(), now));
+    Ok(created(registered(product.code, now)))
 }
 
-/// `DELETE /arc/v1/providers/products/{productCode}`: 204, or 404 when it
-/// was not registered.
+/// `removeProviderProduct`: 204, or 404 when it was not registered.
 pub(crate) async fn remove_provider_product(
     State(app): Shared,
     Path(code): Path<String>,

@@ -5,181 +5,134 @@ use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use osigu::types;
 
-use super::preauth::{find_authorization, read_upload};
-use super::{Paging, Shared, created, ok, paged};
-use crate::error::{ApiError, ApiJson, ApiResult, OptJson};
-use crate::model::{Db, Settlement, SettlementDoc};
+use super::Shared;
+use crate::input::read_upload;
+use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, Paging, created, ok, page, refuse_if};
+use crate::store::{Claim, Db, Settlement};
+use crate::typed::typed;
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct StartIn {
-    sponsor_slug: String,
-    period: Option<String>,
-}
-
-/// `POST /v3/settlements`: 200 with an OPEN batch; 406 for an unknown
+/// `startSettlementBatch`: 200 with an OPEN batch; 406 for an unknown
 /// sponsor.
 pub(crate) async fn start_settlement(
     State(app): Shared,
-    ApiJson(body): ApiJson<StartIn>,
+    ApiJson(body): ApiJson<types::StartSettlementBatchRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
     if db.sponsor(&body.sponsor_slug).is_none() {
         return Err(ApiError::new(
             StatusCode::NOT_ACCEPTABLE,
             "071-406",
-            format!(
-                "sponsor {} does not take settlement batches from this provider",
-                body.sponsor_slug
-            ),
+            "the sponsor does not take settlement batches from this provider",
         )
-        .with_info(json!({ "sponsor_slug": body.sponsor_slug })));
+        .with_info("sponsor_slug", body.sponsor_slug));
     }
     let settlement = Settlement {
         id: format!("stl_{:06}", db.next()),
         sponsor_slug: body.sponsor_slug,
-        period: body.period,
         status: "OPEN",
         authorization_ids: Vec::new(),
         documents: Vec::new(),
         created_at: app.clock.now(),
     };
-    let json = settlement.json();
+    let answer = settlement.resource();
     db.settlements.insert(settlement.id.clone(), settlement);
-    Ok(ok(json))
+    Ok(ok(answer))
 }
 
-fn settlement<'a>(db: &'a mut Db, id: &str) -> ApiResult<&'a mut Settlement> {
-    db.settlements
-        .get_mut(id)
-        .ok_or_else(|| ApiError::not_found("settlement batch", id))
-}
-
-/// Completed, unsettled claims of the sponsor that no batch holds yet:
-/// (authorization id, claim json).
-fn pending(db: &Db, sponsor_slug: &str) -> Vec<(i64, Value)> {
-    let attached: Vec<&String> = db
+/// The batch, if it is still OPEN.
+fn open_batch<'a>(db: &'a mut Db, id: &str) -> ApiResult<&'a mut Settlement> {
+    let batch = db
         .settlements
-        .values()
-        .flat_map(|s| s.authorization_ids.iter())
-        .collect();
+        .get_mut(id)
+        .ok_or_else(|| ApiError::not_found("settlement batch", id))?;
+    if batch.status != "OPEN" {
+        return Err(ApiError::conflict(format!(
+            "settlement batch {id} is already {}",
+            batch.status
+        )));
+    }
+    Ok(batch)
+}
+
+/// Completed, unsettled claims of the sponsor that no batch holds yet.
+fn pending<'a>(db: &'a Db, sponsor_slug: &'a str) -> impl Iterator<Item = (i64, &'a Claim)> {
     db.claims
         .values()
-        .filter(|c| c.sponsor_slug == sponsor_slug && c.status == "COMPLETED" && !c.settled)
+        .filter(move |c| c.sponsor_slug == sponsor_slug && c.status == "COMPLETED" && !c.settled)
         .filter_map(|c| c.authorization_id.map(|a| (a, c)))
-        .filter(|(a, _)| !attached.iter().any(|s| **s == a.to_string()))
-        .map(|(a, c)| {
-            (
-                a,
-                json!({
-                    "authorization_id": a.to_string(),
-                    "claim_id": c.id.to_string(),
-                    "dispensation_date": c.updated_at.get(..10).unwrap_or_default(),
-                    "total_amount": c.amount(),
-                    "authorization_code": c.authorization_code,
-                }),
-            )
+        .filter(|(a, _)| {
+            !db.settlements
+                .values()
+                .any(|s| s.authorization_ids.contains(a))
         })
-        .collect()
 }
 
-/// `GET /v3/settlements/{settlement_id}/pending-authorizations` (paged).
+/// `listSettlementPendingAuthorizations` (paged).
 pub(crate) async fn pending_authorizations(
     State(app): Shared,
     Path(id): Path<String>,
     Query(paging): Query<Paging>,
     OriginalUri(uri): OriginalUri,
 ) -> ApiResult<Response> {
-    let mut db = app.db();
-    let sponsor = settlement(&mut db, &id)?.sponsor_slug.clone();
-    let items = pending(&db, &sponsor).into_iter().map(|(_, v)| v).collect();
-    Ok(ok(paged(
-        items,
-        &paging,
-        &format!("{}{}", app.base_url, uri.path()),
-    )))
+    let db = app.db();
+    let batch = db
+        .settlements
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found("settlement batch", &id))?;
+    let items = pending(&db, &batch.sponsor_slug)
+        .map(|(authorization, claim)| {
+            typed!(types::SettlementPendingAuthorization;
+                authorization_id = authorization.to_string(), claim_id = claim.id.to_string(),
+                dispensation_date = claim.updated_at.date_naive().to_string(),
+                total_amount = claim.amount())
+        })
+        .collect();
+    let self_url = format!("{}{}", app.base_url, uri.path());
+    Ok(ok(page(items, &paging, &self_url)))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct AttachIn {
-    authorization_ids: Vec<String>,
-}
-
-/// `POST /v3/settlements/{settlement_id}/authorizations`.
+/// `attachSettlementAuthorizations`.
 pub(crate) async fn attach_authorizations(
     State(app): Shared,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<AttachIn>,
+    ApiJson(body): ApiJson<types::AttachSettlementAuthorizationsRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
-    let batch = settlement(&mut db, &id)?.clone();
-    if batch.status != "OPEN" {
-        return Err(ApiError::conflict(format!(
-            "settlement batch {id} is {}",
-            batch.status
-        )));
-    }
-    if body.authorization_ids.is_empty() {
-        return Err(ApiError::unprocessable(
-            "authorization_ids",
-            "name at least one authorization",
-        ));
-    }
-    let pending: Vec<i64> = pending(&db, &batch.sponsor_slug)
-        .into_iter()
-        .map(|(a, _)| a)
-        .collect();
+    let sponsor = open_batch(&mut db, &id)?.sponsor_slug.clone();
+    refuse_if!(body.authorization_ids.is_empty(); "authorization_ids", "name at least one authorization");
+    let pending: Vec<i64> = pending(&db, &sponsor).map(|(a, _)| a).collect();
     let mut ids = Vec::new();
     for raw in &body.authorization_ids {
-        let found = find_authorization(&db, raw).filter(|a| pending.contains(a));
-        match found {
-            Some(a) => ids.push(a.to_string()),
+        match db.find_authorization(raw).filter(|a| pending.contains(a)) {
+            Some(a) => ids.push(a),
             None => {
                 return Err(ApiError::unprocessable(
                     "authorization_ids",
-                    format!(
-                        "{raw} has no completed, unsettled claim for sponsor {}",
-                        batch.sponsor_slug
-                    ),
+                    format!("{raw} has no completed, unsettled claim for sponsor {sponsor}"),
                 ));
             }
         }
     }
-    let batch = settlement(&mut db, &id)?;
+    let batch = open_batch(&mut db, &id)?;
     for a in ids {
         if !batch.authorization_ids.contains(&a) {
             batch.authorization_ids.push(a);
         }
     }
-    Ok(ok(batch.json()))
+    Ok(ok(batch.resource()))
 }
 
-/// `POST /v3/settlements/{settlement_id}/documents` (multipart: `file`,
-/// `document_type`).
+/// `uploadSettlementDocument` (multipart: `file`, `document_type`).
 pub(crate) async fn upload_document(
     State(app): Shared,
     Path(id): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Response> {
-    {
-        let mut db = app.db();
-        let batch = settlement(&mut db, &id)?;
-        if batch.status != "OPEN" {
-            return Err(ApiError::conflict(format!(
-                "settlement batch {id} is {}",
-                batch.status
-            )));
-        }
-    }
+    open_batch(&mut app.db(), &id)?;
     let upload = read_upload(multipart).await?;
-    let (Some(file_name), Some(size)) = (upload.file_name, upload.file_size) else {
-        return Err(ApiError::unprocessable("file", "the file part is required"));
-    };
-    if size == 0 {
-        return Err(ApiError::unprocessable("file", "the file is empty"));
-    }
+    let file_name = upload.nonempty_file()?;
     let document_type = upload
         .texts
         .get("document_type")
@@ -195,46 +148,28 @@ pub(crate) async fn upload_document(
         ));
     }
     let mut db = app.db();
-    let doc = SettlementDoc {
-        id: format!("doc_{:06}", db.next()),
-        document_type,
-        file_name,
-        created_at: app.clock.now(),
-    };
-    let json = json!({
-        "id": doc.id, "document_type": doc.document_type, "file_name": doc.file_name, "created_at": doc.created_at,
-    });
-    settlement(&mut db, &id)?.documents.push(doc);
-    Ok(created(json))
+    let document = typed!(types::SettlementDocumentResource;
+        id = format!("doc_{:06}", db.next()), file_name = file_name, created_at = app.clock.now(),
+        document_type = document_type.clone());
+    open_batch(&mut db, &id)?.documents.push(document_type);
+    Ok(created(document))
 }
 
-/// `POST /v3/settlements/{settlement_id}/complete`: 400 with field errors
-/// when the batch has no authorizations or no invoice; otherwise SUBMITTED.
+/// `completeSettlementBatch`: 400 with field errors when the batch has no
+/// authorizations or no invoice; otherwise SUBMITTED.
 pub(crate) async fn complete_settlement(
     State(app): Shared,
     Path(id): Path<String>,
-    OptJson(_body): OptJson<serde_json::Map<String, Value>>,
+    OptJson(_body): OptJson<types::CompleteSettlementBatchRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
-    let batch = settlement(&mut db, &id)?.clone();
-    if batch.status != "OPEN" {
-        return Err(ApiError::conflict(format!(
-            "settlement batch {id} is already {}",
-            batch.status
-        )));
-    }
+    let batch = open_batch(&mut db, &id)?.clone();
     let mut errors = Vec::new();
     if batch.authorization_ids.is_empty() {
-        errors.push((
-            "authorization_ids".to_owned(),
-            "attach at least one authorization".to_owned(),
-        ));
+        errors.push(("authorization_ids", "attach at least one authorization"));
     }
-    if !batch.documents.iter().any(|d| d.document_type == "INVOICE") {
-        errors.push((
-            "documents".to_owned(),
-            "upload an INVOICE document".to_owned(),
-        ));
+    if !batch.documents.iter().any(|d| d == "INVOICE") {
+        errors.push(("documents", "upload an INVOICE document"));
     }
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
@@ -242,12 +177,12 @@ pub(crate) async fn complete_settlement(
     for claim in db.claims.values_mut() {
         if claim
             .authorization_id
-            .is_some_and(|a| batch.authorization_ids.contains(&a.to_string()))
+            .is_some_and(|a| batch.authorization_ids.contains(&a))
         {
             claim.settled = true;
         }
     }
-    let batch = settlement(&mut db, &id)?;
+    let batch = open_batch(&mut db, &id)?;
     batch.status = "SUBMITTED";
-    Ok(ok(batch.json()))
+    Ok(ok(batch.resource()))
 }

@@ -2,35 +2,23 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use serde::Deserialize;
-use serde_json::json;
+use osigu::types;
 
-use super::{Shared, created};
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::model::Subscription;
+use super::Shared;
+use crate::reply::{ApiError, ApiJson, ApiResult, created, refuse_if};
+use crate::store::Subscription;
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct SubscriptionIn {
-    url: String,
-    event_types: Vec<String>,
-}
-
-/// `POST /webhooks/v1/subscriptions`: stores the subscription and answers
-/// it with an `id` and the signing `secret`.
+/// `createWebhookSubscription`: stores the subscription and answers it
+/// with its `id` and the signing `secret`.
 pub(crate) async fn create_subscription(
     State(app): Shared,
-    ApiJson(body): ApiJson<SubscriptionIn>,
+    ApiJson(body): ApiJson<types::CreateWebhookSubscriptionRequest>,
 ) -> ApiResult<Response> {
     let url = body.url.trim().to_owned();
     let parsed = reqwest::Url::parse(&url)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
-    if parsed.is_none() {
-        return Err(ApiError::unprocessable(
-            "url",
-            "url must be an absolute http(s) URL",
-        ));
-    }
+    refuse_if!(parsed.is_none(); "url", "url must be an absolute http(s) URL");
     if body.event_types.is_empty() || body.event_types.iter().any(|t| t.trim().is_empty()) {
         return Err(ApiError::unprocessable(
             "event_types",
@@ -45,13 +33,7 @@ pub(crate) async fn create_subscription(
         secret: app.config.webhook_secret_value().to_owned(),
         created_at: app.clock.now(),
     };
-    let answer = json!({
-        "id": subscription.id,
-        "url": subscription.url,
-        "event_types": subscription.event_types,
-        "secret": subscription.secret,
-        "created_at": subscription.created_at,
-    });
+    let answer = subscription.view();
     db.subscriptions.push(subscription);
     Ok(created(answer))
 }

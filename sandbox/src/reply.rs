@@ -1,0 +1,353 @@
+//! How the sandbox answers: Osigu's error envelopes, the JSON extractors
+//! that produce them, pages, and `Location`.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use osigu::types;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::typed::typed;
+
+/// An error answer in one of Osigu's three envelopes, each a generated
+/// type (boxed, so results that carry it stay small).
+#[derive(Debug)]
+pub(crate) struct ApiError(Box<Body>);
+
+#[derive(Debug)]
+enum Body {
+    /// `ErrorResponse`: `{error_code, message, additional_information}`.
+    Envelope {
+        status: StatusCode,
+        body: types::ErrorResponse,
+        retry_after: Option<u64>,
+    },
+    /// `ValidationErrorResponse`: `{code, message, errors[]}` (OTP and
+    /// verification failures).
+    Validation(types::ValidationErrorResponse),
+    /// `FieldErrorsResponse`: `{errors: [{path, message}]}` with 400
+    /// (settlement completion).
+    Fields(types::FieldErrorsResponse),
+}
+
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
+
+/// `refuse_if!(condition; field, message)` answers 422 naming `field` when
+/// `condition` holds.
+macro_rules! refuse_if {
+    ($condition:expr; $field:expr, $message:expr) => {
+        if $condition {
+            return Err(crate::reply::ApiError::unprocessable($field, $message));
+        }
+    };
+}
+
+pub(crate) use refuse_if;
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        let body = typed!(types::ErrorResponse; error_code = code, message = message.into());
+        Self(Box::new(Body::Envelope {
+            status,
+            body,
+            retry_after: None,
+        }))
+    }
+
+    /// Adds one entry to `additional_information`.
+    pub(crate) fn with_info(mut self, key: &str, value: impl Into<Value>) -> Self {
+        if let Body::Envelope { body, .. } = &mut *self.0 {
+            body.additional_information
+                .insert(key.to_owned(), value.into());
+        }
+        self
+    }
+
+    /// The `{errors: [{path, message}]}` envelope with status 400.
+    pub(crate) fn fields(errors: Vec<(&str, &str)>) -> Self {
+        let errors = errors
+            .into_iter()
+            .map(|(path, message)| typed!(types::FieldError; path = path, message = message));
+        let body = typed!(types::FieldErrorsResponse;; errors = errors.collect());
+        Self(Box::new(Body::Fields(body)))
+    }
+
+    pub(crate) fn not_found(what: &str, id: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "071-404",
+            format!("{what} {id} was not found"),
+        )
+        .with_info("resource", what)
+    }
+
+    pub(crate) fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "071-409", message)
+    }
+
+    pub(crate) fn unprocessable(field: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "071-422", message).with_info("field", field)
+    }
+
+    pub(crate) fn unregistered_product(code: &str) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "071-104",
+            format!("product {code} is not registered for this provider"),
+        )
+        .with_info("product_code", code)
+    }
+
+    pub(crate) fn too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "071-413-file-too-large",
+            format!("the file exceeds the {} MB limit", limit / (1024 * 1024)),
+        )
+    }
+
+    pub(crate) fn unauthorized(message: &str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "071-401", message)
+    }
+
+    pub(crate) fn rate_limited(retry_after: u64) -> Self {
+        let mut error = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "071-429",
+            "rate limit exceeded; retry later",
+        )
+        .with_info("retry_after_seconds", retry_after);
+        if let Body::Envelope { retry_after: r, .. } = &mut *error.0 {
+            *r = Some(retry_after);
+        }
+        error
+    }
+
+    /// The `{code, message, errors[]}` envelope with one field error.
+    pub(crate) fn validation(
+        code: &str,
+        message: impl Into<String>,
+        field: &str,
+        detail: impl Into<String>,
+    ) -> Self {
+        let mut error = serde_json::Map::new();
+        error.insert("field".to_owned(), field.into());
+        error.insert("message".to_owned(), detail.into().into());
+        let body = typed!(types::ValidationErrorResponse;
+            code = code, message = message.into(); errors = vec![error]);
+        Self(Box::new(Body::Validation(body)))
+    }
+
+    /// A 500 for a sandbox fault (never for anything a request carried).
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "071-500", message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match *self.0 {
+            Body::Envelope {
+                status,
+                body,
+                retry_after,
+            } => {
+                let mut response = (status, axum::Json(body)).into_response();
+                if let Some(seconds) = retry_after {
+                    response
+                        .headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+                }
+                response
+            }
+            Body::Validation(body) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response()
+            }
+            Body::Fields(body) => (StatusCode::BAD_REQUEST, axum::Json(body)).into_response(),
+        }
+    }
+}
+
+/// A JSON body read whatever its content type, answering Osigu's envelope
+/// when it does not parse: 400 for malformed JSON, 422 for JSON of the
+/// wrong shape.
+pub(crate) struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = read_body(req, state).await?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Like [`ApiJson`], but an empty body reads as `T::default()` (for calls
+/// the spec documents without a body that also accept optional fields).
+pub(crate) struct OptJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = read_body(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptJson(T::default()));
+        }
+        parse_json(&bytes).map(OptJson)
+    }
+}
+
+/// The raw body, or Osigu's envelope if it cannot be read.
+async fn read_body<S: Send + Sync>(req: Request, state: &S) -> ApiResult<Bytes> {
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        ApiError::new(
+            rejection.status(),
+            "071-400",
+            format!("cannot read the body: {}", rejection.body_text()),
+        )
+    })
+}
+
+/// Decodes a body; a shape error is a 422 naming the field at fault (and
+/// never quoting the value sent).
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    let mut decoder = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut decoder).map_err(|e| {
+        if !e.inner().is_data() {
+            return ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "071-400",
+                "the body is not valid JSON",
+            );
+        }
+        let path = e.path().to_string();
+        let text = e.inner().to_string();
+        let missing = text
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(name, _)| name);
+        let field = match missing {
+            Some(name) if path == "." => name.to_owned(),
+            Some(name) => format!("{path}.{name}"),
+            None => path,
+        };
+        let what = if missing.is_some() {
+            "is required"
+        } else {
+            "has the wrong type"
+        };
+        ApiError::unprocessable(&field, format!("{field} {what}"))
+    })
+}
+
+/// `page` and `size` query parameters (Spring style: pages count from 0).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Paging {
+    pub page: Option<i64>,
+    pub size: Option<i64>,
+}
+
+/// One page in the shape of the spec's `PagedModel*` schemas: the
+/// generated item type, with the generated link and page-metadata types.
+#[derive(Debug, Serialize)]
+pub(crate) struct Page<T> {
+    content: Vec<T>,
+    links: Vec<types::Link>,
+    page: types::PageMetadata,
+}
+
+/// The page `paging` asks for (Spring style: pages count from 0, 20 items
+/// by default), with `self`, `first`, `prev`, `next` and `last` links.
+pub(crate) fn page<T>(items: Vec<T>, paging: &Paging, self_url: &str) -> Page<T> {
+    let size = paging.size.unwrap_or(20).clamp(1, 200);
+    let number = paging.page.unwrap_or(0).max(0);
+    let total = items.len() as i64;
+    let total_pages = (total + size - 1) / size;
+    let content: Vec<T> = items
+        .into_iter()
+        .skip((number * size) as usize)
+        .take(size as usize)
+        .collect();
+    let sep = if self_url.contains('?') { '&' } else { '?' };
+    let link = |rel: &str, page: i64| typed!(types::Link; rel = rel, href = format!("{self_url}{sep}page={page}&size={size}"));
+    let mut links = vec![link("self", number)];
+    if total_pages > 0 {
+        links.push(link("first", 0));
+        if number > 0 {
+            links.push(link("prev", number - 1));
+        }
+        if number + 1 < total_pages {
+            links.push(link("next", number + 1));
+        }
+        links.push(link("last", total_pages - 1));
+    }
+    let meta = typed!(types::PageMetadata;
+        size = size, number = number, total_elements = total, total_pages = total_pages);
+    Page {
+        content,
+        links,
+        page: meta,
+    }
+}
+
+/// 200 with a JSON body.
+pub(crate) fn ok(body: impl Serialize) -> Response {
+    axum::Json(body).into_response()
+}
+
+/// 201 with a JSON body.
+pub(crate) fn created(body: impl Serialize) -> Response {
+    (StatusCode::CREATED, axum::Json(body)).into_response()
+}
+
+/// 201 with a `Location` to the new resource, and its body (which clients
+/// following the `Location` ignore).
+pub(crate) fn created_at(location: &str, body: impl Serialize) -> Response {
+    let mut response = created(body);
+    set_location(&mut response, location);
+    response
+}
+
+/// 201 with only a `Location` to the new resource.
+pub(crate) fn created_location(location: &str) -> Response {
+    let mut response = StatusCode::CREATED.into_response();
+    set_location(&mut response, location);
+    response
+}
+
+/// 202 with only a `Location` to poll.
+pub(crate) fn accepted_at(location: &str) -> Response {
+    let mut response = StatusCode::ACCEPTED.into_response();
+    set_location(&mut response, location);
+    response
+}
+
+/// Sets `Location`; a path the sandbox built is always a valid header.
+pub(crate) fn set_location(response: &mut Response, location: &str) {
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_like_spring() {
+        let items: Vec<i32> = (0..45).collect();
+        let paging = Paging {
+            page: Some(2),
+            size: Some(20),
+        };
+        let page = serde_json::to_value(page(items, &paging, "/x")).unwrap();
+        assert_eq!(page["content"].as_array().unwrap().len(), 5);
+        assert_eq!(page["page"]["total_pages"], 3);
+        assert_eq!(page["links"][0]["href"], "/x?page=2&size=20");
+        assert_eq!(page["links"][0]["rel"], "self");
+    }
+}

@@ -1,0 +1,464 @@
+//! Authorizations (direct, externally processed, decided from a request),
+//! their changes and claims, and biometric readings.
+
+use std::sync::Arc;
+
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::response::Response;
+use osigu::types;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::Shared;
+use crate::input::base64_decode;
+use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page, refuse_if};
+use crate::state::{App, MAX_UPLOAD, random_uuid};
+use crate::store::{Authorization, Db, Decision, Doctor, Line, RequestStatus, Sponsor, otp_of};
+use crate::typed::typed;
+
+/// Creates the authorization a sponsor decides for these lines: approved
+/// at once by a synchronous sponsor, `SENT_TO_SPONSOR` (and a decision
+/// scheduled) by the asynchronous one. Returns its id.
+pub(crate) fn issue(
+    app: &Arc<App>,
+    db: &mut Db,
+    sponsor: &Sponsor,
+    request_id: Option<i64>,
+    beneficiary_id: i64,
+    doctor: Doctor,
+    lines: Vec<Line>,
+) -> i64 {
+    let id = db.next();
+    let now = app.clock.now();
+    let approved = sponsor.decision == Decision::Sync;
+    db.authorizations.insert(
+        id,
+        Authorization {
+            id,
+            code: approved.then(|| format!("AUTH-SBX-{id:06}")),
+            request_id,
+            sponsor_slug: sponsor.slug.to_owned(),
+            beneficiary_id,
+            doctor,
+            status: if approved {
+                "APPROVED"
+            } else {
+                "SENT_TO_SPONSOR"
+            }
+            .to_owned(),
+            kind: lines
+                .first()
+                .map_or(crate::store::Kind::Medication, |l| l.kind),
+            lines,
+            payment_type: "DIRECT_PAYMENT".to_owned(),
+            sponsor_authorization_code: approved.then(|| format!("SPX-{id}")),
+            documents_ok: true,
+            provider_slugs: vec!["sandbox-provider".to_owned()],
+            activation_at: now,
+            expiration_at: app.clock.in_days(30),
+            created_at: now,
+            updated_at: now,
+        },
+    );
+    if !approved {
+        let delay = app.config.async_sponsor_delay_value();
+        let task_app = app.clone();
+        app.spawn(async move {
+            tokio::time::sleep(delay).await;
+            decide_later(&task_app, id);
+        });
+    }
+    id
+}
+
+/// The asynchronous sponsor's decision: approve, complete the request and
+/// announce `authorization.created`.
+fn decide_later(app: &Arc<App>, id: i64) {
+    let data = {
+        let mut db = app.db();
+        let now = app.clock.now();
+        let Some(authorization) = db.authorizations.get_mut(&id) else {
+            return;
+        };
+        if authorization.status != "SENT_TO_SPONSOR" {
+            return;
+        }
+        authorization.status = "APPROVED".to_owned();
+        authorization.code = Some(format!("AUTH-SBX-{id:06}"));
+        authorization.sponsor_authorization_code = Some(format!("SPX-{id}"));
+        authorization.activation_at = now;
+        authorization.updated_at = now;
+        let data = authorization.event_data();
+        if let Some(request_id) = authorization.request_id
+            && let Some(request) = db.auth_requests.get_mut(&request_id)
+        {
+            request.status = RequestStatus::Completed;
+            request.updated_at = now;
+        }
+        data
+    };
+    crate::webhooks::emit(app, "authorization.created", data);
+}
+
+/// `CreateAuthorizationRequest`, plus the `external_verifications` an OTP
+/// sponsor needs.
+#[derive(Debug, Deserialize)]
+pub(crate) struct CreateIn {
+    #[serde(flatten)]
+    body: types::CreateAuthorizationRequest,
+    #[serde(default)]
+    external_verifications: Vec<types::ExternalVerification>,
+}
+
+/// `createAuthorization`: a request and its decision in one call.
+pub(crate) async fn create_authorization(
+    State(app): Shared,
+    ApiJson(CreateIn {
+        body,
+        external_verifications,
+    }): ApiJson<CreateIn>,
+) -> ApiResult<Response> {
+    let mut db = app.db();
+    let (sponsor, beneficiary) =
+        db.sponsor_and_beneficiary(&body.sponsor_slug, body.beneficiary_id)?;
+    refuse_if!(body.diagnoses.is_empty(); "diagnoses", "at least one diagnosis is required");
+    let mut lines = Vec::new();
+    for p in &body.products {
+        let reference = p.product_id.as_deref().unwrap_or_default();
+        let product = match reference.parse::<i64>() {
+            Ok(id) => db.resolve_product(None, Some(id))?,
+            Err(_) => db.resolve_product(Some(reference), None)?,
+        };
+        lines.push(db.new_line(&product, p.quantity.max(1)));
+    }
+    refuse_if!(lines.is_empty(); "products", "at least one product is required");
+    if sponsor.otp_required {
+        db.consume_otp(
+            otp_of(&external_verifications),
+            beneficiary.id,
+            sponsor.slug,
+        )?;
+    }
+    let doctor = Doctor {
+        name: body.doctor_name,
+        license: body.doctor_medical_license_number,
+        country_code: body.doctor_country_code,
+        specialty: body.doctor_specialty_name,
+    };
+    let id = issue(&app, &mut db, &sponsor, None, beneficiary.id, doctor, lines);
+    Ok(created(db.authorizations[&id].resource()))
+}
+
+/// `createExternallyProcessedAuthorization`: records an authorization the
+/// sponsor already approved elsewhere.
+pub(crate) async fn create_external_authorization(
+    State(app): Shared,
+    ApiJson(body): ApiJson<types::CreateExternallyProcessedAuthorizationRequest>,
+) -> ApiResult<Response> {
+    let mut db = app.db();
+    let beneficiary = db
+        .beneficiary(body.beneficiary_id)
+        .cloned()
+        .ok_or_else(|| ApiError::unprocessable("beneficiary_id", "unknown beneficiary"))?;
+    refuse_if!(body.diagnoses.is_empty() || body.products.is_empty(); "products", "diagnoses and products must not be empty");
+    let mut lines = Vec::new();
+    for p in &body.products {
+        let product = db.resolve_product(p.provider_product_code.as_deref(), Some(p.product_id))?;
+        lines.push(db.new_line(&product, p.authorized_quantity.unwrap_or(1).max(1)));
+    }
+    let id = db.next();
+    let now = app.clock.now();
+    let authorization = Authorization {
+        id,
+        code: Some(format!("AUTH-SBX-{id:06}")),
+        request_id: None,
+        sponsor_slug: beneficiary.sponsor_slug.to_owned(),
+        beneficiary_id: beneficiary.id,
+        doctor: Doctor::from_parts(
+            Some(body.doctor_name),
+            Some(body.doctor_medical_license_number),
+            Some(body.doctor_country_code),
+            body.doctor_specialty_name,
+        ),
+        status: "APPROVED".to_owned(),
+        kind: lines[0].kind,
+        lines,
+        payment_type: payment_type(body.payment_type)?
+            .unwrap_or_else(|| "DIRECT_PAYMENT".to_owned()),
+        sponsor_authorization_code: body
+            .sponsor_authorization_code
+            .or_else(|| Some(format!("EXT-{id}"))),
+        documents_ok: true,
+        provider_slugs: if body.provider_slugs.is_empty() {
+            vec!["sandbox-provider".to_owned()]
+        } else {
+            body.provider_slugs
+        },
+        activation_at: now,
+        expiration_at: app.clock.in_days(30),
+        created_at: now,
+        updated_at: now,
+    };
+    let answer = authorization.resource();
+    db.authorizations.insert(id, authorization);
+    Ok(created(answer))
+}
+
+/// `listAuthorizations` (abridged provider view, paged).
+pub(crate) async fn list_authorizations(
+    State(app): Shared,
+    Query(paging): Query<Paging>,
+    OriginalUri(uri): OriginalUri,
+) -> Response {
+    let db = app.db();
+    let items = db
+        .authorizations
+        .values()
+        .rev()
+        .map(|a| a.abridged(db.beneficiary(a.beneficiary_id)))
+        .collect();
+    let self_url = format!("{}{}", app.base_url, uri.path());
+    ok(page(items, &paging, &self_url))
+}
+
+/// `getAuthorization` (by id or by code).
+pub(crate) async fn get_authorization(
+    State(app): Shared,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let db = app.db();
+    let id = db.authorization_id(&id)?;
+    Ok(ok(db.authorizations[&id].resource()))
+}
+
+/// The authorization, if it may still change (else 409).
+fn changeable<'a>(db: &'a mut Db, raw: &str) -> ApiResult<&'a mut Authorization> {
+    let id = db.authorization_id(raw)?;
+    let authorization = db
+        .authorizations
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::not_found("authorization", raw))?;
+    if matches!(
+        authorization.status.as_str(),
+        "VOIDED" | "CLAIMED" | "PARTIALLY_CLAIMED" | "SENT_TO_SPONSOR"
+    ) {
+        return Err(ApiError::conflict(format!(
+            "authorization {id} is {} and cannot change",
+            authorization.status
+        )));
+    }
+    Ok(authorization)
+}
+
+/// Stamps a change: the answer, and the `data` of its webhook event.
+fn touched(app: &App, authorization: &mut Authorization) -> (types::AuthorizationResource, Value) {
+    authorization.updated_at = app.clock.now();
+    (authorization.resource(), authorization.event_data())
+}
+
+/// A payment type the sandbox knows, or 422.
+fn payment_type(value: Option<types::PaymentType>) -> ApiResult<Option<String>> {
+    match value {
+        None => Ok(None),
+        Some(p @ (types::PaymentType::DirectPayment | types::PaymentType::Reimbursement)) => {
+            Ok(Some(p.to_string()))
+        }
+        Some(other) => Err(ApiError::unprocessable(
+            "payment_type",
+            format!("payment_type {other} is not DIRECT_PAYMENT or REIMBURSEMENT"),
+        )),
+    }
+}
+
+/// `updateAuthorization`: authorized quantities, provider slugs and payment
+/// type.
+pub(crate) async fn update_authorization(
+    State(app): Shared,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<types::UpdateAuthorizationRequest>,
+) -> ApiResult<Response> {
+    let payment_type = payment_type(body.payment_type)?;
+    let mut db = app.db();
+    let authorization = changeable(&mut db, &id)?;
+    for p in &body.products {
+        let line = authorization
+            .lines
+            .iter_mut()
+            .find(|l| l.product_id == p.product_id)
+            .ok_or_else(|| {
+                ApiError::unprocessable(
+                    "products.product_id",
+                    format!("product {} is not part of this authorization", p.product_id),
+                )
+            })?;
+        if let Some(q) = p.authorized_quantity {
+            line.authorized_quantity = q.max(0);
+        }
+    }
+    if !body.provider_slugs.is_empty() {
+        authorization.provider_slugs = body.provider_slugs;
+    }
+    if let Some(payment_type) = payment_type {
+        authorization.payment_type = payment_type;
+    }
+    let (answer, event) = touched(&app, authorization);
+    drop(db);
+    crate::webhooks::emit(&app, "authorization.updated", event);
+    Ok(ok(answer))
+}
+
+/// `updateAuthorizationPaymentType`.
+pub(crate) async fn update_payment_type(
+    State(app): Shared,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<types::AuthorizationPaymentTypeRequest>,
+) -> ApiResult<Response> {
+    let payment_type = payment_type(body.payment_type)?
+        .ok_or_else(|| ApiError::unprocessable("payment_type", "payment_type is required"))?;
+    let mut db = app.db();
+    let authorization = changeable(&mut db, &id)?;
+    authorization.payment_type = payment_type;
+    let (answer, event) = touched(&app, authorization);
+    drop(db);
+    crate::webhooks::emit(&app, "authorization.updated", event);
+    Ok(ok(answer))
+}
+
+/// `voidAuthorization`: not once claimed, nor while a dispensation of it is
+/// in progress.
+pub(crate) async fn void_authorization(
+    State(app): Shared,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let (answer, event) = {
+        let mut db = app.db();
+        let id = db.authorization_id(&id)?;
+        let busy = db.dispensations.values().any(|d| {
+            d.redeems == crate::store::Redeems::Authorization(id) && d.status.in_progress()
+        });
+        let now = app.clock.now();
+        let authorization = db
+            .authorizations
+            .get_mut(&id)
+            .ok_or_else(|| ApiError::not_found("authorization", &id.to_string()))?;
+        if busy
+            || matches!(
+                authorization.status.as_str(),
+                "VOIDED" | "CLAIMED" | "PARTIALLY_CLAIMED"
+            )
+        {
+            let why = if busy {
+                " with a dispensation in progress"
+            } else {
+                ""
+            };
+            return Err(ApiError::conflict(format!(
+                "authorization {id} is {}{why} and cannot be voided",
+                authorization.status
+            )));
+        }
+        authorization.status = "VOIDED".to_owned();
+        authorization.updated_at = now;
+        (authorization.resource(), authorization.event_data())
+    };
+    crate::webhooks::emit(&app, "authorization.voided", event);
+    Ok(ok(answer))
+}
+
+/// `claimAuthorization`: claims (part of) an approved authorization's lines.
+pub(crate) async fn claim_authorization(
+    State(app): Shared,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<types::AuthorizationClaimRequest>,
+) -> ApiResult<Response> {
+    let mut db = app.db();
+    let id = db.authorization_id(&id)?;
+    let mut authorization = db.authorizations[&id].clone();
+    if !matches!(
+        authorization.status.as_str(),
+        "APPROVED" | "PARTIALLY_CLAIMED"
+    ) {
+        return Err(ApiError::conflict(format!(
+            "authorization {id} is {} and cannot be claimed",
+            authorization.status
+        )));
+    }
+    refuse_if!(body.products.is_empty(); "products", "at least one product line is required");
+    let mut claimed = Vec::new();
+    for p in &body.products {
+        let line = authorization
+            .lines
+            .iter_mut()
+            .find(|l| l.id == p.authorization_product_id)
+            .ok_or_else(|| {
+                ApiError::unprocessable(
+                    "products.authorization_product_id",
+                    format!(
+                        "line {} is not part of authorization {id}",
+                        p.authorization_product_id
+                    ),
+                )
+            })?;
+        let left = line.authorized_quantity - line.claimed_quantity;
+        refuse_if!(p.quantity <= 0 || p.quantity > left; "products.quantity", format!("line {} has {left} left to claim", line.id));
+        if p.price < 0.0 {
+            return Err(ApiError::unprocessable(
+                "products.price",
+                "price must not be negative",
+            ));
+        }
+        line.claimed_quantity += p.quantity;
+        let mut claim_line = line.clone();
+        (claim_line.quantity, claim_line.claimed_quantity) = (p.quantity, p.quantity);
+        claim_line.unit_price = p.price;
+        claimed.push(claim_line);
+    }
+    for line in &mut claimed {
+        line.id = db.next();
+    }
+    authorization.mark_claimed();
+    let now = app.clock.now();
+    authorization.updated_at = now;
+    let claim = db.new_claim(&authorization, claimed, "COMPLETED", now);
+    db.authorizations.insert(id, authorization);
+    let answer = claim.resource();
+    db.claims.insert(claim.id, claim);
+    Ok(created(answer))
+}
+
+/// `createBiometricReading`: a non-empty Base64 reading matches.
+pub(crate) async fn create_biometric(
+    State(app): Shared,
+    ApiJson(body): ApiJson<types::CreateBiometricReadingRequest>,
+) -> ApiResult<Response> {
+    let mut db = app.db();
+    db.sponsor_and_beneficiary(&body.sponsor_slug, body.beneficiary_id)?;
+    refuse_if!(matches!(body.type_, types::BiometricType::Unknown(_)); "type", "unknown biometric type");
+    let bytes = base64_decode(&body.reading)
+        .ok_or_else(|| ApiError::unprocessable("reading", "reading is not valid Base64"))?;
+    if bytes.len() > MAX_UPLOAD {
+        return Err(ApiError::too_large(MAX_UPLOAD));
+    }
+    let matched = !bytes.is_empty();
+    let id = random_uuid();
+    use types::BiometricVerificationStatus::{VerificationFailure, VerificationSuccess};
+    let reading = typed!(types::ProviderBiometricReadingResource;
+        id = id, type_ = body.type_, confidence = if matched { 0.97 } else { 0.0 },
+        verification_status = if matched { VerificationSuccess } else { VerificationFailure },
+        expires_at = crate::clock::at(app.clock.unix() + 600);
+        failure_description = (!matched).then(|| "the reading is empty".to_owned()));
+    db.biometrics.insert(id.to_string(), reading.clone());
+    Ok(created(reading))
+}
+
+/// `getBiometricReading`.
+pub(crate) async fn get_biometric(
+    State(app): Shared,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let db = app.db();
+    db.biometrics
+        .get(&id)
+        .map(ok)
+        .ok_or_else(|| ApiError::not_found("biometric reading", &id))
+}

@@ -1,0 +1,273 @@
+//! Pre-authorization requests: create, attach documents, complete, read.
+
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use osigu::types;
+use serde::Deserialize;
+
+use super::authorizations::issue;
+use super::{Shared, path_of};
+use crate::input::{base64_decode, numeric_id, read_upload};
+use crate::reply::{
+    ApiError, ApiJson, ApiResult, OptJson, Paging, created, created_at, ok, page, refuse_if,
+};
+use crate::state::{App, MAX_UPLOAD};
+use crate::store::{
+    AuthRequest, Db, Decision, Diagnosis, Doctor, Indication, RequestStatus, RequestView, otp_of,
+};
+
+/// The request as answered, with the authorizations it led to.
+fn view(db: &Db, request: &AuthRequest) -> RequestView {
+    let authorizations = request
+        .authorization_ids
+        .iter()
+        .filter_map(|id| db.authorizations.get(id))
+        .map(|a| a.resource())
+        .collect();
+    request.view(authorizations)
+}
+
+/// `createAuthorizationRequest`: an OPEN request; 201 with a `Location` to
+/// it.
+pub(crate) async fn create_request(
+    State(app): Shared,
+    ApiJson(body): ApiJson<types::CreatePendingAuthorizationRequest>,
+) -> ApiResult<Response> {
+    let mut db = app.db();
+    let (sponsor, beneficiary) =
+        db.sponsor_and_beneficiary(&body.sponsor_slug, body.beneficiary_id)?;
+    let mut lines = Vec::new();
+    for p in &body.products {
+        let product = db.resolve_product(p.provider_product_code.as_deref(), p.product_id)?;
+        let quantity = p.quantity.unwrap_or(1);
+        refuse_if!(quantity <= 0; "products.quantity", "quantity must be positive");
+        lines.push(db.new_line(&product, quantity));
+    }
+    let diagnoses = body
+        .diagnoses
+        .iter()
+        .map(|d| Diagnosis {
+            id: db.next(),
+            code: d.code.clone(),
+            coding_system: d.coding_system.clone(),
+        })
+        .collect();
+    let now = app.clock.now();
+    let request = AuthRequest {
+        id: db.next(),
+        sponsor_slug: sponsor.slug.to_owned(),
+        beneficiary_id: beneficiary.id,
+        doctor: Doctor::from_parts(
+            body.doctor_name,
+            body.doctor_medical_license_number,
+            body.doctor_country_code,
+            body.doctor_specialty_name,
+        ),
+        diagnoses,
+        lines,
+        indications: Vec::new(),
+        status: RequestStatus::Open,
+        authorization_ids: Vec::new(),
+        created_at: now,
+        updated_at: now,
+    };
+    let answer = view(&db, &request);
+    let location = path_of("getAuthorizationRequest", &[&request.id.to_string()]);
+    db.auth_requests.insert(request.id, request);
+    Ok(created_at(&location, answer))
+}
+
+/// `listAuthorizationRequests` (paged, newest first).
+pub(crate) async fn list_requests(
+    State(app): Shared,
+    Query(paging): Query<Paging>,
+    OriginalUri(uri): OriginalUri,
+) -> Response {
+    let db = app.db();
+    let items = db
+        .auth_requests
+        .values()
+        .rev()
+        .map(|r| view(&db, r))
+        .collect();
+    let self_url = format!("{}{}", app.base_url, uri.path());
+    ok(page(items, &paging, &self_url))
+}
+
+fn request_id(db: &Db, raw: &str) -> ApiResult<i64> {
+    numeric_id(raw)
+        .filter(|id| db.auth_requests.contains_key(id))
+        .ok_or_else(|| ApiError::not_found("authorization request", raw))
+}
+
+/// `getAuthorizationRequest`.
+pub(crate) async fn get_request(State(app): Shared, Path(id): Path<String>) -> ApiResult<Response> {
+    let db = app.db();
+    let id = request_id(&db, &id)?;
+    Ok(ok(view(&db, &db.auth_requests[&id])))
+}
+
+/// `completeAuthorizationRequest`: the sponsor decides. It needs every
+/// document the sponsor demands, and an OTP sponsor needs
+/// `external_verifications`.
+pub(crate) async fn complete_request(
+    State(app): Shared,
+    Path(id): Path<String>,
+    OptJson(body): OptJson<types::AuthorizationRequestCompletion>,
+) -> ApiResult<Response> {
+    let mut db = app.db();
+    let rid = request_id(&db, &id)?;
+    let request = db.auth_requests[&rid].clone();
+    if request.status != RequestStatus::Open {
+        return Err(ApiError::conflict(format!(
+            "authorization request {rid} is already {}",
+            request.status.as_str()
+        )));
+    }
+    let sponsor = db
+        .sponsor(&request.sponsor_slug)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("sponsor", &request.sponsor_slug))?;
+    refuse_if!(request.lines.is_empty(); "products", "the request has no products to authorize");
+    let missing: Vec<&str> = sponsor
+        .required_documents
+        .iter()
+        .copied()
+        .filter(|kind| {
+            !request
+                .indications
+                .iter()
+                .any(|i| i.file_type.eq_ignore_ascii_case(kind))
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "071-422-missing-indication",
+            format!(
+                "the sponsor needs these documents first: {}",
+                missing.join(", ")
+            ),
+        )
+        .with_info("missing_file_types", missing));
+    }
+    if sponsor.otp_required {
+        let token = otp_of(&body.external_verifications);
+        db.consume_otp(token, request.beneficiary_id, sponsor.slug)?;
+    }
+    let lines = request.lines.clone();
+    let doctor = request.doctor.clone();
+    let decided = issue(
+        &app,
+        &mut db,
+        &sponsor,
+        Some(rid),
+        request.beneficiary_id,
+        doctor,
+        lines,
+    );
+    let now = app.clock.now();
+    let Some(stored) = db.auth_requests.get_mut(&rid) else {
+        return Err(ApiError::not_found("authorization request", &id));
+    };
+    stored.authorization_ids.push(decided);
+    stored.status = match sponsor.decision {
+        Decision::Sync => RequestStatus::Completed,
+        Decision::Async => RequestStatus::PendingSponsor,
+    };
+    stored.updated_at = now;
+    let stored = stored.clone();
+    Ok(ok(view(&db, &stored)))
+}
+
+/// The request, if it still takes documents.
+fn open_for_upload(db: &Db, id: &str) -> ApiResult<i64> {
+    let rid = request_id(db, id)?;
+    if db.auth_requests[&rid].status != RequestStatus::Open {
+        return Err(ApiError::conflict(format!(
+            "authorization request {rid} no longer accepts documents"
+        )));
+    }
+    Ok(rid)
+}
+
+fn store_indication(app: &App, rid: i64, file_name: String, file_type: String) -> Response {
+    let mut db = app.db();
+    let indication = Indication {
+        id: format!("ind_{:06}", db.next()),
+        file_name,
+        file_type,
+        created_at: app.clock.now(),
+    };
+    let answer = indication.resource();
+    if let Some(request) = db.auth_requests.get_mut(&rid) {
+        request.indications.push(indication);
+    }
+    created(answer)
+}
+
+/// The query of a file upload: what the document is and what it is for.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct FileQuery {
+    document_type_slug: Option<String>,
+    coverage: Option<String>,
+    product_type: Option<String>,
+    authorization_id: Option<String>,
+}
+
+/// `uploadAuthorizationRequestFile` (multipart part `file`; the kind of
+/// document from the query's `document_type_slug`, or from a `file_type`
+/// part when the query names none). `coverage`, `product_type` and
+/// `authorization_id` are accepted and, when given, must not be blank.
+pub(crate) async fn attach_indication_multipart(
+    State(app): Shared,
+    Path(id): Path<String>,
+    Query(query): Query<FileQuery>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Response> {
+    for (name, value) in [
+        ("coverage", &query.coverage),
+        ("product_type", &query.product_type),
+        ("authorization_id", &query.authorization_id),
+    ] {
+        refuse_if!(value.as_deref().is_some_and(|v| v.trim().is_empty()); name, format!("{name} is blank"));
+    }
+    let rid = open_for_upload(&app.db(), &id)?;
+    let upload = read_upload(multipart).await?;
+    let file_name = upload.nonempty_file()?;
+    let file_type = query
+        .document_type_slug
+        .or_else(|| upload.texts.get("file_type").cloned())
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| {
+            ApiError::unprocessable("document_type_slug", "document_type_slug is required")
+        })?;
+    Ok(store_indication(&app, rid, file_name, file_type))
+}
+
+/// `attachAuthorizationRequestIndicationBase64`.
+pub(crate) async fn attach_indication_base64(
+    State(app): Shared,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<types::AttachIndicationBase64Request>,
+) -> ApiResult<Response> {
+    let rid = open_for_upload(&app.db(), &id)?;
+    let bytes = base64_decode(&body.content)
+        .ok_or_else(|| ApiError::unprocessable("content", "content is not valid Base64"))?;
+    if bytes.len() > MAX_UPLOAD {
+        return Err(ApiError::too_large(MAX_UPLOAD));
+    }
+    refuse_if!(bytes.is_empty(); "content", "the file is empty");
+    if body.file_type.trim().is_empty() {
+        return Err(ApiError::unprocessable(
+            "file_type",
+            "file_type is required",
+        ));
+    }
+    let file_name = body
+        .file_name
+        .unwrap_or_else(|| format!("{}.pdf", body.file_type.to_lowercase()));
+    Ok(store_indication(&app, rid, file_name, body.file_type))
+}

@@ -1,0 +1,114 @@
+//! The application state every handler and the middleware share.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Mutex, MutexGuard};
+
+use serde_json::Value;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use crate::clock::Clock;
+use crate::config::SandboxConfig;
+use crate::counters::Counters;
+use crate::faults::Fault;
+use crate::store::{Db, TokenInfo};
+
+/// Largest upload the upload endpoints accept (decoded file size).
+pub(crate) const MAX_UPLOAD: usize = 25 * 1024 * 1024;
+
+/// Largest request body read at all (room for a Base64 25 MB file).
+pub(crate) const MAX_BODY: usize = 40 * 1024 * 1024;
+
+pub(crate) struct App {
+    pub config: SandboxConfig,
+    pub base_url: String,
+    pub clock: Clock,
+    pub db: Mutex<Db>,
+    pub counters: Mutex<Counters>,
+    pub faults: Mutex<HashMap<String, Fault>>,
+    /// Requests each installed fault has seen, for `Fault::every`.
+    pub fault_hits: Mutex<HashMap<String, u64>>,
+    pub events: Mutex<Vec<Value>>,
+    pub tasks: Mutex<JoinSet<()>>,
+    pub http: reqwest::Client,
+}
+
+impl App {
+    pub(crate) fn new(config: SandboxConfig, base_url: String) -> Self {
+        let clock = Clock::new();
+        let db = Db::seeded(clock.now());
+        Self {
+            config,
+            base_url,
+            clock,
+            db: Mutex::new(db),
+            counters: Mutex::new(Counters::default()),
+            faults: Mutex::new(HashMap::new()),
+            fault_hits: Mutex::new(HashMap::new()),
+            events: Mutex::new(Vec::new()),
+            tasks: Mutex::new(JoinSet::new()),
+            http: webhook_client(),
+        }
+    }
+
+    pub(crate) fn db(&self) -> MutexGuard<'_, Db> {
+        self.db.lock().expect("sandbox state lock")
+    }
+
+    pub(crate) fn count(&self, f: impl FnOnce(&mut Counters)) {
+        f(&mut self.counters.lock().expect("counters lock"));
+    }
+
+    pub(crate) fn mint_token(&self, client_id: &str) -> String {
+        let token = random_hex(32);
+        self.db().tokens.insert(
+            token.clone(),
+            TokenInfo {
+                client_id: client_id.to_owned(),
+                expires_at: Instant::now() + self.config.token_lifetime_value(),
+            },
+        );
+        token
+    }
+
+    /// Runs `work` in the background until it finishes or the sandbox is
+    /// dropped.
+    pub(crate) fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        let mut tasks = self.tasks.lock().expect("tasks lock");
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(work);
+    }
+
+    pub(crate) fn shutdown(&self) {
+        if let Ok(mut tasks) = self.tasks.lock() {
+            tasks.abort_all();
+        }
+    }
+}
+
+fn webhook_client() -> reqwest::Client {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        // Err means the process already has a default provider: keep it.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    reqwest::Client::builder()
+        .user_agent(concat!("osigu-sandbox/", env!("CARGO_PKG_VERSION")))
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("the webhook HTTP client builds")
+}
+
+/// Lowercase hex of `bytes` random bytes.
+pub(crate) fn random_hex(bytes: usize) -> String {
+    (0..bytes)
+        .map(|_| format!("{:02x}", fastrand::u8(..)))
+        .collect()
+}
+
+/// A random version-4 UUID.
+pub(crate) fn random_uuid() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(std::array::from_fn(|_| fastrand::u8(..))).into_uuid()
+}

@@ -1,0 +1,813 @@
+//! The kinds of thing the sandbox stores, each rendered as the generated
+//! type `openapi.json` gives it. None derives `Debug`: they hold names,
+//! identity documents and secrets.
+
+use chrono::NaiveDate;
+use osigu::types;
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use crate::clock::Time;
+use crate::typed::typed;
+
+/// How a sponsor answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    Sync,
+    Async,
+}
+
+#[derive(Clone)]
+pub(crate) struct Sponsor {
+    pub slug: &'static str,
+    pub name: &'static str,
+    pub country_code: &'static str,
+    pub currency: &'static str,
+    pub decision: Decision,
+    pub otp_required: bool,
+    /// Document `file_type`s a pre-authorization request needs before it
+    /// can be completed.
+    pub required_documents: &'static [&'static str],
+}
+
+impl Sponsor {
+    pub(crate) fn resource(&self) -> types::SponsorResource {
+        typed!(types::SponsorResource; sponsor_slug = self.slug, name = self.name, country_code = self.country_code)
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Beneficiary {
+    pub id: i64,
+    pub sponsor_slug: &'static str,
+    pub first_name: &'static str,
+    pub last_name: &'static str,
+    pub document_type: &'static str,
+    pub document_number: &'static str,
+    pub member_code: &'static str,
+    pub active: bool,
+    pub holder_id: Option<i64>,
+    pub phone: &'static str,
+    pub date_of_birth: &'static str,
+    pub plan_code: &'static str,
+    pub balance: f64,
+}
+
+/// `BeneficiaryResource` with the guides' `coverage` object beside it.
+#[derive(Serialize)]
+pub(crate) struct CoveredBeneficiary {
+    #[serde(flatten)]
+    resource: types::BeneficiaryResource,
+    coverage: Coverage,
+}
+
+#[derive(Serialize)]
+struct Coverage {
+    active: bool,
+    plan_code: &'static str,
+    effective_until: NaiveDate,
+}
+
+impl Beneficiary {
+    pub(crate) fn name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+
+    fn status(&self) -> &'static str {
+        if self.active { "ENABLED" } else { "DISABLED" }
+    }
+
+    /// `BeneficiaryResource`, plus the guides' `coverage` object.
+    pub(crate) fn resource(&self, effective_until: NaiveDate) -> CoveredBeneficiary {
+        let currency = typed!(types::BeneficiaryResourceGeneralBalanceCurrencyCode;
+            currency_code = "GTQ", symbol = "Q", display_name = "Guatemalan quetzal",
+            default_fraction_digits = 2, numeric_code = 320, numeric_code_as_string = "320");
+        let balance = typed!(types::BeneficiaryResourceGeneralBalance;
+            maximum_benefit = if self.active { 10_000.0 } else { 0.0 },
+            maximum_benefit_available = self.balance, deductible_accrued_amount = 0.0,
+            out_of_pocket_accrued_amount = 0.0, currency_code = currency);
+        let resource = typed!(types::BeneficiaryResource;
+            id = self.id, name = self.name(), identity_document_type = self.document_type,
+            identity_document_id = self.document_number, member_code = self.member_code,
+            sponsor_slug = self.sponsor_slug, status = self.status(),
+            minimum_benefit_required_by_sponsor = 0.0, general_balance = balance);
+        let coverage = Coverage {
+            active: self.active,
+            plan_code: self.plan_code,
+            effective_until,
+        };
+        CoveredBeneficiary { resource, coverage }
+    }
+
+    /// `BeneficiaryLookupResult`.
+    pub(crate) fn lookup_result(&self) -> types::BeneficiaryLookupResult {
+        let kinship = if self.holder_id.is_some() {
+            "DEPENDENT"
+        } else {
+            "HOLDER"
+        };
+        typed!(types::BeneficiaryLookupResult;
+            id = self.id, name = self.name(), identity_document_type = self.document_type,
+            identity_document_id = self.document_number, date_of_birth = self.date_of_birth,
+            sponsor_slug = self.sponsor_slug, kinship = kinship, status = self.status())
+    }
+
+    /// `BeneficiarySummary`.
+    pub(crate) fn summary(&self) -> types::BeneficiarySummary {
+        let born = NaiveDate::parse_from_str(self.date_of_birth, "%Y-%m-%d").ok();
+        typed!(types::BeneficiarySummary;
+            id = self.id, name = self.name(), identity_document_type = self.document_type,
+            identity_document_id = self.document_number, policy_number = self.member_code,
+            policy_holder_name = self.name();
+            date_of_birth = born.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc()))
+    }
+
+    /// The phone number with its middle digits masked.
+    pub(crate) fn masked_phone(&self) -> String {
+        let keep = self.phone.chars().count().saturating_sub(2);
+        let mask = |(i, c): (usize, char)| {
+            if i >= 5 && i < keep && c.is_ascii_digit() {
+                '*'
+            } else {
+                c
+            }
+        };
+        self.phone.chars().enumerate().map(mask).collect()
+    }
+}
+
+/// What kind of thing a catalogue product is, in the guides' vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Medication,
+    Lab,
+    Imaging,
+    Procedure,
+}
+
+impl Kind {
+    /// The guides' name, the schema's `ProductType` and the coverage.
+    fn names(self) -> [&'static str; 3] {
+        match self {
+            Kind::Medication => ["MEDICATION", "DRUG", "PRESCRIPTION_DRUGS"],
+            Kind::Lab => ["LAB", "LABORATORY", "DIAGNOSTIC_TESTS"],
+            Kind::Imaging => ["IMAGING", "DIAGNOSTIC_TEST", "DIAGNOSTIC_TESTS"],
+            Kind::Procedure => ["PROCEDURE", "MEDICAL_PROCEDURE", "MEDICAL_PROCEDURES"],
+        }
+    }
+
+    pub(crate) fn guide_name(self) -> &'static str {
+        self.names()[0]
+    }
+
+    /// The `ProductType` value of the schema pages.
+    pub(crate) fn schema_name(self) -> &'static str {
+        self.names()[1]
+    }
+
+    pub(crate) fn coverage(self) -> &'static str {
+        self.names()[2]
+    }
+
+    /// Whether a `product_type` filter value (either vocabulary) names
+    /// this kind.
+    pub(crate) fn matches(self, filter: &str) -> bool {
+        let filter = filter.to_ascii_uppercase();
+        filter == self.guide_name() || filter == self.schema_name()
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct CatalogProduct {
+    pub product_id: i64,
+    pub code: &'static str,
+    pub name: &'static str,
+    pub kind: Kind,
+    pub unit_price: f64,
+}
+
+impl CatalogProduct {
+    /// `CatalogProductEntry`.
+    pub(crate) fn entry(&self) -> types::CatalogProductEntry {
+        typed!(types::CatalogProductEntry; product_code = self.code, product_name = self.name)
+    }
+}
+
+pub(crate) struct TokenInfo {
+    pub client_id: String,
+    pub expires_at: Instant,
+}
+
+pub(crate) struct Otp {
+    pub beneficiary_id: i64,
+    pub sponsor_slug: String,
+    pub expires_at: Instant,
+    pub attempts: u32,
+    pub used: bool,
+}
+
+pub(crate) struct OtpToken {
+    pub beneficiary_id: i64,
+    pub sponsor_slug: String,
+    pub expires_at: Instant,
+    pub used: bool,
+}
+
+#[derive(Clone)]
+pub(crate) struct Doctor {
+    pub name: String,
+    pub license: String,
+    pub country_code: String,
+    pub specialty: String,
+}
+
+impl Doctor {
+    pub(crate) fn seed() -> Self {
+        Self {
+            name: "Dra. Laura Méndez".to_owned(),
+            license: crate::SEED_DOCTOR_LICENSE.to_owned(),
+            country_code: "GT".to_owned(),
+            specialty: "Medicina general".to_owned(),
+        }
+    }
+
+    /// The request's doctor fields, falling back to the seeded doctor for
+    /// any that are missing.
+    pub(crate) fn from_parts(
+        name: Option<String>,
+        license: Option<String>,
+        country_code: Option<String>,
+        specialty: Option<String>,
+    ) -> Self {
+        let seed = Self::seed();
+        Self {
+            name: name.unwrap_or(seed.name),
+            license: license.unwrap_or(seed.license),
+            country_code: country_code.unwrap_or(seed.country_code),
+            specialty: specialty.unwrap_or(seed.specialty),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Diagnosis {
+    pub id: i64,
+    pub code: String,
+    pub coding_system: String,
+}
+
+impl Diagnosis {
+    /// `DiagnosisResource`.
+    pub(crate) fn resource(&self) -> types::DiagnosisResource {
+        typed!(types::DiagnosisResource;
+            id = self.id, code = self.code.clone(), coding_system = self.coding_system.clone(),
+            status = types::ProductDecisionStatus::Approved)
+    }
+}
+
+/// A product line of a pre-authorization request, an authorization, a
+/// claim or a prescription.
+#[derive(Clone)]
+pub(crate) struct Line {
+    pub id: i64,
+    pub product_id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: Kind,
+    pub quantity: i32,
+    pub authorized_quantity: i32,
+    pub claimed_quantity: i32,
+    pub unit_price: f64,
+    pub duration_days: Option<i32>,
+}
+
+impl Line {
+    /// `ProductResource`.
+    pub(crate) fn resource(&self, status: &str) -> types::ProductResource {
+        let provider = typed!(types::ProductResourceProviderProductsItem;
+            provider_product_code = self.code.clone(), provider_slug = "sandbox-provider");
+        typed!(types::ProductResource;
+            id = self.id, product_id = self.product_id, product_name = self.name.clone(),
+            product_type_slug = self.kind.guide_name(), quantity = self.quantity,
+            authorized_quantity = self.authorized_quantity, claimed_quantity = self.claimed_quantity,
+            status = status, recurrent_treatment = false,
+            treatment_duration_days = self.duration_days.unwrap_or(30);
+            provider_products = vec![provider])
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Indication {
+    pub id: String,
+    pub file_name: String,
+    pub file_type: String,
+    pub created_at: Time,
+}
+
+impl Indication {
+    /// `IndicationResource`.
+    pub(crate) fn resource(&self) -> types::IndicationResource {
+        typed!(types::IndicationResource;
+            id = self.id.clone(), file_name = self.file_name.clone(),
+            file_type = self.file_type.clone(), created_at = self.created_at)
+    }
+
+    /// `ClaimAuthorizationFileResource`.
+    pub(crate) fn claim_file(&self) -> types::ClaimAuthorizationFileResource {
+        typed!(types::ClaimAuthorizationFileResource;
+            id = self.id.clone(), file_name = self.file_name.clone(),
+            file_type = self.file_type.clone(), created_at = self.created_at,
+            file_path = format!("files/{}/{}", self.id, self.file_name))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RequestStatus {
+    Open,
+    PendingSponsor,
+    Completed,
+}
+
+impl RequestStatus {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            RequestStatus::Open => "OPEN",
+            RequestStatus::PendingSponsor => "PENDING_SPONSOR",
+            RequestStatus::Completed => "COMPLETED",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct AuthRequest {
+    pub id: i64,
+    pub sponsor_slug: String,
+    pub beneficiary_id: i64,
+    pub doctor: Doctor,
+    pub diagnoses: Vec<Diagnosis>,
+    pub lines: Vec<Line>,
+    pub indications: Vec<Indication>,
+    pub status: RequestStatus,
+    pub authorization_ids: Vec<i64>,
+    pub created_at: Time,
+    pub updated_at: Time,
+}
+
+/// `AuthorizationRequestResource` with the request's `status`, `products`
+/// and `indications` beside it (the guides' fields).
+#[derive(Serialize)]
+pub(crate) struct RequestView {
+    #[serde(flatten)]
+    resource: types::AuthorizationRequestResource,
+    status: &'static str,
+    products: Vec<types::ProductResource>,
+    indications: Vec<types::IndicationResource>,
+}
+
+impl AuthRequest {
+    /// The request with the authorizations it led to.
+    pub(crate) fn view(&self, authorizations: Vec<types::AuthorizationResource>) -> RequestView {
+        let d = &self.doctor;
+        let resource = typed!(types::AuthorizationRequestResource;
+            id = self.id, beneficiary_id = self.beneficiary_id, sponsor_slug = self.sponsor_slug.clone(),
+            doctor_name = d.name.clone(), doctor_medical_license_number = d.license.clone(),
+            doctor_country_code = d.country_code.clone(), doctor_specialty_name = d.specialty.clone(),
+            created_by = "sandbox-client", updated_by = "sandbox-client",
+            created_at = self.created_at, updated_at = self.updated_at;
+            diagnoses = self.diagnoses.iter().map(Diagnosis::resource).collect(),
+            authorizations = authorizations);
+        RequestView {
+            resource,
+            status: self.status.as_str(),
+            products: self.lines.iter().map(|l| l.resource("REQUESTED")).collect(),
+            indications: self.indications.iter().map(Indication::resource).collect(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Authorization {
+    pub id: i64,
+    pub code: Option<String>,
+    pub request_id: Option<i64>,
+    pub sponsor_slug: String,
+    pub beneficiary_id: i64,
+    pub doctor: Doctor,
+    pub status: String,
+    pub kind: Kind,
+    pub lines: Vec<Line>,
+    pub payment_type: String,
+    pub sponsor_authorization_code: Option<String>,
+    pub documents_ok: bool,
+    pub provider_slugs: Vec<String>,
+    pub activation_at: Time,
+    pub expiration_at: Time,
+    pub created_at: Time,
+    pub updated_at: Time,
+}
+
+impl Authorization {
+    /// CLAIMED once every line is claimed in full, PARTIALLY_CLAIMED before.
+    pub(crate) fn mark_claimed(&mut self) {
+        let fully = self
+            .lines
+            .iter()
+            .all(|l| l.claimed_quantity >= l.authorized_quantity);
+        self.status = if fully {
+            "CLAIMED"
+        } else {
+            "PARTIALLY_CLAIMED"
+        }
+        .to_owned();
+    }
+
+    /// `AuthorizationResource`.
+    pub(crate) fn resource(&self) -> types::AuthorizationResource {
+        let line_status = match self.status.as_str() {
+            "APPROVED" | "CLAIMED" | "PARTIALLY_CLAIMED" => "APPROVED",
+            "SENT_TO_SPONSOR" => "PENDING_REVIEW",
+            other => other,
+        };
+        let d = &self.doctor;
+        typed!(types::AuthorizationResource;
+            id = self.id, status = self.status.as_str(), beneficiary_id = self.beneficiary_id,
+            sponsor_slug = self.sponsor_slug.clone(), product_type = self.kind.schema_name(),
+            coverage_type = self.kind.coverage(), doctor_name = d.name.clone(),
+            doctor_medical_license_number = d.license.clone(),
+            doctor_country_code = d.country_code.clone(), doctor_specialty_name = d.specialty.clone(),
+            manual_review_required = false, manually_approved = false,
+            satisfies_documents_policy = self.documents_ok, activation_at = self.activation_at,
+            expiration_at = self.expiration_at, created_at = self.created_at,
+            updated_at = self.updated_at;
+            code = self.code.clone(),
+            sponsor_authorization_code = self.sponsor_authorization_code.clone(),
+            products = self.lines.iter().map(|l| l.resource(line_status)).collect())
+    }
+
+    /// `ProviderAuthorizationAbridgedResource`.
+    pub(crate) fn abridged(
+        &self,
+        beneficiary: Option<&Beneficiary>,
+    ) -> types::ProviderAuthorizationAbridgedResource {
+        typed!(types::ProviderAuthorizationAbridgedResource;
+            status = self.status.as_str(), beneficiary_id = self.beneficiary_id,
+            sponsor_slug = self.sponsor_slug.clone(), product_type = self.kind.schema_name(),
+            coverage_type = self.kind.coverage(),
+            doctor_medical_license_number = self.doctor.license.clone();
+            code = self.code.clone(), beneficiary = beneficiary.map(Beneficiary::summary))
+    }
+
+    /// The `data` of an `authorization.*` webhook event (webhook payloads
+    /// are outside `openapi.json`, and the SDK's event types only decode).
+    pub(crate) fn event_data(&self) -> Value {
+        let products: Vec<Value> = self
+            .lines
+            .iter()
+            .map(|l| json!({ "product_code": l.code, "quantity": l.authorized_quantity }))
+            .collect();
+        json!({
+            "authorization_id": self.id.to_string(),
+            "authorization_code": self.code,
+            "authorization_request_id": self.request_id.map(|id| id.to_string()),
+            "beneficiary_id": self.beneficiary_id.to_string(),
+            "sponsor_slug": self.sponsor_slug,
+            "product_type": self.kind.guide_name(),
+            "status": self.status,
+            "products": products,
+            "expires_at": self.expiration_at,
+            "sponsor_reference": self.sponsor_authorization_code,
+        })
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Claim {
+    pub id: i64,
+    pub authorization_id: Option<i64>,
+    pub authorization_code: Option<String>,
+    pub beneficiary_id: i64,
+    pub sponsor_slug: String,
+    pub doctor: Doctor,
+    pub status: String,
+    pub lines: Vec<Line>,
+    pub currency: String,
+    pub document_number: Option<String>,
+    pub document_date: Option<Time>,
+    pub document_serial: Option<String>,
+    pub files: Vec<Indication>,
+    pub settled: bool,
+    pub updated_at: Time,
+}
+
+/// Rounded to cents.
+pub(crate) fn cents(amount: f64) -> f64 {
+    (amount * 100.0).round() / 100.0
+}
+
+impl Claim {
+    pub(crate) fn amount(&self) -> f64 {
+        cents(
+            self.lines
+                .iter()
+                .map(|l| l.unit_price * f64::from(l.quantity))
+                .sum(),
+        )
+    }
+
+    /// `ProviderClaimResource`.
+    pub(crate) fn resource(&self) -> types::ProviderClaimResource {
+        let amount = self.amount();
+        typed!(types::ProviderClaimResource;
+            id = self.id, status = self.status.clone(), beneficiary_id = self.beneficiary_id,
+            sponsor_slug = self.sponsor_slug.clone(), currency = self.currency.clone(),
+            claimed_amount = amount, maximum_total_amount = amount, minimum_total_amount = 0.0,
+            copayment_amount = 0.0, coinsurance_amount = 0.0, deductible_amount = 0.0,
+            provider_branch_name = "Sandbox Clinic",
+            sponsor_transaction_id = format!("SPX-{}", self.id);
+            authorization_code = self.authorization_code.clone(),
+            document_number = self.document_number.clone(), document_date = self.document_date,
+            document_serial = self.document_serial.clone(),
+            products = self.lines.iter().map(|l| l.resource("CLAIMED")).collect())
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Monitor {
+    pub id: uuid::Uuid,
+    pub claim_id: i64,
+    /// 0 PENDING, 1 IN_PROGRESS, 2 COMPLETED.
+    pub step: u8,
+    pub ready_at: Instant,
+}
+
+impl Monitor {
+    pub(crate) fn status(&self) -> types::MonitorStatus {
+        match self.step {
+            0 => types::MonitorStatus::Pending,
+            1 => types::MonitorStatus::InProgress,
+            _ => types::MonitorStatus::Completed,
+        }
+    }
+
+    /// `OutpatientCareClaimMonitorResponse`; a completed monitor carries
+    /// the claim's amounts.
+    pub(crate) fn resource(
+        &self,
+        location: String,
+        claim: Option<&Claim>,
+    ) -> types::OutpatientCareClaimMonitorResponse {
+        let monitor = typed!(types::OutpatientCareClaimMonitorResponseMonitorResource;
+            id = self.id, status = self.status(), location = location);
+        let done = claim.filter(|_| self.step >= 2).map(|claim| {
+            typed!(types::OutpatientCareClaimMonitorResponseOutpatientCareClaimResource;
+                claim_id = claim.id, amount = claim.amount(), copayment = 0.0, coinsurance = 0.0,
+                sponsor_transaction_id = format!("SPX-{}", claim.id))
+        });
+        typed!(types::OutpatientCareClaimMonitorResponse;
+            monitor_resource = monitor; outpatient_care_claim_resource = done)
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct ProcedureClaim {
+    pub id: i64,
+    pub products: Vec<types::Product>,
+    pub status: &'static str,
+    pub amount: f64,
+    pub additional_notes: Option<String>,
+}
+
+impl ProcedureClaim {
+    /// `MedicalProcedureClaimResource`.
+    pub(crate) fn resource(&self) -> types::MedicalProcedureClaimResource {
+        typed!(types::MedicalProcedureClaimResource;
+            claim_id = self.id, status = self.status, amount = self.amount, copayment = 0.0,
+            coinsurance = 0.0, sponsor_transaction_id = format!("SPX-MP-{}", self.id);
+            products = self.products.clone(), additional_notes = self.additional_notes.clone())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DispStatus {
+    Started,
+    PendingVerification,
+    Dispensed,
+    Voided,
+}
+
+impl DispStatus {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            DispStatus::Started => "STARTED",
+            DispStatus::PendingVerification => "PENDING_VERIFICATION",
+            DispStatus::Dispensed => "DISPENSED",
+            DispStatus::Voided => "VOIDED",
+        }
+    }
+
+    /// Started and not yet dispensed or voided.
+    pub(crate) fn in_progress(self) -> bool {
+        matches!(self, DispStatus::Started | DispStatus::PendingVerification)
+    }
+}
+
+/// What a dispensation redeems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Redeems {
+    Authorization(i64),
+    Prescription(i64),
+}
+
+#[derive(Clone)]
+pub(crate) struct DispProduct {
+    pub code: String,
+    pub quantity: i32,
+    pub unit_price: f64,
+}
+
+#[derive(Clone)]
+pub(crate) struct Dispensation {
+    pub id: String,
+    pub redeems: Redeems,
+    pub beneficiary_id: Option<i64>,
+    pub sponsor_slug: Option<String>,
+    pub products: Vec<DispProduct>,
+    pub status: DispStatus,
+    pub otp_required: bool,
+    pub verified: bool,
+    pub claim_id: Option<i64>,
+}
+
+/// `DispensationResource` with the claim a completed dispensation filed.
+#[derive(Serialize)]
+pub(crate) struct DispensationView {
+    #[serde(flatten)]
+    resource: types::DispensationResource,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    claim_id: Option<i64>,
+}
+
+impl Dispensation {
+    /// Whether an OTP is still owed.
+    pub(crate) fn awaits_otp(&self) -> bool {
+        self.otp_required && !self.verified
+    }
+
+    /// `DispensationResource`, plus `claim_id` once one was filed.
+    pub(crate) fn view(&self) -> DispensationView {
+        let (code_type, covered) = match self.redeems {
+            Redeems::Authorization(_) => (types::DispensationCodeType::Authorization, true),
+            Redeems::Prescription(_) => (types::DispensationCodeType::Prescription, false),
+        };
+        let total: f64 = self
+            .products
+            .iter()
+            .map(|p| p.unit_price * f64::from(p.quantity))
+            .sum();
+        let products = self.products.iter().map(|p| {
+            typed!(types::DispensationProduct;
+                product_code = p.code.clone(), quantity = p.quantity, unit_price = p.unit_price)
+        });
+        let resource = typed!(types::DispensationResource;
+            dispensation_id = self.id.clone(), status = self.status.as_str(), code_type = code_type;
+            id = crate::input::numeric_id(&self.id), products = products.collect(),
+            amount_covered_by_sponsor = covered.then(|| cents(total)),
+            verification_required = self.awaits_otp().then(|| "OTP".into()));
+        DispensationView {
+            resource,
+            claim_id: self.claim_id,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Patient {
+    pub patient_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub document_type: String,
+    pub document_number: String,
+    pub date_of_birth: Option<NaiveDate>,
+}
+
+impl Patient {
+    /// The `patient` of a `PrescriptionResource`.
+    pub(crate) fn prescription_patient(&self) -> types::PrescriptionResourcePatient {
+        typed!(types::PrescriptionResourcePatient;
+            code = self.patient_id.clone(), full_name = format!("{} {}", self.first_name, self.last_name),
+            given_names = self.first_name.clone(), surnames = self.last_name.clone(),
+            identity_document_type = self.document_type.clone(),
+            identity_document_code = self.document_number.clone(), enabled = true,
+            manually_created = false;
+            date_of_birth = self.date_of_birth.map(|d| d.to_string()))
+    }
+
+    /// `PatientResource`.
+    pub(crate) fn resource(&self) -> types::PatientResource {
+        typed!(types::PatientResource;
+            patient_id = self.patient_id.clone(), first_name = self.first_name.clone(),
+            last_name = self.last_name.clone(), document_type = self.document_type.clone(),
+            document_number = self.document_number.clone();
+            date_of_birth = self.date_of_birth)
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Prescription {
+    pub id: i64,
+    pub code: String,
+    pub patient_id: Option<String>,
+    pub patient: types::PrescriptionResourcePatient,
+    pub doctor: types::PrescriptionResourceDoctor,
+    pub diagnoses: Vec<Diagnosis>,
+    pub lines: Vec<Line>,
+    pub status: &'static str,
+    pub created_at: Time,
+    pub resent: Vec<String>,
+}
+
+impl Prescription {
+    /// `PrescriptionResource`.
+    pub(crate) fn resource(&self, download_url: String) -> types::PrescriptionResource {
+        let line_status = if self.status == "DISPENSED" {
+            "DISPENSED"
+        } else {
+            "DISPENSABLE"
+        };
+        typed!(types::PrescriptionResource;
+            id = self.id, code = self.code.clone(), status = self.status, confidential = false,
+            patient = self.patient.clone(), doctor = self.doctor.clone(), download_url = download_url;
+            diagnoses = self.diagnoses.iter().map(Diagnosis::resource).collect(),
+            products = self.lines.iter().map(|l| l.resource(line_status)).collect())
+    }
+
+    /// `CreatePrescriptionResponse`.
+    pub(crate) fn created(&self) -> types::CreatePrescriptionResponse {
+        typed!(types::CreatePrescriptionResponse;
+            prescription_id = self.id.to_string(), prescription_code = self.code.clone(),
+            status = self.status, created_at = self.created_at)
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Settlement {
+    pub id: String,
+    pub sponsor_slug: String,
+    pub status: &'static str,
+    pub authorization_ids: Vec<i64>,
+    /// The `document_type` of each document uploaded.
+    pub documents: Vec<String>,
+    pub created_at: Time,
+}
+
+impl Settlement {
+    /// `SettlementBatchResource`.
+    pub(crate) fn resource(&self) -> types::SettlementBatchResource {
+        typed!(types::SettlementBatchResource;
+            settlement_id = self.id.clone(), sponsor_slug = self.sponsor_slug.clone(),
+            status = self.status, created_at = self.created_at)
+    }
+}
+
+pub(crate) struct Subscription {
+    pub id: String,
+    pub url: String,
+    pub event_types: Vec<String>,
+    pub secret: String,
+    pub created_at: Time,
+}
+
+/// `WebhookSubscriptionResource` with the subscription's `id`, signing
+/// `secret` and `created_at` (the sandbox's convention).
+#[derive(Serialize)]
+pub(crate) struct SubscriptionView {
+    #[serde(flatten)]
+    resource: types::WebhookSubscriptionResource,
+    id: String,
+    secret: String,
+    created_at: Time,
+}
+
+impl Subscription {
+    pub(crate) fn matches(&self, event_type: &str) -> bool {
+        self.event_types.iter().any(|pattern| {
+            pattern == "*"
+                || pattern == event_type
+                || pattern
+                    .strip_suffix('*')
+                    .is_some_and(|prefix| event_type.starts_with(prefix))
+        })
+    }
+
+    pub(crate) fn view(&self) -> SubscriptionView {
+        let resource = typed!(types::WebhookSubscriptionResource;
+            url = self.url.clone(); event_types = self.event_types.clone());
+        SubscriptionView {
+            resource,
+            id: self.id.clone(),
+            secret: self.secret.clone(),
+            created_at: self.created_at,
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Rules several handlers share, as methods of the store: who may be
+//! covered, which product a request names, finding an authorization,
+//! opening a claim for one, and consuming an OTP verification token.
+
+use axum::http::StatusCode;
+use tokio::time::Instant;
+
+use super::{Authorization, Beneficiary, CatalogProduct, Claim, Db, Line, Sponsor};
+use crate::clock::Time;
+use crate::input::numeric_id;
+use crate::reply::{ApiError, ApiResult};
+
+impl Db {
+    /// The sponsor and an active beneficiary of it, or 422.
+    pub(crate) fn sponsor_and_beneficiary(
+        &self,
+        sponsor_slug: &str,
+        beneficiary_id: i64,
+    ) -> ApiResult<(Sponsor, Beneficiary)> {
+        let sponsor = self.sponsor(sponsor_slug).cloned().ok_or_else(|| {
+            ApiError::unprocessable("sponsor_slug", format!("unknown sponsor {sponsor_slug}"))
+        })?;
+        let beneficiary = self
+            .beneficiary(beneficiary_id)
+            .filter(|b| b.sponsor_slug == sponsor.slug)
+            .cloned()
+            .ok_or_else(|| {
+                ApiError::unprocessable(
+                    "beneficiary_id",
+                    format!("no such beneficiary for sponsor {sponsor_slug}"),
+                )
+            })?;
+        if !beneficiary.active {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "071-422-coverage-inactive",
+                "the beneficiary has no active coverage",
+            )
+            .with_info("field", "beneficiary_id"));
+        }
+        Ok((sponsor, beneficiary))
+    }
+
+    /// A registered provider product as requests name it: by catalogue
+    /// code or by catalogue `product_id`.
+    pub(crate) fn resolve_product(
+        &self,
+        code: Option<&str>,
+        product_id: Option<i64>,
+    ) -> ApiResult<CatalogProduct> {
+        let product = match (code, product_id) {
+            (Some(code), _) => self
+                .product_by_code(code)
+                .cloned()
+                .ok_or_else(|| ApiError::unregistered_product(code))?,
+            (None, Some(id)) => self.product_by_id(id).cloned().ok_or_else(|| {
+                ApiError::unprocessable("product_id", format!("unknown product_id {id}"))
+            })?,
+            (None, None) => {
+                return Err(ApiError::unprocessable(
+                    "products",
+                    "each product needs provider_product_code or product_id",
+                ));
+            }
+        };
+        if !self.is_registered(product.code) {
+            return Err(ApiError::unregistered_product(product.code));
+        }
+        Ok(product)
+    }
+
+    /// An authorization by numeric id or by its code.
+    pub(crate) fn find_authorization(&self, raw: &str) -> Option<i64> {
+        numeric_id(raw)
+            .filter(|id| self.authorizations.contains_key(id))
+            .or_else(|| {
+                self.authorizations
+                    .values()
+                    .find(|a| a.code.as_deref() == Some(raw))
+                    .map(|a| a.id)
+            })
+    }
+
+    /// Like [`Db::find_authorization`], but 404 when there is none.
+    pub(crate) fn authorization_id(&self, raw: &str) -> ApiResult<i64> {
+        self.find_authorization(raw)
+            .ok_or_else(|| ApiError::not_found("authorization", raw))
+    }
+
+    /// A provider claim for (part of) an authorization, not yet stored.
+    pub(crate) fn new_claim(
+        &mut self,
+        authorization: &Authorization,
+        lines: Vec<Line>,
+        status: &str,
+        now: Time,
+    ) -> Claim {
+        let currency = self
+            .sponsor(&authorization.sponsor_slug)
+            .map_or("GTQ", |s| s.currency)
+            .to_owned();
+        let files = authorization
+            .request_id
+            .and_then(|r| self.auth_requests.get(&r))
+            .map(|r| r.indications.clone())
+            .unwrap_or_default();
+        Claim {
+            id: self.next(),
+            authorization_id: Some(authorization.id),
+            authorization_code: authorization.code.clone(),
+            beneficiary_id: authorization.beneficiary_id,
+            sponsor_slug: authorization.sponsor_slug.clone(),
+            doctor: authorization.doctor.clone(),
+            status: status.to_owned(),
+            lines,
+            currency,
+            document_number: None,
+            document_date: None,
+            document_serial: None,
+            files,
+            settled: false,
+            updated_at: now,
+        }
+    }
+
+    /// Checks, and on success consumes, an OTP verification token (the
+    /// `value` of an `external_verifications` entry of type `OTP`) for
+    /// this beneficiary and sponsor; the error is the 422 `{code, message,
+    /// errors[]}` envelope.
+    pub(crate) fn consume_otp(
+        &mut self,
+        token: Option<&str>,
+        beneficiary_id: i64,
+        sponsor_slug: &str,
+    ) -> ApiResult<()> {
+        let Some(token) = token else {
+            return Err(ApiError::validation(
+                "OTP_REQUIRED",
+                format!("sponsor {sponsor_slug} requires OTP verification for this step"),
+                "external_verifications",
+                "add {\"type\": \"OTP\", \"value\": \"<otp_verification_token>\"}",
+            ));
+        };
+        let now = Instant::now();
+        match self.otp_tokens.get_mut(token) {
+            Some(t)
+                if !t.used
+                    && now < t.expires_at
+                    && t.beneficiary_id == beneficiary_id
+                    && t.sponsor_slug == sponsor_slug =>
+            {
+                t.used = true;
+                Ok(())
+            }
+            _ => Err(ApiError::validation(
+                "OTP_INVALID",
+                "the OTP verification token is not valid for this step",
+                "external_verifications",
+                "unknown, expired, already used, or issued for another beneficiary",
+            )),
+        }
+    }
+
+    /// A fresh line for `quantity` of a catalogue product, at its price.
+    pub(crate) fn new_line(&mut self, product: &CatalogProduct, quantity: i32) -> Line {
+        Line {
+            id: self.next(),
+            product_id: product.product_id,
+            code: product.code.to_owned(),
+            name: product.name.to_owned(),
+            kind: product.kind,
+            quantity,
+            authorized_quantity: quantity,
+            claimed_quantity: 0,
+            unit_price: product.unit_price,
+            duration_days: None,
+        }
+    }
+}
+
+/// The OTP token among `(type, value)` verifications, if one is there.
+fn otp_token<'a>(
+    verifications: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>,
+) -> Option<&'a str> {
+    verifications
+        .into_iter()
+        .find(|(kind, _)| kind.is_some_and(|k| k.eq_ignore_ascii_case("OTP")))
+        .and_then(|(_, value)| value)
+}
+
+/// The OTP token among the SDK's `ExternalVerification`s.
+pub(crate) fn otp_of(verifications: &[osigu::types::ExternalVerification]) -> Option<&str> {
+    otp_token(
+        verifications
+            .iter()
+            .map(|v| (Some(v.type_.as_str()), Some(v.value.as_str()))),
+    )
+}
