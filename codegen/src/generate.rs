@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::send_path::{self, EnginePaths};
 use crate::spec::{METHODS, escape};
-use crate::{CodegenError, OperationRef, non_exhaustive, open_enums, redact, setters};
+use crate::{CodegenError, OperationRef, multipart, non_exhaustive, open_enums, redact, setters};
 
 /// Settings for [`generate()`]. The default generates a plain builder-style
 /// client.
@@ -74,6 +74,7 @@ pub struct Generated {
 /// ```
 pub fn generate(spec: &Value, options: &GenerateOptions) -> Result<Generated, CodegenError> {
     let api = parse(spec)?;
+    let multipart_operations = multipart::operations(spec);
     let settings = settings(options)?;
     let tokens = match run(&settings, &api) {
         Ok(tokens) => tokens,
@@ -92,6 +93,7 @@ pub fn generate(spec: &Value, options: &GenerateOptions) -> Result<Generated, Co
         Some(paths) => send_path::rewrite(&mut file, paths)?,
         None => Vec::new(),
     };
+    multipart::emit(&mut file, &multipart_operations, options.engine.as_ref())?;
     examples_as_text(&mut file.items);
     Ok(Generated {
         code: prettyplease::unparse(&file),

@@ -32,6 +32,7 @@ mod canonical;
 mod error;
 mod generate;
 mod ident;
+mod multipart;
 mod non_exhaustive;
 mod normalise;
 mod open_enums;
