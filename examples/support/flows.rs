@@ -54,11 +54,11 @@ async fn open_request(
         "   pre-authorization request {id} opened with {sponsor}"
     ));
     osigu
-        .attach_indication(
-            &id,
-            "PRESCRIPTION",
-            Upload::from_bytes("indication.pdf", PDF.to_vec())?,
-        )
+        .upload_authorization_request_file()
+        .id(&id)
+        .document_type_slug("PRESCRIPTION")
+        .file(Upload::from_bytes("indication.pdf", PDF.to_vec())?)
+        .send()
         .await?;
     say("   indication attached: indication.pdf (PRESCRIPTION)".to_owned());
     Ok(id)

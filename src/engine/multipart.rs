@@ -30,6 +30,7 @@ pub(crate) struct Form {
 
 enum Value {
     Text(String),
+    #[allow(dead_code)]
     Json(bytes::Bytes),
     File(Upload),
 }
@@ -46,6 +47,9 @@ impl Form {
     }
 
     /// Adds an `application/json` part holding `value`, already serialised.
+    /// (The codegen emits calls to it for JSON parts; today's
+    /// `openapi.json` has none, so only the tests call it.)
+    #[allow(dead_code)]
     pub(crate) fn json(mut self, name: &'static str, value: Vec<u8>) -> Self {
         self.parts.push((name, Value::Json(value.into())));
         self
@@ -113,6 +117,12 @@ async fn reopen(meta: &FileMeta, path: &PathBuf) -> Result<reqwest::Body, Error>
     let io = |e: std::io::Error| Error::invalid(format!("cannot read the upload: {e}"));
     let file = tokio::fs::File::open(path).await.map_err(io)?;
     let now = file.metadata().await.map_err(io)?.len();
+    if now > MAX_UPLOAD_BYTES {
+        return Err(Error::UploadTooLarge {
+            bytes: now,
+            limit: MAX_UPLOAD_BYTES,
+        });
+    }
     if now != meta.len {
         return Err(Error::invalid(
             "the upload's file changed size while it was being uploaded",
