@@ -12,7 +12,6 @@
 
 use std::path::{Path, PathBuf};
 
-
 use base64::Engine as _;
 use tokio::io::AsyncRead;
 

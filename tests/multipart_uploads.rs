@@ -81,7 +81,11 @@ async fn open_batch(osigu: &Osigu) -> String {
         .send()
         .await
         .unwrap();
-    batch.settlement_id.clone().expect("the batch has an id").to_string()
+    batch
+        .settlement_id
+        .clone()
+        .expect("the batch has an id")
+        .to_string()
 }
 
 #[tokio::test]
@@ -240,7 +244,10 @@ async fn every_part_and_query_parameter_goes_out_under_its_name() {
         .expect("the file part");
     assert!(document_type < file, "parts in the spec's order: {text}");
     let bytes: &[u8] = &[0, 159, 146, 150];
-    assert!(second.windows(4).any(|w| w == bytes), "binary content intact");
+    assert!(
+        second.windows(4).any(|w| w == bytes),
+        "binary content intact"
+    );
 }
 
 #[tokio::test]
@@ -275,10 +282,16 @@ async fn an_upload_from_a_path_is_sent_whole_again_after_a_503() {
     assert_eq!(sent.len(), 2, "one 503, one retry");
     for request in &sent {
         assert!(
-            request.body.windows(content.len()).any(|w| w == content.as_slice()),
+            request
+                .body
+                .windows(content.len())
+                .any(|w| w == content.as_slice()),
             "every attempt carries the whole file"
         );
-        assert!(String::from_utf8_lossy(&request.body).contains("name=\"document_type\"\r\n\r\nINVOICE"));
+        assert!(
+            String::from_utf8_lossy(&request.body)
+                .contains("name=\"document_type\"\r\n\r\nINVOICE")
+        );
     }
 }
 
@@ -311,7 +324,12 @@ async fn an_upload_from_a_reader_is_sent_once_and_a_503_is_a_typed_error() {
     }
     let sent = uploads(&server).await;
     assert_eq!(sent.len(), 1, "a reader cannot be read twice");
-    assert!(sent[0].body.windows(content.len()).any(|w| w == content.as_slice()));
+    assert!(
+        sent[0]
+            .body
+            .windows(content.len())
+            .any(|w| w == content.as_slice())
+    );
 }
 
 #[tokio::test]
@@ -350,5 +368,8 @@ async fn a_file_over_25_mb_is_refused_before_any_byte_is_sent() {
         matches!(error, Error::UploadTooLarge { bytes, limit: l } if bytes == limit + 1024 && l == limit),
         "{error:?}"
     );
-    assert!(uploads(&server).await.is_empty(), "nothing reached the server");
+    assert!(
+        uploads(&server).await.is_empty(),
+        "nothing reached the server"
+    );
 }

@@ -136,7 +136,9 @@ pub(crate) fn emit(
         Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
         _ => None,
     }) else {
-        return Err(invalid("no builder module for the multipart operations".into()));
+        return Err(invalid(
+            "no builder module for the multipart operations".into(),
+        ));
     };
     for op in operations {
         let builder = methods
@@ -233,7 +235,11 @@ fn taken_names(builders: &[Item], builder: &str) -> Vec<String> {
     taken
 }
 
-fn fields<'a>(parts: &'a [Part], mut taken: Vec<String>, engine: Option<&Engine>) -> Vec<Field<'a>> {
+fn fields<'a>(
+    parts: &'a [Part],
+    mut taken: Vec<String>,
+    engine: Option<&Engine>,
+) -> Vec<Field<'a>> {
     let mut out = Vec::new();
     for part in parts {
         let base = snake(&part.name);
@@ -309,7 +315,9 @@ fn complete_impl(
     let at = imp
         .items
         .iter()
-        .position(|i| matches!(i, ImplItem::Fn(f) if f.sig.ident == "respond" || f.sig.ident == "send"))
+        .position(
+            |i| matches!(i, ImplItem::Fn(f) if f.sig.ident == "respond" || f.sig.ident == "send"),
+        )
         .unwrap_or(imp.items.len());
     for (offset, field) in fields.iter().enumerate() {
         imp.items
@@ -362,13 +370,7 @@ fn setter(field: &Field<'_>, engine: bool) -> syn::ImplItemFn {
         doc.extend(description.lines().map(|l| format!(" {l}")));
     }
     let docs = doc.iter().map(|d| quote!(#[doc = #d]));
-    let wrap = |v: TokenStream| -> TokenStream {
-        if part.required {
-            v
-        } else {
-            quote!(Some(#v))
-        }
-    };
+    let wrap = |v: TokenStream| -> TokenStream { if part.required { v } else { quote!(Some(#v)) } };
     let conversion = format!("conversion for part `{}` failed: {{e}}", part.name);
     match (&part.kind, part.many) {
         (Kind::Text(t), false) if t == "string" => {
@@ -484,7 +486,9 @@ fn send_form(
     let request_at = block
         .stmts
         .iter()
-        .position(|s| matches!(s, Stmt::Local(l) if pat_ident(&l.pat).is_some_and(|i| i == "request")))
+        .position(
+            |s| matches!(s, Stmt::Local(l) if pat_ident(&l.pat).is_some_and(|i| i == "request")),
+        )
         .ok_or("send() builds no `request`")?;
     let form_type = match engine {
         Some(engine) => {
@@ -605,7 +609,11 @@ struct SendForm {
 impl VisitMut for SendForm {
     fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
         if let Expr::Path(path) = &*call.func
-            && path.path.segments.last().is_some_and(|s| s.ident == "respond")
+            && path
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "respond")
             && call.args.len() == 3
         {
             let module = &self.module;
@@ -690,7 +698,10 @@ mod tests {
             assert_has(&code, expected);
         }
         // A file part cannot be cloned, so neither can its builder.
-        assert!(!code.contains("#[derive(Clone)]pubstructUploadDoc<"), "{code}");
+        assert!(
+            !code.contains("#[derive(Clone)]pubstructUploadDoc<"),
+            "{code}"
+        );
     }
 
     #[test]

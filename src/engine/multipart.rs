@@ -142,7 +142,9 @@ async fn build_form(parts: &[(&'static str, Again)]) -> Result<reqwest::multipar
             Again::Bytes(meta, bytes) => {
                 form.part(*name, file_part(meta, reqwest::Body::from(bytes.clone()))?)
             }
-            Again::Path(meta, path) => form.part(*name, file_part(meta, reopen(meta, path).await?)?),
+            Again::Path(meta, path) => {
+                form.part(*name, file_part(meta, reopen(meta, path).await?)?)
+            }
         };
     }
     Ok(form)
@@ -178,10 +180,15 @@ pub(crate) async fn multipart(
         });
     }
     let http = hooks.0.http.clone();
-    let once = form
-        .parts
-        .iter()
-        .any(|(_, v)| matches!(v, Value::File(Upload { source: Source::Reader(_), .. })));
+    let once = form.parts.iter().any(|(_, v)| {
+        matches!(
+            v,
+            Value::File(Upload {
+                source: Source::Reader(_),
+                ..
+            })
+        )
+    });
     if once {
         let mut body = reqwest::multipart::Form::new();
         for (name, value) in form.parts {

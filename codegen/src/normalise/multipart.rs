@@ -45,7 +45,9 @@ pub(super) struct Described {
 
 /// Describes the parts of one `multipart/form-data` media object.
 pub(super) fn describe(spec: &Value, media: &Value, body_required: bool) -> Described {
-    let schema = media.get("schema").map_or(&Value::Null, |s| resolve(spec, s));
+    let schema = media
+        .get("schema")
+        .map_or(&Value::Null, |s| resolve(spec, s));
     let encoding = media.get("encoding").and_then(Value::as_object);
     let required: Vec<&str> = schema
         .get("required")
@@ -69,11 +71,20 @@ pub(super) fn describe(spec: &Value, media: &Value, body_required: bool) -> Desc
         {
             lossy.push(format!("part `{name}`: its per-part headers are not sent"));
         }
-        let part = part(spec, name, property, content_type, required.contains(&name.as_str()));
+        let part = part(
+            spec,
+            name,
+            property,
+            content_type,
+            required.contains(&name.as_str()),
+        );
         lines.push(summary(&part));
         parts.push(part);
     }
-    if schema.get("additionalProperties").is_some_and(|a| a != &Value::Bool(false)) {
+    if schema
+        .get("additionalProperties")
+        .is_some_and(|a| a != &Value::Bool(false))
+    {
         lossy.push("parts beyond the named ones (additionalProperties) cannot be set".into());
     }
     Described {
@@ -83,13 +94,16 @@ pub(super) fn describe(spec: &Value, media: &Value, body_required: bool) -> Desc
     }
 }
 
-fn part(spec: &Value, name: &str, property: &Value, content_type: Option<&str>, required: bool) -> Value {
+fn part(
+    spec: &Value,
+    name: &str,
+    property: &Value,
+    content_type: Option<&str>,
+    required: bool,
+) -> Value {
     let resolved = resolve(spec, property);
     let (item, many) = match resolved.get("type").and_then(Value::as_str) {
-        Some("array") => (
-            resolved.get("items").map_or(&Value::Null, |i| i),
-            true,
-        ),
+        Some("array") => (resolved.get("items").map_or(&Value::Null, |i| i), true),
         _ => (property, false),
     };
     let mut out = Map::new();
@@ -101,14 +115,20 @@ fn part(spec: &Value, name: &str, property: &Value, content_type: Option<&str>, 
     }
     let concrete = resolve(spec, item);
     let is_json_type = content_type.is_some_and(|c| {
-        let essence = c.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let essence = c
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         essence == "application/json" || essence.ends_with("+json")
     });
     let ty = concrete.get("type").and_then(Value::as_str);
-    let binary = ty == Some("string")
-        && concrete.get("format").and_then(Value::as_str) == Some("binary");
+    let binary =
+        ty == Some("string") && concrete.get("format").and_then(Value::as_str) == Some("binary");
     let object = ty == Some("object")
-        || (ty.is_none() && (concrete.get("properties").is_some() || concrete.get("allOf").is_some()));
+        || (ty.is_none()
+            && (concrete.get("properties").is_some() || concrete.get("allOf").is_some()));
     if binary && !is_json_type {
         out.insert("kind".into(), "file".into());
     } else if is_json_type || object {
