@@ -110,8 +110,10 @@ impl Upload {
     /// An upload streamed from a file; its size is checked first.
     pub async fn from_path(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
+        // The error leaves the path out: the file name of a health
+        // document can name the patient, and errors get logged.
         let io = |e: std::io::Error| Error::InvalidRequest {
-            reason: format!("cannot read {}: {e}", path.display()),
+            reason: format!("cannot read the upload: {e}"),
         };
         let len = tokio::fs::metadata(path).await.map_err(io)?.len();
         if len > MAX_UPLOAD_BYTES {

@@ -373,3 +373,14 @@ async fn a_file_over_25_mb_is_refused_before_any_byte_is_sent() {
         "nothing reached the server"
     );
 }
+
+#[test]
+fn both_uploads_are_generated_creates_paced_by_the_uploads_bucket() {
+    use osigu::operations::{Bucket, WriteClass, find};
+    for id in ["uploadAuthorizationRequestFile", "uploadSettlementDocument"] {
+        let op = find(id).unwrap_or_else(|| panic!("{id} is in the table"));
+        assert!(op.generated, "{id}");
+        assert_eq!(op.bucket, Bucket::Uploads, "{id}");
+        assert_eq!(op.class, WriteClass::Create, "{id}");
+    }
+}
