@@ -1,4 +1,5 @@
-//! Peak memory of a 25 MB multipart upload, streamed from a file to a local
+//! Peak memory of a 25 MB multipart upload (the generated
+//! `upload_authorization_request_file`), streamed from a file to a local
 //! server that reads the body chunk by chunk and keeps none of it.
 //!
 //! The figure is the growth of the process's peak resident set (`VmHWM` in
@@ -50,7 +51,7 @@ async fn serve(received: Arc<AtomicU64>) -> String {
             }),
         )
         .route(
-            "/arc/v1/authorization-requests/{id}/indications",
+            "/arc/v1/authorization-requests/{id}/files",
             post(drain.clone()),
         )
         .route(
@@ -84,11 +85,11 @@ async fn main() {
     }
     // Warm up: token, connection.
     osigu
-        .attach_indication(
-            "areq_0",
-            "PRESCRIPTION",
-            osigu::Upload::from_bytes("a.pdf", b"%PDF".to_vec()).unwrap(),
-        )
+        .upload_authorization_request_file()
+        .id("areq_0")
+        .document_type_slug("PRESCRIPTION")
+        .file(osigu::Upload::from_bytes("a.pdf", b"%PDF".to_vec()).unwrap())
+        .send()
         .await
         .unwrap();
 
@@ -96,7 +97,11 @@ async fn main() {
     let start_peak = before;
     let upload = osigu::Upload::from_path(&path).await.unwrap();
     osigu
-        .attach_indication("areq_1", "PRESCRIPTION", upload)
+        .upload_authorization_request_file()
+        .id("areq_1")
+        .document_type_slug("PRESCRIPTION")
+        .file(upload)
+        .send()
         .await
         .unwrap();
     let streamed = peak_rss_kib() - before;

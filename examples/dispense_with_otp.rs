@@ -57,7 +57,11 @@ pub async fn run(osigu: &Osigu, code_read_back: &str) -> Result<Done> {
     let request_id = request.id.ok_or("the request has no id")?;
     let indication = Upload::from_bytes("indication.pdf", b"%PDF-1.4\n".to_vec())?;
     osigu
-        .attach_indication(request_id, "PRESCRIPTION", indication)
+        .upload_authorization_request_file()
+        .id(request_id)
+        .document_type_slug("PRESCRIPTION")
+        .file(indication)
+        .send()
         .await?;
 
     // The sponsor approves only with the beneficiary's proof in the body.

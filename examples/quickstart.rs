@@ -67,7 +67,11 @@ pub async fn run(osigu: &Osigu) -> Result<Done> {
 
     let indication = Upload::from_bytes("indication.pdf", b"%PDF-1.4\n".to_vec())?;
     osigu
-        .attach_indication(request_id, "PRESCRIPTION", indication)
+        .upload_authorization_request_file()
+        .id(request_id)
+        .document_type_slug("PRESCRIPTION")
+        .file(indication)
+        .send()
         .await?;
     let completed = osigu
         .complete_authorization_request()

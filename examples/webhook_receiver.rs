@@ -97,7 +97,11 @@ pub async fn run(osigu: &Osigu, secret: &str, wait: Duration) -> Result<Vec<Stri
     let request_id = request.id.ok_or("the request has no id")?;
     let indication = Upload::from_bytes("indication.pdf", b"%PDF-1.4\n".to_vec())?;
     osigu
-        .attach_indication(request_id, "PRESCRIPTION", indication)
+        .upload_authorization_request_file()
+        .id(request_id)
+        .document_type_slug("PRESCRIPTION")
+        .file(indication)
+        .send()
         .await?;
     let pending = osigu
         .complete_authorization_request()

@@ -1,4 +1,4 @@
-//! Calls the hand-written helpers build themselves (multipart uploads),
+//! Calls the hand-written helpers build themselves (the Base64 upload),
 //! sent down the same engine as the
 //! generated ones: pacing, token, retries by write class, tracing and
 //! error parsing.
@@ -6,7 +6,7 @@
 use serde::de::DeserializeOwned;
 
 use crate::Osigu;
-use crate::engine::{Outgoing, Rebuild};
+use crate::engine::Outgoing;
 use crate::error::Error;
 use crate::operations::Operation;
 
@@ -35,15 +35,6 @@ impl Osigu {
         outgoing: Outgoing,
     ) -> Result<T, Error> {
         Ok(self.core().send_json::<T>(outgoing, op).await?.into_inner())
-    }
-
-    /// Sends a request `build` makes anew for every attempt.
-    pub(crate) async fn send_rebuilt<T: DeserializeOwned>(
-        &self,
-        op: &'static Operation,
-        build: Rebuild,
-    ) -> Result<T, Error> {
-        self.send_outgoing(op, Outgoing::Rebuild(build)).await
     }
 
     /// The reqwest client every call shares.

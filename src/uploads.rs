@@ -1,35 +1,50 @@
-//! Documents sent to Osigu: indications for a pre-authorization (multipart
-//! or Base64 JSON) and settlement documents (multipart). Normalisation left
-//! these to hand-written code because progenitor cannot send multipart.
+//! Files sent to Osigu, and the Base64 indication upload.
 //!
+//! Multipart operations are generated like every other operation: their
+//! builders take each part by name, a file part as an [`Upload`]
+//! (`osigu.upload_authorization_request_file().id(…).file(upload).send()`).
 //! Sizes are checked before anything is sent: Osigu refuses files over
 //! 25 MB, and finding out after uploading them wastes the upload budget
-//! (20 a minute). Multipart bodies stream from their file or reader, so
-//! memory stays flat whatever the size. An upload from a path or from bytes
-//! can be sent again (the file is reopened), so it is retried like any
-//! other call of its write class; one from a reader is sent once.
+//! (20 a minute). File parts stream from their file or reader, so memory
+//! stays flat whatever the size. An upload from a path or from bytes can
+//! be sent again (the file is reopened), so it is retried like any other
+//! call of its write class; one from a reader is sent once.
 
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use tokio::io::AsyncRead;
 
-use crate::engine::{Outgoing, Rebuild, accept_json};
-use crate::operations::{self, Operation};
+use crate::engine::{Outgoing, accept_json};
+use crate::operations;
 use crate::{Error, Osigu, types};
 
 /// The largest file Osigu accepts: 25 MB.
 pub const MAX_UPLOAD_BYTES: u64 = 25 * 1024 * 1024;
 
-/// A file to upload, and where its bytes come from.
+/// A file to upload, and where its bytes come from: the value every file
+/// part of a generated multipart operation takes.
+///
+/// ```no_run
+/// # async fn demo(osigu: &osigu::Osigu) -> Result<(), osigu::Error> {
+/// let file = osigu::Upload::from_path("indication.pdf").await?;
+/// osigu
+///     .upload_authorization_request_file()
+///     .id("areq_1")
+///     .document_type_slug("PRESCRIPTION")
+///     .file(file)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 pub struct Upload {
-    file_name: String,
-    mime: String,
-    len: u64,
-    source: Source,
+    pub(crate) file_name: String,
+    pub(crate) mime: String,
+    pub(crate) len: u64,
+    pub(crate) source: Source,
 }
 
-enum Source {
+pub(crate) enum Source {
     Bytes(bytes::Bytes),
     Path(PathBuf),
     Reader(Box<dyn AsyncRead + Send + Sync + Unpin>),
@@ -37,8 +52,9 @@ enum Source {
 
 impl std::fmt::Debug for Upload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The file name of a health document can name the patient.
         f.debug_struct("Upload")
-            .field("file_name", &self.file_name)
+            .field("file_name", &"[redacted]")
             .field("mime", &self.mime)
             .field("len", &self.len)
             .finish_non_exhaustive()
@@ -94,8 +110,10 @@ impl Upload {
     /// An upload streamed from a file; its size is checked first.
     pub async fn from_path(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
+        // The error leaves the path out: the file name of a health
+        // document can name the patient, and errors get logged.
         let io = |e: std::io::Error| Error::InvalidRequest {
-            reason: format!("cannot read {}: {e}", path.display()),
+            reason: format!("cannot read the upload: {e}"),
         };
         let len = tokio::fs::metadata(path).await.map_err(io)?.len();
         if len > MAX_UPLOAD_BYTES {
@@ -138,78 +156,6 @@ impl Upload {
         self
     }
 
-    /// Sends this file as the `file` part of a multipart form to `op` for
-    /// resource `id`, with `query` on the URL and, if given, one text part.
-    async fn send_as_form<T: serde::de::DeserializeOwned>(
-        self,
-        osigu: &Osigu,
-        op: &'static Operation,
-        id: &str,
-        query: &[(&str, &str)],
-        text: Option<(&'static str, &str)>,
-    ) -> Result<T, Error> {
-        let mut url = reqwest::Url::parse(&osigu.url(op, id))
-            .map_err(|_| Error::invalid("the upload URL is not valid"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
-        let http = osigu.http().clone();
-        let text = text.map(|(name, value)| (name, value.to_owned()));
-        let Self {
-            file_name,
-            mime,
-            len,
-            source,
-        } = self;
-        let form = move |body: reqwest::Body| -> Result<reqwest::multipart::Form, Error> {
-            let part = reqwest::multipart::Part::stream_with_length(body, len)
-                .file_name(file_name.clone())
-                .mime_str(&mime)
-                .map_err(|e| Error::invalid(format!("content type: {e}")))?;
-            let form = match &text {
-                Some((name, value)) => reqwest::multipart::Form::new().text(*name, value.clone()),
-                None => reqwest::multipart::Form::new(),
-            };
-            Ok(form.part("file", part))
-        };
-        let request = move |form: reqwest::multipart::Form| {
-            accept_json(http.post(url.as_str()))
-                .multipart(form)
-                .build()
-                .map_err(|e| Error::invalid(e.without_url().to_string()))
-        };
-        let build: Rebuild = match source {
-            Source::Reader(reader) => {
-                let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(reader));
-                let once = request(form(body)?)?;
-                return osigu.send_outgoing(op, Outgoing::Request(once)).await;
-            }
-            Source::Bytes(bytes) => Box::new(move || {
-                let built = form(reqwest::Body::from(bytes.clone())).and_then(&request);
-                Box::pin(async move { built })
-            }),
-            Source::Path(path) => Box::new(move || {
-                let (path, form, request) = (path.clone(), form.clone(), request.clone());
-                Box::pin(async move {
-                    let io = |e: std::io::Error| {
-                        Error::invalid(format!("cannot read {}: {e}", path.display()))
-                    };
-                    let file = tokio::fs::File::open(&path).await.map_err(io)?;
-                    let now = file.metadata().await.map_err(io)?.len();
-                    if now != len {
-                        return Err(Error::invalid(format!(
-                            "{} changed size while it was being uploaded",
-                            path.display()
-                        )));
-                    }
-                    let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file));
-                    request(form(body)?)
-                })
-            }),
-        };
-        osigu.send_rebuilt(op, build).await
-    }
-
     async fn into_bytes(self) -> Result<Vec<u8>, Error> {
         let read = |reason: String| Error::invalid(format!("cannot read the upload: {reason}"));
         match self.source {
@@ -241,29 +187,6 @@ impl Upload {
 }
 
 impl Osigu {
-    /// Uploads a document (prescription, medical order, member card…) to a
-    /// pre-authorization request as multipart form data, under the document
-    /// type the sponsor names it by.
-    ///
-    /// ```no_run
-    /// # async fn demo(osigu: &osigu::Osigu) -> Result<(), osigu::Error> {
-    /// let file = osigu::Upload::from_path("indication.pdf").await?;
-    /// osigu.attach_indication("areq_1", "PRESCRIPTION", file).await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn attach_indication(
-        &self,
-        authorization_request_id: impl std::fmt::Display,
-        document_type_slug: &str,
-        upload: Upload,
-    ) -> Result<(), Error> {
-        let op = operations::named("uploadAuthorizationRequestFile");
-        let query = [("document_type_slug", document_type_slug)];
-        let id = authorization_request_id.to_string();
-        let _: serde::de::IgnoredAny = upload.send_as_form(self, op, &id, &query, None).await?;
-        Ok(())
-    }
-
     /// Attaches an indication as Base64 inside JSON, for integrations that
     /// cannot send multipart. The whole file is held in memory.
     pub async fn attach_indication_base64(
@@ -291,25 +214,5 @@ impl Osigu {
             .build()
             .map_err(|e| Error::invalid(e.without_url().to_string()))?;
         self.send_outgoing(op, Outgoing::Request(request)).await
-    }
-
-    /// Attaches an invoice, credit note or supporting document to an open
-    /// settlement batch.
-    pub async fn upload_settlement_document(
-        &self,
-        settlement_id: &str,
-        document_type: &str,
-        upload: Upload,
-    ) -> Result<types::SettlementDocumentResource, Error> {
-        let op = operations::named("uploadSettlementDocument");
-        upload
-            .send_as_form(
-                self,
-                op,
-                settlement_id,
-                &[],
-                Some(("document_type", document_type)),
-            )
-            .await
     }
 }

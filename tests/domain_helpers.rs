@@ -332,11 +332,11 @@ async fn uploads_send_multipart_parts_and_base64_as_expected() {
     std::fs::write(&file, &pdf).unwrap();
 
     osigu
-        .attach_indication(
-            "areq_1",
-            "PRESCRIPTION",
-            Upload::from_path(&file).await.unwrap(),
-        )
+        .upload_authorization_request_file()
+        .id("areq_1")
+        .document_type_slug("PRESCRIPTION")
+        .file(Upload::from_path(&file).await.unwrap())
+        .send()
         .await
         .unwrap();
     osigu
@@ -348,11 +348,11 @@ async fn uploads_send_multipart_parts_and_base64_as_expected() {
         .await
         .unwrap();
     osigu
-        .upload_settlement_document(
-            "stl_1",
-            "INVOICE",
-            Upload::from_bytes("invoice.xml", b"<factura/>".to_vec()).unwrap(),
-        )
+        .upload_settlement_document()
+        .settlement_id("stl_1")
+        .document_type("INVOICE")
+        .file(Upload::from_bytes("invoice.xml", b"<factura/>".to_vec()).unwrap())
+        .send()
         .await
         .unwrap();
 

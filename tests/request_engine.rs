@@ -223,7 +223,14 @@ async fn defect_03_a_401_on_an_upload_discards_the_revoked_token() {
     let mut outcomes = Vec::new();
     for _ in 0..2 {
         let upload = Upload::from_bytes("a.pdf", b"%PDF-1.4".to_vec()).unwrap();
-        outcomes.push(osigu.attach_indication("9", "PRESCRIPTION", upload).await);
+        let sent = osigu
+            .upload_authorization_request_file()
+            .id("9")
+            .document_type_slug("PRESCRIPTION")
+            .file(upload)
+            .send()
+            .await;
+        outcomes.push(sent.map(|_| ()));
     }
     assert!(outcomes.iter().any(Result::is_ok), "{outcomes:?}");
     assert!(outcomes.last().unwrap().is_ok(), "{outcomes:?}");

@@ -1,6 +1,7 @@
 //! A TRACE-level log of full calls (token, OTP validation, a retried call
-//! on a path holding a beneficiary id, a refused credential) must not hold
-//! the client secret, a token, an OTP code or the beneficiary id.
+//! on a path holding a beneficiary id, a retried upload, a refused
+//! credential) must not hold the client secret, a token, an OTP code, the
+//! beneficiary id or the name of an uploaded health document.
 //!
 //! Alone in its test binary: `tracing` caches per-callsite interest, and a
 //! test on another thread without a subscriber can make this one's events
@@ -100,7 +101,30 @@ async fn a_trace_log_of_full_calls_holds_no_secret_token_or_otp_code() {
         )
         .mount(&server)
         .await;
+    // An upload whose file name names the patient, retried after a 503.
+    Mock::given(method("POST"))
+        .and(path("/v3/settlements/stl-1/documents"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v3/settlements/stl-1/documents"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({})))
+        .mount(&server)
+        .await;
     let osigu = builder(&server).build().unwrap();
+    let upload =
+        osigu::Upload::from_bytes("receta-PATIENT-Juan-Perez.pdf", b"%PDF-1.4".to_vec()).unwrap();
+    tracing::debug!(?upload, "an upload as the application logs it");
+    osigu
+        .upload_settlement_document()
+        .settlement_id("stl-1")
+        .document_type("INVOICE")
+        .file(upload)
+        .send()
+        .await
+        .unwrap();
     osigu.list_sponsors().send().await.unwrap();
     osigu.list_sponsors().send().await.unwrap();
 
@@ -131,6 +155,7 @@ async fn a_trace_log_of_full_calls_holds_no_secret_token_or_otp_code() {
     let log = captured.text();
     // The log is real: spans name operations by template, with statuses.
     assert!(log.contains("validateOtp"), "{log}");
+    assert!(log.contains("uploadSettlementDocument"), "{log}");
     assert!(log.contains("/v1/sponsors/{sponsorSlug}/beneficiaries/{beneficiaryId}/dependents"));
     assert!(log.contains("retrying"));
     let warnings: Vec<&str> = log
@@ -147,6 +172,7 @@ async fn a_trace_log_of_full_calls_holds_no_secret_token_or_otp_code() {
         "918273",
         "otp-verification-XYZ",
         "bnf-PATIENT-42",
+        "Juan-Perez",
     ] {
         assert!(!log.contains(secret), "the log holds {secret:?}:\n{log}");
     }

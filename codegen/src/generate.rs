@@ -7,10 +7,11 @@ use serde_json::Value;
 
 use crate::send_path::{self, EnginePaths};
 use crate::spec::{METHODS, escape};
-use crate::{CodegenError, OperationRef, non_exhaustive, open_enums, redact, setters};
+use crate::{CodegenError, OperationRef, multipart, non_exhaustive, open_enums, redact, setters};
 
 /// Settings for [`generate()`]. The default generates a plain builder-style
-/// client.
+/// client, whose multipart operations take each file part as a
+/// `reqwest::multipart::Part` (so it needs `reqwest`'s `multipart` feature).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GenerateOptions {
     /// A type path (e.g. `crate::Hooks`) stored as `inner` in the generated
@@ -20,7 +21,9 @@ pub struct GenerateOptions {
     pub inner_type: Option<String>,
     /// When set, every `send()` hands its request to this engine instead of
     /// progenitor's hooks, and returns the engine's error type (see
-    /// [`EnginePaths`]).
+    /// [`EnginePaths`]); a multipart `send()` hands over its request without
+    /// a body and the parts in the engine's `Form`, and file parts take
+    /// [`EnginePaths::upload`].
     pub engine: Option<EnginePaths>,
 }
 
@@ -74,6 +77,7 @@ pub struct Generated {
 /// ```
 pub fn generate(spec: &Value, options: &GenerateOptions) -> Result<Generated, CodegenError> {
     let api = parse(spec)?;
+    let multipart_operations = multipart::operations(spec);
     let settings = settings(options)?;
     let tokens = match run(&settings, &api) {
         Ok(tokens) => tokens,
@@ -92,6 +96,7 @@ pub fn generate(spec: &Value, options: &GenerateOptions) -> Result<Generated, Co
         Some(paths) => send_path::rewrite(&mut file, paths)?,
         None => Vec::new(),
     };
+    multipart::emit(&mut file, &multipart_operations, options.engine.as_ref())?;
     examples_as_text(&mut file.items);
     Ok(Generated {
         code: prettyplease::unparse(&file),

@@ -7,6 +7,9 @@
 //! 2. [`generate()`] runs progenitor over the normalised document and formats the
 //!    client with prettyplease. Enums come out open (unknown values are
 //!    kept) and API types non-exhaustive, so upstream additions stay additive.
+//!    Multipart operations, which progenitor cannot send, are completed by
+//!    the codegen itself: a setter per part and a `send()` that posts the
+//!    form (a plain client needs `reqwest` with its `multipart` feature).
 //! 3. [`surface()`] summarises the generated client, one line per operation,
 //!    and [`rust_api()`] lists its public items.
 //!
@@ -32,6 +35,7 @@ mod canonical;
 mod error;
 mod generate;
 mod ident;
+mod multipart;
 mod non_exhaustive;
 mod normalise;
 mod open_enums;

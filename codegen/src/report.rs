@@ -15,9 +15,14 @@ pub enum Rule {
     OperationIdDeduplicated,
     /// An operationId would shadow a method of the generated client.
     OperationIdRenamed,
-    /// The operation's body is multipart (or another type progenitor cannot
-    /// send); it is left to hand-written code.
+    /// The operation's body is a type neither progenitor nor the codegen
+    /// can send (e.g. XML only, or `multipart/mixed`); it is left to
+    /// hand-written code.
     HandWritten,
+    /// A `multipart/form-data` body was taken off the operation and its
+    /// parts described in `x-osigu-multipart`; the codegen emits the
+    /// setters and the multipart `send()`.
+    MultipartEmitted,
     /// A request body offered several media types; one was kept.
     RequestMediaTypeChosen,
     /// A `*/*` media type was given a concrete one.
@@ -78,6 +83,7 @@ impl Rule {
             Self::OperationIdDeduplicated => "operation-id-deduplicated",
             Self::OperationIdRenamed => "operation-id-renamed",
             Self::HandWritten => "hand-written",
+            Self::MultipartEmitted => "multipart-emitted",
             Self::RequestMediaTypeChosen => "request-media-type-chosen",
             Self::WildcardMediaType => "wildcard-media-type",
             Self::BodySchemaAdjusted => "body-schema-adjusted",

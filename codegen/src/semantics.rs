@@ -228,10 +228,12 @@ fn strings(value: Option<&Value>) -> Vec<String> {
 /// from the uploads bucket unless something said otherwise.
 pub(crate) fn annotate(spec: &mut Value) {
     for (path, method) in operations(spec) {
-        let multipart = operation(spec, &path, &method)
+        let op = operation(spec, &path, &method);
+        let multipart = op
             .and_then(|op| op.pointer("/requestBody/content"))
             .and_then(Value::as_object)
-            .is_some_and(|c| c.contains_key("multipart/form-data"));
+            .is_some_and(|c| c.contains_key("multipart/form-data"))
+            || op.is_some_and(|op| op.get("x-osigu-multipart").is_some());
         let Some(op) = crate::spec::operation_mut(spec, &path, &method) else {
             continue;
         };

@@ -24,12 +24,16 @@ use crate::CodegenError;
 /// Where the generated code reaches the engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnginePaths {
-    /// The module with `json`, `empty`, `stream` and `built`.
+    /// The module with `json`, `empty`, `stream`, `built`, `invalid`, and
+    /// for multipart operations `Form` and `multipart`.
     pub module: String,
     /// The error type every `send()` returns.
     pub error: String,
     /// The operation table, indexed in Rust-method order.
     pub table: String,
+    /// The type a file part of a multipart operation takes (the module
+    /// must also have `Form` and `multipart`, see [`generate`](crate::generate())).
+    pub upload: String,
 }
 
 impl EnginePaths {
@@ -39,6 +43,7 @@ impl EnginePaths {
             module: "crate::engine".into(),
             error: "crate::Error".into(),
             table: "crate::operations::ALL".into(),
+            upload: "crate::Upload".into(),
         }
     }
 }

@@ -29,7 +29,8 @@ pub enum Exposure {
         method: String,
         /// Builder setters (path, query and header parameters) and their types.
         params: Vec<(String, String)>,
-        /// The request body type, if any.
+        /// The request body type, if any; a multipart body is
+        /// `multipart(part: Type, …)`, one entry per part setter.
         body: Option<String>,
         /// What `send()` returns on success.
         success: String,
@@ -112,7 +113,9 @@ pub fn surface(normalised: &Normalised, generated: &Generated) -> Result<Surface
         let found = methods
             .iter()
             .find(|m| m.http == operation.method && m.path == operation.path);
-        let exposure = match found.and_then(|m| describe(m, builders)) {
+        let multipart = crate::spec::operation(&normalised.spec, &path, &method)
+            .is_some_and(|op| op.get(crate::normalise::multipart::EXTENSION).is_some());
+        let exposure = match found.and_then(|m| describe(m, builders, multipart)) {
             Some(exposure) => exposure,
             None => Exposure::Missing,
         };
@@ -135,16 +138,16 @@ pub fn surface(normalised: &Normalised, generated: &Generated) -> Result<Surface
     Ok(Surface { operations })
 }
 
-struct ClientMethod {
-    name: String,
-    builder: String,
-    http: String,
-    path: String,
+pub(crate) struct ClientMethod {
+    pub(crate) name: String,
+    pub(crate) builder: String,
+    pub(crate) http: String,
+    pub(crate) path: String,
 }
 
 /// `impl Client { pub fn op(&self) -> builder::Op<'_> }`, with the method
 /// and path progenitor writes into each method's doc comment.
-fn client_methods(file: &syn::File) -> Vec<ClientMethod> {
+pub(crate) fn client_methods(file: &syn::File) -> Vec<ClientMethod> {
     let mut out = Vec::new();
     for item in &file.items {
         let Item::Impl(imp) = item else { continue };
@@ -186,9 +189,10 @@ fn builder_module(file: &syn::File) -> &[Item] {
         .unwrap_or(&[])
 }
 
-fn describe(method: &ClientMethod, builders: &[Item]) -> Option<Exposure> {
+fn describe(method: &ClientMethod, builders: &[Item], multipart: bool) -> Option<Exposure> {
     let mut params = Vec::new();
     let mut body = None;
+    let mut parts = Vec::new();
     let mut success = None;
     for item in builders {
         match item {
@@ -203,7 +207,9 @@ fn describe(method: &ClientMethod, builders: &[Item]) -> Option<Exposure> {
                     }
                     let ty = type_text(first_generic(&field.ty).unwrap_or(&field.ty))
                         .replace("types::builder::", "types::");
-                    if name == "body" {
+                    if doc_text(&field.attrs).starts_with(" multipart part ") {
+                        parts.push(format!("{name}: {ty}"));
+                    } else if name == "body" {
                         body = Some(ty);
                     } else {
                         params.push((name, ty));
@@ -226,6 +232,9 @@ fn describe(method: &ClientMethod, builders: &[Item]) -> Option<Exposure> {
             }
             _ => {}
         }
+    }
+    if body.is_none() && (!parts.is_empty() || multipart) {
+        body = Some(format!("multipart({})", parts.join(", ")));
     }
     Some(Exposure::Generated {
         method: method.name.clone(),

@@ -149,7 +149,7 @@ fn several_request_media_types_keep_json() {
     assert_eq!(content.keys().collect::<Vec<_>>(), ["application/json"]);
     assert_eq!(
         line(&report, Rule::RequestMediaTypeChosen),
-        "request-media-type-chosen [lossy] createThing (POST /things): request body sent as application/json; dropped application/xml, multipart/form-data (the multipart variant is left to hand-written code)"
+        "request-media-type-chosen [lossy] createThing (POST /things): request body sent as application/json; dropped application/xml, multipart/form-data (the multipart variant is not offered)"
     );
     assert!(code.contains(".json(&body)"));
 }
@@ -205,32 +205,60 @@ fn wildcard_media_types_become_json_or_octet_stream() {
 }
 
 #[test]
-fn multipart_only_operations_are_left_to_hand_written_code() {
+fn multipart_only_operations_are_generated_with_a_setter_per_part() {
     let raw = doc(
         json!({
             "/indications": { "post": {
                 "operationId": "uploadIndication",
                 "requestBody": { "content": { "multipart/form-data": { "schema": { "type": "object",
-                    "properties": { "file": { "type": "string", "format": "binary" } } } } } },
+                    "required": ["file"],
+                    "properties": { "file": { "type": "string", "format": "binary" },
+                                    "note": { "type": "string" } } } } } },
                 "responses": { "201": { "description": "attached" } }
             }, "get": { "operationId": "listIndications", "responses": { "200": ok("ok", json!({"type": "array", "items": {"type": "string"}})) } } }
         }),
         json!({}),
     );
     let (n, report, code) = run(&raw);
-    assert!(n.spec["paths"]["/indications"].get("post").is_none());
-    assert!(n.spec["paths"]["/indications"].get("get").is_some());
+    let post = &n.spec["paths"]["/indications"]["post"];
+    assert!(post.get("requestBody").is_none());
+    assert_eq!(post["x-osigu-multipart"]["parts"][0]["kind"], "file");
+    assert!(n.hand_written.is_empty());
+    assert!(!report.contains("hand-written"), "{report}");
+    assert_eq!(
+        line(&report, Rule::MultipartEmitted),
+        "multipart-emitted uploadIndication (POST /indications): multipart/form-data body emitted by the codegen as parts file (file, required), note (text string)"
+    );
+    assert!(code.contains("pub fn upload_indication(&self)"));
+    assert!(code.contains("pub fn file(mut self, value: ::reqwest::multipart::Part) -> Self"));
+    assert!(code.contains("pub fn note(mut self, value: impl ::std::fmt::Display) -> Self"));
+    assert!(code.contains("list_indications"));
+    let generated = generate(&n.spec, &Default::default()).unwrap();
+    let surface = osigu_codegen::surface(&n, &generated).unwrap().to_string();
+    assert!(
+        surface.contains("uploadIndication POST /indications -> upload_indication() body: multipart(file: ::reqwest::multipart::Part, note: Option<String>) ok: ()"),
+        "{surface}"
+    );
+}
+
+#[test]
+fn other_bodies_progenitor_cannot_send_are_still_left_to_hand_written_code() {
+    let raw = doc(
+        json!({
+            "/feeds": { "post": {
+                "operationId": "postFeed",
+                "requestBody": { "content": { "application/xml": { "schema": { "type": "string" } } } },
+                "responses": { "201": { "description": "posted" } }
+            } }
+        }),
+        json!({}),
+    );
+    let (n, report, _) = run(&raw);
     assert_eq!(n.hand_written.len(), 1);
     assert_eq!(
-        n.hand_written[0].operation.to_string(),
-        "uploadIndication (POST /indications)"
-    );
-    assert_eq!(
         line(&report, Rule::HandWritten),
-        "hand-written [lossy] uploadIndication (POST /indications): request body is multipart/form-data only; progenitor cannot send it: operation left to hand-written code"
+        "hand-written [lossy] postFeed (POST /feeds): request body is application/xml only; progenitor cannot send it: operation left to hand-written code"
     );
-    assert!(!code.contains("upload_indication"));
-    assert!(code.contains("list_indications"));
 }
 
 #[test]

@@ -10,6 +10,7 @@
 //! write class and what happened; this module only carries it out.
 
 mod body;
+mod multipart;
 mod reconcile;
 
 use std::collections::HashSet;
@@ -33,6 +34,7 @@ use crate::rate_limit::{LocalRateLimiter, RateLimiter};
 use crate::retry::{Attempt, Decision, Outcome, RetryPolicy, decide, retry_after};
 
 pub(crate) use body::{decode, decode_reason, read_limited};
+pub(crate) use multipart::{Form, multipart};
 
 /// The hand-written layer inside every [`Client`](crate::Client): token
 /// cache, retry policy, rate limiter. Shared by all clones; built by

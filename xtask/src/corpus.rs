@@ -227,7 +227,7 @@ fn unique_crate_name(spec: &str, taken: &mut HashSet<String>) -> String {
 
 /// The same client dependencies the `osigu` crate itself compiles against.
 const CLIENT_DEPENDENCIES: &str = r#"progenitor-client = "=0.15.1"
-reqwest = { version = "0.13", default-features = false, features = ["json", "query", "stream"] }
+reqwest = { version = "0.13", default-features = false, features = ["json", "query", "stream", "multipart"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 chrono = { version = "0.4", default-features = false, features = ["serde", "std"] }

@@ -14,6 +14,7 @@ mod check;
 mod defaults;
 mod evidence;
 mod keywords;
+pub(crate) mod multipart;
 mod operation_ids;
 mod parameters;
 mod request_bodies;

@@ -1,10 +1,13 @@
 //! progenitor sends exactly one request media type, and only JSON, form,
 //! octet-stream or plain text. It panics on several, refuses `*/*` and
-//! multipart, and wants an exact schema for raw bodies.
+//! multipart, and wants an exact schema for raw bodies. A body that is
+//! `multipart/form-data` only is taken off the operation and described in
+//! its `x-osigu-multipart` extension, for the codegen to emit (see
+//! [`multipart`]).
 
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, HandWritten};
+use super::{Ctx, HandWritten, multipart};
 use crate::report::{Rule, Target};
 use crate::spec::{
     is_binary_string, op_ref, operation, operation_mut, operations, remove_operation, resolve,
@@ -68,6 +71,15 @@ pub(super) fn repair(spec: &mut Value, ctx: &mut Ctx) {
             .filter(|(_, k)| *k != Kind::Unsupported)
             .min_by_key(|(_, k)| *k)
         else {
+            if let Some(media) = content
+                .iter()
+                .find(|(k, _)| multipart::is_form_data(k))
+                .map(|(_, m)| m.clone())
+            {
+                let required = body.get("required").and_then(Value::as_bool) == Some(true);
+                emit_multipart(spec, &path, &method, &media, required, &target, ctx);
+                continue;
+            }
             let types: Vec<_> = content.keys().cloned().collect();
             let reason = format!(
                 "request body is {} only; progenitor cannot send it",
@@ -98,7 +110,7 @@ pub(super) fn repair(spec: &mut Value, ctx: &mut Ctx) {
                     "request body sent as {chosen}; dropped {}{}",
                     dropped.join(", "),
                     if multipart {
-                        " (the multipart variant is left to hand-written code)"
+                        " (the multipart variant is not offered)"
                     } else {
                         ""
                     }
@@ -188,5 +200,40 @@ fn fix_media(
             }
         }
         Kind::Unsupported => {}
+    }
+}
+
+/// Takes the multipart body off the operation and writes its parts into
+/// `x-osigu-multipart`, reporting what the codegen will emit.
+fn emit_multipart(
+    spec: &mut Value,
+    path: &str,
+    method: &str,
+    media: &Value,
+    required: bool,
+    target: &Target,
+    ctx: &mut Ctx,
+) {
+    let described = multipart::describe(spec, media, required);
+    let parts = if described.parts.is_empty() {
+        "no parts".to_owned()
+    } else {
+        format!("parts {}", described.parts.join(", "))
+    };
+    let lossy = !described.lossy.is_empty();
+    let caveats = if lossy {
+        format!("; {}", described.lossy.join("; "))
+    } else {
+        String::new()
+    };
+    ctx.report.push(
+        Rule::MultipartEmitted,
+        target.clone(),
+        lossy,
+        format!("multipart/form-data body emitted by the codegen as {parts}{caveats}"),
+    );
+    if let Some(op) = operation_mut(spec, path, method) {
+        op.remove("requestBody");
+        op.insert(multipart::EXTENSION.into(), described.extension);
     }
 }
