@@ -104,7 +104,7 @@ mod transport;
 mod uploads;
 pub mod webhooks;
 
-pub use auth::{AccessToken, MemoryTokenStore, StoreFuture, TokenStore};
+pub use auth::{AccessToken, Lease, MemoryTokenStore, SharedFailure, StoreFuture, TokenStore};
 pub use engine::Hooks;
 pub use error::{ApiError, Error, FieldError, Stage};
 pub use follow::LOOKUP_POLLING;
