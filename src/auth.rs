@@ -232,7 +232,7 @@ impl TokenStore for MemoryTokenStore {
 }
 
 /// A poisoned lock only means a panic elsewhere; the value is still whole.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 

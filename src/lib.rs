@@ -89,6 +89,9 @@ pub mod generated {
 mod auth;
 mod engine;
 mod error;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub mod fleet;
 mod follow;
 mod monitor;
 pub mod operations;
