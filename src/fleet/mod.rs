@@ -193,8 +193,11 @@ impl RedisFleetBuilder {
 
     /// Whether a rate-limit log found missing (Redis restarted, flushed or
     /// evicted it) is treated as a full window, so a restart never lets
-    /// a second window's worth through (default on). It costs one window
-    /// of waiting on the first use of a fresh Redis and after each loss.
+    /// a second window's worth through (default off). It costs one window
+    /// of waiting (a minute, with Osigu's limits) on the first use of a
+    /// fresh Redis and after each loss; without it, a loss can let up to
+    /// one extra window through, whose 429s are retried and pause the
+    /// fleet.
     pub fn cold_start_guard(mut self, on: bool) -> Self {
         self.cold_start_guard = on;
         self
@@ -377,7 +380,7 @@ impl RedisFleet {
             on_failure: FailurePolicy::default(),
             limits: RateLimits::default(),
             jitter: None,
-            cold_start_guard: true,
+            cold_start_guard: false,
             token_lease: Duration::from_secs(40),
             allow_plaintext: false,
         }
@@ -533,7 +536,16 @@ fn checked_redis_url(url: &str, allow_plaintext: bool) -> Result<redis::Client, 
         "redis+unix" | "unix" => {}
         "redis" => {
             let loopback = match parsed.host() {
-                Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+                // A redis:// host is opaque to the URL parser: an address
+                // arrives as a name.
+                Some(url::Host::Domain(name)) => {
+                    name.eq_ignore_ascii_case("localhost")
+                        || name
+                            .trim_start_matches('[')
+                            .trim_end_matches(']')
+                            .parse::<IpAddr>()
+                            .is_ok_and(|ip| ip.is_loopback())
+                }
                 Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
                 Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
                 None => false,
