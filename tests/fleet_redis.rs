@@ -6,6 +6,7 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use common::redis_server::RedisServer;
@@ -70,12 +71,23 @@ async fn a_cold_fleet_makes_one_token_request() {
 async fn background_refresh_goes_through_the_store() {
     let redis = RedisServer::start();
     // An 8 s token is refreshed a little over 2 s after a member sees it.
-    let sandbox = Sandbox::start_with(SandboxConfig::default().token_lifetime(Duration::from_secs(8)))
-        .await
-        .unwrap();
+    let sandbox = Sandbox::start_with(
+        SandboxConfig::default()
+            .token_lifetime(Duration::from_secs(8))
+            .rate_limit(None),
+    )
+    .await
+    .unwrap();
     let members: Vec<Osigu> = (0..6)
         .map(|_| {
-            let fleet = fleet_builder(&redis.url(), &sandbox).build().unwrap();
+            // The API calls are not what is measured here: no pacing.
+            let fleet = fleet_builder(&redis.url(), &sandbox)
+                .rate_limits(RateLimits {
+                    general: None,
+                    ..RateLimits::default()
+                })
+                .build()
+                .unwrap();
             member(&fleet, &sandbox, RetryPolicy::none())
         })
         .collect();
@@ -413,4 +425,98 @@ async fn webhook_deliveries_are_told_apart_across_receivers() {
     // Without Redis, begin fails (answer 503) rather than guess.
     drop(redis);
     assert!(matches!(a.begin("evt_3").await, Err(osigu::Error::SharedStore { .. })));
+}
+
+/// The reservations' scores are Redis-side send times: check the window
+/// on them directly, while the callers still wait for their slots.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reservations_never_put_more_than_n_in_any_window_and_give_back_their_place() {
+    let redis = RedisServer::start();
+    let sandbox = Sandbox::start().await.unwrap();
+    let window = Duration::from_millis(1000);
+    let jitter = Duration::from_millis(50);
+    let limiters: Vec<_> = (0..4)
+        .map(|_| {
+            let fleet = fleet_builder(&redis.url(), &sandbox)
+                .rate_limits(RateLimits {
+                    general: Some(Rate { requests: 5, per: window }),
+                    ..RateLimits::default()
+                })
+                .jitter_allowance(jitter)
+                .build()
+                .unwrap();
+            (fleet.key_space().to_owned(), fleet.rate_limiter())
+        })
+        .collect();
+    let log = format!("{}:rl:general", limiters[0].0);
+    let mut waiting = Vec::new();
+    for (_, limiter) in &limiters {
+        for _ in 0..6 {
+            let limiter = Arc::clone(limiter);
+            waiting.push(tokio::spawn(async move { limiter.acquire(Bucket::General).await }));
+        }
+    }
+    let mut conn = redis.conn();
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let scores: Vec<(String, u64)> = loop {
+        let scores: Vec<(String, u64)> = redis::cmd("ZRANGE")
+            .arg(&log)
+            .arg(0)
+            .arg(-1)
+            .arg("WITHSCORES")
+            .query(&mut conn)
+            .unwrap();
+        if scores.len() == 24 || Instant::now() > deadline {
+            break scores;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(scores.len(), 24, "every caller holds a reservation");
+    let times: Vec<u64> = scores.iter().map(|s| s.1).collect();
+    let span = u64::try_from((window + jitter).as_millis()).unwrap();
+    for (i, start) in times.iter().enumerate() {
+        let inside = times[i..].iter().take_while(|t| **t < start + span).count();
+        assert!(inside <= 5, "{inside} reservations within {span} ms from {start}: {times:?}");
+    }
+    assert!(times.last().unwrap() - times[0] >= 4 * span, "24 at 5 per window span 4 windows");
+    // Callers that give up give their place back.
+    for task in &waiting {
+        task.abort();
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let left: u64 = redis::cmd("ZCARD").arg(&log).query(&mut conn).unwrap();
+    assert!(left <= 10, "{left} reservations left after the callers gave up");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cold_start_guard_counts_a_lost_log_as_a_full_window() {
+    let mut redis = RedisServer::start();
+    let sandbox = Sandbox::start().await.unwrap();
+    let limiter = fleet_builder(&redis.url(), &sandbox)
+        .rate_limits(per_second(3))
+        .cold_start_guard(true)
+        .op_timeout(Duration::from_millis(200))
+        .breaker_cooldown(Duration::from_millis(50))
+        .build()
+        .unwrap()
+        .rate_limiter();
+    // First use of a fresh Redis: a full window is assumed.
+    let started = Instant::now();
+    limiter.acquire(Bucket::General).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(900), "{:?}", started.elapsed());
+    redis.restart();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The first attempt may meet the dropped connection and go local;
+    // once Redis answers again, the lost log counts as full.
+    let mut waited = Duration::ZERO;
+    for _ in 0..5 {
+        let started = Instant::now();
+        limiter.acquire(Bucket::General).await.unwrap();
+        waited = started.elapsed();
+        if waited >= Duration::from_millis(900) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(waited >= Duration::from_millis(900), "after the restart: {waited:?}");
 }

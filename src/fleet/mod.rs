@@ -474,6 +474,16 @@ impl Inner {
                 self.breaker.close();
                 return Ok(value);
             }
+            // Redis answered, with an error about this key (e.g. a value
+            // of the wrong type): Redis itself is fine.
+            Ok(Err(e))
+                if !(e.is_io_error()
+                    || e.is_timeout()
+                    || e.is_connection_dropped()
+                    || e.is_connection_refusal()) =>
+            {
+                return Err(format!("Redis refused the operation ({:?})", e.kind()));
+            }
             Ok(Err(e)) => format!("Redis error ({:?})", e.kind()),
             Err(_) => format!("no Redis answer within {:?}", self.op_timeout),
         };
