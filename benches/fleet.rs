@@ -1,6 +1,6 @@
 //! Fleet scale: several OS processes, several clients each, one
 //! `client_id`, one sandbox with shrunk windows (50 calls and 10 token
-//! requests per 3 s, 45 s tokens), in real time.
+//! requests per 3 s, 36 s tokens), in real time.
 //!
 //! - `fleet`: the Redis token store and rate limiter. Targets: 0 429s,
 //!   utilisation at least 0.95, token requests at most refresh cycles + 1.
@@ -37,7 +37,7 @@ const CLIENTS: usize = 4;
 const CALLS: usize = 25;
 const LIMIT: u32 = 50;
 const WINDOW: Duration = Duration::from_secs(3);
-const TOKEN_LIFETIME: Duration = Duration::from_secs(45);
+const TOKEN_LIFETIME: Duration = Duration::from_secs(36);
 
 fn limits() -> RateLimits {
     RateLimits {
@@ -82,7 +82,7 @@ struct Outcome {
 
 async fn parent() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut redis = RedisServer::start();
+    let redis = RedisServer::start();
     costs(&redis).await;
 
     let config = SandboxConfig::default()
@@ -213,9 +213,11 @@ fn worker(job: &str) {
     runtime.block_on(async move {
         let environment = osigu::Environment::Custom(base);
         let (id, secret) = ("sandbox-client", "sandbox-secret");
-        let retry = RetryPolicy::default()
-            .max_attempts(10)
-            .max_elapsed(Duration::from_secs(60));
+        let retry = RetryPolicy {
+            max_attempts: 10,
+            max_elapsed: Duration::from_secs(60),
+            ..RetryPolicy::default()
+        };
         let fleet = (mode == "redis").then(|| {
             RedisFleet::builder(&redis)
                 .client(&environment, id, secret)
@@ -232,7 +234,7 @@ fn worker(job: &str) {
                 let builder = Osigu::builder()
                     .environment(environment.clone())
                     .credentials(id, secret)
-                    .retry(retry.clone())
+                    .retry(retry)
                     .rate_limits(limits());
                 match &fleet {
                     Some(fleet) => builder.redis_fleet(fleet),

@@ -187,8 +187,14 @@ impl SharedFailure {
 
     fn into_error(self) -> Error {
         let (status, message) = match self {
-            Self::Refused(_) => (401, "the token endpoint refused these credentials (a refusal shared by the fleet)"),
-            Self::RetryAfter(_) => (429, "the token endpoint is rate limited (a Retry-After shared by the fleet)"),
+            Self::Refused(_) => (
+                401,
+                "the token endpoint refused these credentials (a refusal shared by the fleet)",
+            ),
+            Self::RetryAfter(_) => (
+                429,
+                "the token endpoint is rate limited (a Retry-After shared by the fleet)",
+            ),
         };
         let api = Box::new(ApiError {
             status,

@@ -45,7 +45,10 @@ fn per_second(requests: u32) -> RateLimits {
 }
 
 fn keys(redis: &RedisServer) -> Vec<String> {
-    redis::cmd("KEYS").arg("*").query(&mut redis.conn()).unwrap()
+    redis::cmd("KEYS")
+        .arg("*")
+        .query(&mut redis.conn())
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -132,7 +135,10 @@ async fn the_fleet_never_exceeds_its_rate_and_the_control_does() {
     });
     futures_util::future::join_all(calls).await;
     let counters = sandbox.counters();
-    assert_eq!(counters.rate_limited, 0, "the sandbox's own sliding log saw more than 10 in a second");
+    assert_eq!(
+        counters.rate_limited, 0,
+        "the sandbox's own sliding log saw more than 10 in a second"
+    );
     assert_eq!(counters.requests_to("GET /v1/sponsors"), 40);
 
     // The same load with each client pacing itself alone collects 429s.
@@ -155,7 +161,10 @@ async fn the_fleet_never_exceeds_its_rate_and_the_control_does() {
         }
     });
     futures_util::future::join_all(calls).await;
-    assert!(sandbox.counters().rate_limited > 0, "the control must show the problem");
+    assert!(
+        sandbox.counters().rate_limited > 0,
+        "the control must show the problem"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -171,10 +180,15 @@ async fn a_429_pauses_every_member() {
     };
     let (one, other) = (build(), build());
     one.acquire(Bucket::General).await.unwrap();
-    one.penalize(Bucket::General, Duration::from_millis(800)).await;
+    one.penalize(Bucket::General, Duration::from_millis(800))
+        .await;
     let started = Instant::now();
     other.acquire(Bucket::General).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(700), "the other member waited {:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(700),
+        "the other member waited {:?}",
+        started.elapsed()
+    );
     // Other buckets are not held back.
     let started = Instant::now();
     other.acquire(Bucket::Uploads).await.unwrap();
@@ -260,8 +274,15 @@ async fn a_slow_redis_is_given_up_within_the_timeout_with_a_warning() {
         limiter.acquire(Bucket::General).await.unwrap();
     }
     let took = started.elapsed();
-    assert!(took < Duration::from_millis(900), "three acquires took {took:?}");
-    assert!(captured.text().contains("Redis unavailable"), "{}", captured.text());
+    assert!(
+        took < Duration::from_millis(900),
+        "three acquires took {took:?}"
+    );
+    assert!(
+        captured.text().contains("Redis unavailable"),
+        "{}",
+        captured.text()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -293,9 +314,17 @@ async fn neither_the_secret_nor_the_token_crosses_to_redis_in_clear() {
     let fleet = fleet_builder(&redis.url(), &sandbox).build().unwrap();
     let osigu = member(&fleet, &sandbox, RetryPolicy::none());
     osigu.list_sponsors().send().await.unwrap();
-    let second = member(&fleet_builder(&redis.url(), &sandbox).build().unwrap(), &sandbox, RetryPolicy::none());
+    let second = member(
+        &fleet_builder(&redis.url(), &sandbox).build().unwrap(),
+        &sandbox,
+        RetryPolicy::none(),
+    );
     second.list_sponsors().send().await.unwrap();
-    let token = fleet.token_store().load().await.expect("the token is in Redis");
+    let token = fleet
+        .token_store()
+        .load()
+        .await
+        .expect("the token is in Redis");
     let seen = monitor.finish();
     let contains = |needle: &str| seen.windows(needle.len()).any(|w| w == needle.as_bytes());
     assert!(contains("SET"), "MONITOR saw the traffic");
@@ -303,7 +332,11 @@ async fn neither_the_secret_nor_the_token_crosses_to_redis_in_clear() {
     assert!(!contains(sandbox.client_secret()), "the secret crossed");
     assert!(!contains(sandbox.client_id()), "the client id crossed");
     assert_eq!(sandbox.counters().token_requests, 1);
-    let shown = format!("{fleet:?} {:?} {:?}", fleet.token_store(), fleet.rate_limiter());
+    let shown = format!(
+        "{fleet:?} {:?} {:?}",
+        fleet.token_store(),
+        fleet.rate_limiter()
+    );
     assert!(!shown.contains(token.secret()) && !shown.contains(sandbox.client_secret()));
 }
 
@@ -311,8 +344,14 @@ async fn neither_the_secret_nor_the_token_crosses_to_redis_in_clear() {
 async fn a_stale_member_cannot_evict_a_fresh_token() {
     let redis = RedisServer::start();
     let sandbox = Sandbox::start().await.unwrap();
-    let store = fleet_builder(&redis.url(), &sandbox).build().unwrap().token_store();
-    let other = fleet_builder(&redis.url(), &sandbox).build().unwrap().token_store();
+    let store = fleet_builder(&redis.url(), &sandbox)
+        .build()
+        .unwrap()
+        .token_store();
+    let other = fleet_builder(&redis.url(), &sandbox)
+        .build()
+        .unwrap()
+        .token_store();
     let hour = SystemTime::now() + Duration::from_secs(3600);
     let old = AccessToken::new("old-token", hour);
     let fresh = AccessToken::new("fresh-token", hour + Duration::from_secs(600));
@@ -325,7 +364,10 @@ async fn a_stale_member_cannot_evict_a_fresh_token() {
     assert_eq!(kept.secret(), "fresh-token");
     // Its expiry comes from the key's TTL, a little short of the token's.
     let left = kept.expires_at().duration_since(SystemTime::now()).unwrap();
-    assert!(left < Duration::from_secs(4200) && left > Duration::from_secs(4100), "{left:?}");
+    assert!(
+        left < Duration::from_secs(4200) && left > Duration::from_secs(4100),
+        "{left:?}"
+    );
     other.discard(&fresh).await;
     assert!(store.load().await.is_none());
 }
@@ -359,7 +401,10 @@ async fn a_refusal_is_remembered_by_the_whole_fleet() {
     }
     // And again: still nobody asks.
     for osigu in &members {
-        assert!(matches!(osigu.list_sponsors().send().await, Err(osigu::Error::Auth(_))));
+        assert!(matches!(
+            osigu.list_sponsors().send().await,
+            Err(osigu::Error::Auth(_))
+        ));
     }
     assert_eq!(sandbox.counters().token_requests, 1);
 }
@@ -377,9 +422,17 @@ async fn corrupt_values_in_redis_are_treated_as_absent() {
     let set = |conn: &mut redis::Connection, key: String, value: &[u8]| {
         let _: () = redis::cmd("SET").arg(key).arg(value).query(conn).unwrap();
     };
-    set(&mut conn, format!("{space}:token"), b"t1garbage-that-does-not-open");
+    set(
+        &mut conn,
+        format!("{space}:token"),
+        b"t1garbage-that-does-not-open",
+    );
     set(&mut conn, format!("{space}:token:failure"), b"no-such-kind");
-    set(&mut conn, format!("{space}:rl:general"), b"not a sorted set");
+    set(
+        &mut conn,
+        format!("{space}:rl:general"),
+        b"not a sorted set",
+    );
     set(&mut conn, format!("{space}:rl:uploads:pause"), b"soon");
     let osigu = member(&fleet, &sandbox, RetryPolicy::none());
     osigu.list_sponsors().send().await.unwrap();
@@ -395,14 +448,26 @@ async fn corrupt_values_in_redis_are_treated_as_absent() {
 async fn webhook_deliveries_are_told_apart_across_receivers() {
     let redis = RedisServer::start();
     let sandbox = Sandbox::start().await.unwrap();
-    let a = fleet_builder(&redis.url(), &sandbox).build().unwrap().deduplicator();
-    let b = fleet_builder(&redis.url(), &sandbox).build().unwrap().deduplicator();
+    let a = fleet_builder(&redis.url(), &sandbox)
+        .build()
+        .unwrap()
+        .deduplicator();
+    let b = fleet_builder(&redis.url(), &sandbox)
+        .build()
+        .unwrap()
+        .deduplicator();
     let SharedDelivery::New(claim) = a.begin("evt_1").await.unwrap() else {
         panic!("the first delivery is new");
     };
-    assert!(matches!(b.begin("evt_1").await.unwrap(), SharedDelivery::InFlight));
+    assert!(matches!(
+        b.begin("evt_1").await.unwrap(),
+        SharedDelivery::InFlight
+    ));
     claim.handled().await.unwrap();
-    assert!(matches!(b.begin("evt_1").await.unwrap(), SharedDelivery::Handled));
+    assert!(matches!(
+        b.begin("evt_1").await.unwrap(),
+        SharedDelivery::Handled
+    ));
 
     // A claim dropped without handled() releases the event.
     let SharedDelivery::New(claim) = a.begin("evt_2").await.unwrap() else {
@@ -424,7 +489,10 @@ async fn webhook_deliveries_are_told_apart_across_receivers() {
     }
     // Without Redis, begin fails (answer 503) rather than guess.
     drop(redis);
-    assert!(matches!(a.begin("evt_3").await, Err(osigu::Error::SharedStore { .. })));
+    assert!(matches!(
+        a.begin("evt_3").await,
+        Err(osigu::Error::SharedStore { .. })
+    ));
 }
 
 /// The reservations' scores are Redis-side send times: check the window
@@ -439,7 +507,10 @@ async fn reservations_never_put_more_than_n_in_any_window_and_give_back_their_pl
         .map(|_| {
             let fleet = fleet_builder(&redis.url(), &sandbox)
                 .rate_limits(RateLimits {
-                    general: Some(Rate { requests: 5, per: window }),
+                    general: Some(Rate {
+                        requests: 5,
+                        per: window,
+                    }),
                     ..RateLimits::default()
                 })
                 .jitter_allowance(jitter)
@@ -453,7 +524,9 @@ async fn reservations_never_put_more_than_n_in_any_window_and_give_back_their_pl
     for (_, limiter) in &limiters {
         for _ in 0..6 {
             let limiter = Arc::clone(limiter);
-            waiting.push(tokio::spawn(async move { limiter.acquire(Bucket::General).await }));
+            waiting.push(tokio::spawn(async move {
+                limiter.acquire(Bucket::General).await
+            }));
         }
     }
     let mut conn = redis.conn();
@@ -476,16 +549,25 @@ async fn reservations_never_put_more_than_n_in_any_window_and_give_back_their_pl
     let span = u64::try_from((window + jitter).as_millis()).unwrap();
     for (i, start) in times.iter().enumerate() {
         let inside = times[i..].iter().take_while(|t| **t < start + span).count();
-        assert!(inside <= 5, "{inside} reservations within {span} ms from {start}: {times:?}");
+        assert!(
+            inside <= 5,
+            "{inside} reservations within {span} ms from {start}: {times:?}"
+        );
     }
-    assert!(times.last().unwrap() - times[0] >= 4 * span, "24 at 5 per window span 4 windows");
+    assert!(
+        times.last().unwrap() - times[0] >= 4 * span,
+        "24 at 5 per window span 4 windows"
+    );
     // Callers that give up give their place back.
     for task in &waiting {
         task.abort();
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     let left: u64 = redis::cmd("ZCARD").arg(&log).query(&mut conn).unwrap();
-    assert!(left <= 10, "{left} reservations left after the callers gave up");
+    assert!(
+        left <= 10,
+        "{left} reservations left after the callers gave up"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -503,7 +585,11 @@ async fn the_cold_start_guard_counts_a_lost_log_as_a_full_window() {
     // First use of a fresh Redis: a full window is assumed.
     let started = Instant::now();
     limiter.acquire(Bucket::General).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(900), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
     redis.restart();
     tokio::time::sleep(Duration::from_millis(100)).await;
     // The first attempt may meet the dropped connection and go local;
@@ -518,5 +604,8 @@ async fn the_cold_start_guard_counts_a_lost_log_as_a_full_window() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(waited >= Duration::from_millis(900), "after the restart: {waited:?}");
+    assert!(
+        waited >= Duration::from_millis(900),
+        "after the restart: {waited:?}"
+    );
 }

@@ -150,9 +150,10 @@ impl RedisDeduplicator {
     /// What a delivery of `event_id` is, fleet-wide: new (and now claimed
     /// by this receiver), being handled, or handled.
     pub async fn begin(&self, event_id: &str) -> Result<SharedDelivery, Error> {
-        let key = self
-            .inner
-            .key(&format!("wh:{}", super::to_hex(&sha2::Sha256::digest(event_id.as_bytes()))));
+        let key = self.inner.key(&format!(
+            "wh:{}",
+            super::to_hex(&sha2::Sha256::digest(event_id.as_bytes()))
+        ));
         let claim = format!("claim:{}", self.inner.unique());
         let (k, c, ttl) = (key.clone(), claim.clone(), millis(self.claim_ttl));
         let answer = self

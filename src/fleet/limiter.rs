@@ -140,9 +140,9 @@ impl RedisRateLimiter {
 
     /// The jitter allowance for a window `per`.
     fn jitter(&self, per: Duration) -> Duration {
-        self.inner.jitter.unwrap_or_else(|| {
-            (per / 60).clamp(Duration::from_millis(10), Duration::from_secs(1))
-        })
+        self.inner
+            .jitter
+            .unwrap_or_else(|| (per / 60).clamp(Duration::from_millis(10), Duration::from_secs(1)))
     }
 
     async fn reserve(&self, bucket: Bucket) -> Result<(), Error> {
@@ -201,8 +201,8 @@ impl RedisRateLimiter {
 
     async fn pause(&self, bucket: Bucket, retry_after: Duration) {
         let inner = &self.inner;
-        let retry_after = retry_after
-            .clamp(Duration::from_millis(1), crate::retry::MAX_RETRY_AFTER);
+        let retry_after =
+            retry_after.clamp(Duration::from_millis(1), crate::retry::MAX_RETRY_AFTER);
         // The local fallback honours it too, should Redis fail next.
         inner.fallback.pause(bucket, retry_after);
         if inner.limits.rate(bucket).is_none() {

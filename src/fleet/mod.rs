@@ -220,9 +220,12 @@ impl RedisFleetBuilder {
     /// Checks every setting; connects to nothing. Fails with
     /// [`Error::Config`] naming the setting at fault.
     pub fn build(self) -> Result<RedisFleet, Error> {
-        let (base_url, client_id, secret) = self
-            .client
-            .ok_or_else(|| Error::config("fleet.client", "is required: which client_id the fleet shares"))?;
+        let (base_url, client_id, secret) = self.client.ok_or_else(|| {
+            Error::config(
+                "fleet.client",
+                "is required: which client_id the fleet shares",
+            )
+        })?;
         if client_id.trim().is_empty() || secrecy::ExposeSecret::expose_secret(&secret).is_empty() {
             return Err(Error::config(
                 "fleet.client",
@@ -600,14 +603,24 @@ mod tests {
     #[test]
     fn settings_are_checked_by_name() {
         assert!(builder().build().is_ok());
-        assert_eq!(setting(RedisFleet::builder("redis://127.0.0.1/").build()), "fleet.client");
-        assert_eq!(setting(builder().key_prefix("a{b}").build()), "fleet.key_prefix");
+        assert_eq!(
+            setting(RedisFleet::builder("redis://127.0.0.1/").build()),
+            "fleet.client"
+        );
+        assert_eq!(
+            setting(builder().key_prefix("a{b}").build()),
+            "fleet.key_prefix"
+        );
         assert_eq!(
             setting(builder().op_timeout(Duration::from_secs(11)).build()),
             "fleet.op_timeout"
         );
         assert_eq!(
-            setting(builder().on_failure(FailurePolicy::FallbackLocal { fleet_size: 0 }).build()),
+            setting(
+                builder()
+                    .on_failure(FailurePolicy::FallbackLocal { fleet_size: 0 })
+                    .build()
+            ),
             "fleet.on_failure"
         );
         assert_eq!(
@@ -618,14 +631,20 @@ mod tests {
             setting(
                 builder()
                     .rate_limits(RateLimits {
-                        token: Some(Rate { requests: 0, per: Duration::from_secs(1) }),
+                        token: Some(Rate {
+                            requests: 0,
+                            per: Duration::from_secs(1)
+                        }),
                         ..RateLimits::default()
                     })
                     .build()
             ),
             "fleet.rate_limits.token"
         );
-        assert_eq!(setting(builder().token_lease(Duration::ZERO).build()), "fleet.token_lease");
+        assert_eq!(
+            setting(builder().token_lease(Duration::ZERO).build()),
+            "fleet.token_lease"
+        );
     }
 
     #[test]

@@ -206,8 +206,8 @@ impl RedisTokenStore {
             .await
             .ok()??;
         let (sealed, ttl_ms) = found;
-        let ttl = Duration::from_millis(u64::try_from(ttl_ms).ok()?)
-            .min(crate::auth::MAX_TOKEN_LIFETIME);
+        let ttl =
+            Duration::from_millis(u64::try_from(ttl_ms).ok()?).min(crate::auth::MAX_TOKEN_LIFETIME);
         if ttl.is_zero() {
             return None;
         }

@@ -134,7 +134,10 @@ impl RedisServer {
                 self.child = fresh.child.take();
                 return;
             }
-            assert!(Instant::now() < deadline, "redis-server did not restart on its port");
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not restart on its port"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
