@@ -110,6 +110,106 @@ pub trait TokenStore: Send + Sync + 'static {
     fn save(&self, token: &AccessToken) -> StoreFuture<'_, ()>;
     /// Forgets `token`, which Osigu rejected, if it is still the one kept.
     fn discard(&self, token: &AccessToken) -> StoreFuture<'_, ()>;
+
+    /// Asks for the right to fetch the next token, so that a fleet sharing
+    /// this store sends one token request, not one per process. The
+    /// default, [`Lease::Unshared`], fetches at once.
+    ///
+    /// A store that answers [`Lease::Granted`] gets a
+    /// [`release_lease`](Self::release_lease) once the fetch has ended,
+    /// well or badly; it should also let the lease lapse on its own (a
+    /// holder can crash), after longer than a token request may take.
+    fn lease(&self) -> StoreFuture<'_, Lease> {
+        Box::pin(async { Lease::Unshared })
+    }
+
+    /// Gives back a lease [`lease`](Self::lease) granted. The default does
+    /// nothing.
+    fn release_lease(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async {})
+    }
+
+    /// A token-endpoint failure another member of the fleet recorded and
+    /// that still holds. The default shares none.
+    fn load_failure(&self) -> StoreFuture<'_, Option<SharedFailure>> {
+        Box::pin(async { None })
+    }
+
+    /// Records a failure every member should honour for its duration: a
+    /// refusal of the credentials, or a 429's `Retry-After`. The default
+    /// does nothing.
+    fn save_failure(&self, failure: SharedFailure) -> StoreFuture<'_, ()> {
+        let _ = failure;
+        Box::pin(async {})
+    }
+}
+
+/// The answer to [`TokenStore::lease`].
+///
+/// ```
+/// assert_ne!(osigu::Lease::Granted, osigu::Lease::Busy);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Lease {
+    /// No coordination: the store is not shared, or cannot be reached.
+    /// The caller fetches a token itself.
+    Unshared,
+    /// This caller fetches the token, saves it, then releases the lease.
+    Granted,
+    /// Someone else is fetching: wait for the token to appear in the store.
+    Busy,
+}
+
+/// A token-endpoint failure shared by every member of a fleet, with how
+/// long it still holds (clamped by the client to at most five minutes).
+///
+/// ```
+/// use std::time::Duration;
+/// let failure = osigu::SharedFailure::RetryAfter(Duration::from_secs(5));
+/// assert_eq!(failure.remaining(), Duration::from_secs(5));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SharedFailure {
+    /// The token endpoint refused the credentials.
+    Refused(Duration),
+    /// The token endpoint answered 429: nobody asks again before this.
+    RetryAfter(Duration),
+}
+
+impl SharedFailure {
+    /// How long the failure still holds.
+    pub fn remaining(self) -> Duration {
+        match self {
+            Self::Refused(d) | Self::RetryAfter(d) => d,
+        }
+    }
+
+    fn into_error(self) -> Error {
+        let (status, message) = match self {
+            Self::Refused(_) => (
+                401,
+                "the token endpoint refused these credentials (a refusal shared by the fleet)",
+            ),
+            Self::RetryAfter(_) => (
+                429,
+                "the token endpoint is rate limited (a Retry-After shared by the fleet)",
+            ),
+        };
+        let api = Box::new(ApiError {
+            status,
+            message: Some(message.into()),
+            ..ApiError::default()
+        });
+        match self {
+            Self::Refused(_) => Error::Auth(api),
+            Self::RetryAfter(wait) => Error::RateLimited {
+                retry_after: Some(wait),
+                error: api,
+            },
+        }
+    }
 }
 
 /// The default store: nothing shared beyond this client and its clones.
@@ -139,7 +239,7 @@ impl TokenStore for MemoryTokenStore {
 }
 
 /// A poisoned lock only means a panic elsewhere; the value is still whole.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -163,6 +263,16 @@ const MAX_TOKEN_BODY: u64 = 64 * 1024;
 
 /// The longest a failing token endpoint is left alone between attempts.
 const MAX_HOLD_DOWN: Duration = Duration::from_secs(30);
+
+/// The longest a failure read from a shared store is honoured.
+const MAX_SHARED_FAILURE: Duration = Duration::from_secs(300);
+
+/// How often a caller waiting on another member's token looks for it.
+const LEASE_POLL: Duration = Duration::from_millis(100);
+
+/// The longest a caller waits on another member's fetch before fetching
+/// itself (a store's lease should lapse well before this).
+const MAX_LEASE_WAIT: Duration = Duration::from_secs(45);
 
 /// A token with its `Authorization` header value, built once rather than
 /// on every call.
@@ -353,23 +463,29 @@ impl TokenCache {
             if !due || shared.held_down(now).is_some() {
                 return;
             }
-            if let Err(failure) = shared.fetch_from_osigu().await {
-                tracing::warn!(error = %failure.error, "background token refresh failed; the current token stays in use");
-                // Try again a little later, not on every call.
-                let later = Instant::now()
-                    + failure
+            let retry_in = match shared.obtain(true).await {
+                Ok(Some(_)) => return,
+                // Another member of the fleet is fetching: look for its
+                // token again shortly, with the current one still in use.
+                Ok(None) => LEASE_POLL.max(Duration::from_millis(fastrand::u64(500..1500))),
+                Err(failure) => {
+                    tracing::warn!(error = %failure.error, "background token refresh failed; the current token stays in use");
+                    // Try again a little later, not on every call.
+                    failure
                         .retry_in
                         .unwrap_or(MAX_HOLD_DOWN)
-                        .max(Duration::from_secs(1));
-                shared.current.rcu(|current| {
-                    current.as_ref().map(|c| {
-                        Arc::new(Cached {
-                            refresh_at: later,
-                            ..Cached::clone(c)
-                        })
+                        .max(Duration::from_secs(1))
+                }
+            };
+            let later = Instant::now() + retry_in;
+            shared.current.rcu(|current| {
+                current.as_ref().map(|c| {
+                    Arc::new(Cached {
+                        refresh_at: later,
+                        ..Cached::clone(c)
                     })
-                });
-            }
+                })
+            });
         });
     }
 }
@@ -387,13 +503,104 @@ impl Shared {
 
     /// Called with `fetching` held: a token from the store, or a new one.
     async fn fetch(&self) -> Result<Arc<Credential>, TokenFailure> {
-        if let Some(token) = self.store.load().await
-            && let Some(cached) = timed(token, &self.clock, Instant::now())
-        {
-            self.current.store(Some(Arc::new(cached.clone())));
-            return Ok(cached.credential);
+        match self.obtain(false).await? {
+            Some(credential) => Ok(credential),
+            // Only a background refresh is ever told to come back later.
+            None => self.fetch_from_osigu().await,
         }
-        self.fetch_from_osigu().await
+    }
+
+    /// The one place a token is obtained, called with `fetching` held: a
+    /// failure the fleet shares, else a token from the store, else one
+    /// fetched by whoever holds the store's lease. A cold caller waits for
+    /// the lease holder's token; a background refresh (`background`) only
+    /// takes a stored token that is not itself due for refresh, and answers
+    /// `None` when another member is already fetching.
+    async fn obtain(&self, background: bool) -> Result<Option<Arc<Credential>>, TokenFailure> {
+        let started = Instant::now();
+        loop {
+            if let Some(failure) = self.store.load_failure().await {
+                return Err(self.adopt_failure(failure));
+            }
+            if let Some(credential) = self.adopt_stored(background).await {
+                return Ok(Some(credential));
+            }
+            let lease = self.store.lease().await;
+            match lease {
+                Lease::Busy if background => return Ok(None),
+                Lease::Busy if started.elapsed() < MAX_LEASE_WAIT => {
+                    let jitter = Duration::from_millis(fastrand::u64(0..150));
+                    tokio::time::sleep(LEASE_POLL + jitter).await;
+                    continue;
+                }
+                _ => {}
+            }
+            // Granted, unshared, or waited too long for a holder that
+            // never delivered: fetch. With the lease, look once more: the
+            // previous holder may have saved its token just now.
+            let result = match lease {
+                Lease::Granted => match self.adopt_stored(background).await {
+                    Some(credential) => Ok(credential),
+                    None => self.fetch_from_osigu().await,
+                },
+                _ => self.fetch_from_osigu().await,
+            };
+            if let Err(failure) = &result {
+                self.share_failure(&failure.error).await;
+            }
+            if lease == Lease::Granted {
+                self.store.release_lease().await;
+            }
+            return result.map(Some);
+        }
+    }
+
+    /// The stored token, made current, if it is usable (and, for a
+    /// background refresh, not yet due itself).
+    async fn adopt_stored(&self, background: bool) -> Option<Arc<Credential>> {
+        let token = self.store.load().await?;
+        let now = Instant::now();
+        let cached = timed(token, &self.clock, now)?;
+        if background && now >= cached.refresh_at {
+            return None;
+        }
+        let credential = Arc::clone(&cached.credential);
+        self.current.store(Some(Arc::new(cached)));
+        Some(credential)
+    }
+
+    /// Tells the fleet about a refusal or a 429 from the token endpoint.
+    async fn share_failure(&self, error: &Error) {
+        let failure = match error {
+            Error::Auth(_) => SharedFailure::Refused(REFUSAL_MEMORY),
+            Error::RateLimited { retry_after, .. } => SharedFailure::RetryAfter(
+                retry_after
+                    .unwrap_or(Duration::from_secs(1))
+                    .min(MAX_SHARED_FAILURE),
+            ),
+            _ => return,
+        };
+        self.store.save_failure(failure).await;
+    }
+
+    /// Holds a failure another member recorded, as if it were our own.
+    fn adopt_failure(&self, failure: SharedFailure) -> TokenFailure {
+        let hold = failure
+            .remaining()
+            .clamp(Duration::from_millis(1), MAX_SHARED_FAILURE);
+        let error = failure.into_error();
+        let now = Instant::now();
+        let mut failed = lock(&self.failed);
+        let streak = failed.as_ref().map_or(0, |f| f.streak).saturating_add(1);
+        *failed = Some(Failed {
+            until: now.checked_add(hold).unwrap_or(now),
+            error: error.clone(),
+            streak,
+        });
+        TokenFailure {
+            error,
+            retry_in: Some(hold),
+        }
     }
 
     async fn fetch_from_osigu(&self) -> Result<Arc<Credential>, TokenFailure> {

@@ -156,6 +156,14 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A store shared by a fleet of processes (Redis, with the `redis`
+    /// feature) could not be used, and its policy is to fail rather than
+    /// to go on without it (e.g. a rate limiter set to fail closed, or a
+    /// shared webhook deduplicator). Nothing was sent. Retryable.
+    SharedStore {
+        /// What failed, without the store's address or any secret.
+        reason: String,
+    },
 }
 
 /// Which request of a call failed.
@@ -211,7 +219,10 @@ impl Error {
             Self::OutcomeUnknown { .. }
             | Self::AlreadyApplied { .. }
             | Self::JobNotFinished { .. } => false,
-            Self::RateLimited { .. } | Self::Timeout { .. } | Self::Transport { .. } => true,
+            Self::RateLimited { .. }
+            | Self::Timeout { .. }
+            | Self::Transport { .. }
+            | Self::SharedStore { .. } => true,
             Self::Api(e) | Self::TokenEndpoint(e) => matches!(e.status, 500 | 502 | 503 | 504),
             _ => false,
         }
@@ -338,6 +349,7 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Self::InvalidRequest { reason } => write!(f, "invalid request: {reason}"),
+            Self::SharedStore { reason } => write!(f, "shared store unavailable: {reason}"),
             Self::UploadTooLarge { bytes, limit } => write!(
                 f,
                 "the file is {:.1} MB; Osigu accepts at most {:.0} MB",

@@ -37,6 +37,28 @@
 //! [`webhooks`] is the receiving side: it verifies the signature of the
 //! events Osigu POSTs to you, parses them, and drops redeliveries.
 //!
+//! ## Many processes on one `client_id`
+//!
+//! Osigu's limits are per `client_id`. Processes that share one share its
+//! token and its limits through Redis with the `redis` feature (and
+//! `redis-tls` for `rediss://`): build a `fleet::RedisFleet` and pass it to
+//! `OsiguBuilder::redis_fleet`. Nothing connects until first use, and a
+//! Redis that is down falls back to per-process limits.
+//!
+//! ```toml
+//! osigu = { version = "0.1", features = ["redis"] }
+//! ```
+//!
+//! ```ignore
+//! let fleet = osigu::fleet::RedisFleet::builder("redis://127.0.0.1:6379/0")
+//!     .client(&osigu::Environment::Sandbox, "my-client-id", "my-client-secret")
+//!     .build()?;
+//! let osigu = osigu::Osigu::builder()
+//!     .credentials("my-client-id", "my-client-secret")
+//!     .redis_fleet(&fleet)
+//!     .build()?;
+//! ```
+//!
 //! ## Building request bodies
 //!
 //! Every body type has a builder. One with required fields starts from
@@ -110,6 +132,8 @@ mod auth;
 mod bodies;
 mod engine;
 mod error;
+#[cfg(feature = "redis")]
+pub mod fleet;
 mod follow;
 mod monitor;
 pub mod operations;
@@ -125,7 +149,7 @@ mod transport;
 mod uploads;
 pub mod webhooks;
 
-pub use auth::{AccessToken, MemoryTokenStore, StoreFuture, TokenStore};
+pub use auth::{AccessToken, Lease, MemoryTokenStore, SharedFailure, StoreFuture, TokenStore};
 pub use engine::Hooks;
 pub use error::{ApiError, Error, FieldError, Stage};
 pub use follow::LOOKUP_POLLING;

@@ -298,6 +298,28 @@ impl OsiguBuilder {
         self
     }
 
+    /// Shares this client's token and rate limits with every process on
+    /// the fleet's Redis: [`token_store`](Self::token_store) and
+    /// [`rate_limiter`](Self::rate_limiter) set from `fleet` (feature
+    /// `redis`). The fleet's client id must be this client's.
+    ///
+    /// ```no_run
+    /// # fn demo() -> Result<(), osigu::Error> {
+    /// let fleet = osigu::fleet::RedisFleet::builder("redis://127.0.0.1:6379")
+    ///     .client(&osigu::Environment::Sandbox, "id", "secret")
+    ///     .build()?;
+    /// let osigu = osigu::Osigu::builder()
+    ///     .credentials("id", "secret")
+    ///     .redis_fleet(&fleet)
+    ///     .build()?;
+    /// # let _ = osigu; Ok(()) }
+    /// ```
+    #[cfg(feature = "redis")]
+    pub fn redis_fleet(self, fleet: &crate::fleet::RedisFleet) -> Self {
+        self.token_store(fleet.token_store())
+            .rate_limiter(fleet.rate_limiter())
+    }
+
     /// Sends through this reqwest client instead of one built from the
     /// timeout settings (which are then ignored): for a proxy, extra root
     /// certificates, or custom timeouts. Build it with rustls; if it has no

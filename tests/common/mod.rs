@@ -47,3 +47,6 @@ pub fn untimed_http() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+#[cfg(feature = "redis")]
+pub mod redis_server;
