@@ -653,3 +653,34 @@ async fn failing_open_or_closed_is_the_callers_choice() {
         started.elapsed()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_endpoint_retry_after_is_honoured_by_the_whole_fleet() {
+    let redis = RedisServer::start();
+    let sandbox = Sandbox::start().await.unwrap();
+    // One member met a 429 from the token endpoint and recorded it.
+    fleet_builder(&redis.url(), &sandbox)
+        .build()
+        .unwrap()
+        .token_store()
+        .save_failure(osigu::SharedFailure::RetryAfter(Duration::from_secs(5)))
+        .await;
+    let other = fleet_builder(&redis.url(), &sandbox).build().unwrap();
+    let osigu = member(&other, &sandbox, RetryPolicy::none());
+    let error = osigu.list_sponsors().send().await.unwrap_err();
+    match error {
+        osigu::Error::RateLimited { retry_after, .. } => {
+            let wait = retry_after.expect("a shared Retry-After");
+            assert!(
+                wait <= Duration::from_secs(5) && wait > Duration::from_secs(3),
+                "{wait:?}"
+            );
+        }
+        other => panic!("expected the shared 429, got {other:?}"),
+    }
+    assert_eq!(
+        sandbox.counters().token_requests,
+        0,
+        "nobody asked the token endpoint"
+    );
+}
