@@ -556,13 +556,21 @@ impl Shared {
     }
 
     /// The stored token, made current, if it is usable (and, for a
-    /// background refresh, not yet due itself).
+    /// background refresh, a newer token than the current one: another
+    /// member already refreshed).
     async fn adopt_stored(&self, background: bool) -> Option<Arc<Credential>> {
         let token = self.store.load().await?;
         let now = Instant::now();
         let cached = timed(token, &self.clock, now)?;
-        if background && now >= cached.refresh_at {
-            return None;
+        if background {
+            let current = lock(&self.current).clone();
+            // A store keeps the longest-lived token it was given, so a
+            // different one is the newer.
+            let newer = current
+                .is_none_or(|c| c.credential.token.secret() != cached.credential.token.secret());
+            if !newer {
+                return None;
+            }
         }
         let credential = Arc::clone(&cached.credential);
         self.current.store(Some(Arc::new(cached)));

@@ -609,3 +609,78 @@ async fn the_cold_start_guard_counts_a_lost_log_as_a_full_window() {
         "after the restart: {waited:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_open_or_closed_is_the_callers_choice() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let sandbox = Sandbox::start().await.unwrap();
+    let limiter = |policy| {
+        fleet_builder(&format!("redis://127.0.0.1:{port}/"), &sandbox)
+            .rate_limits(per_second(1))
+            .op_timeout(Duration::from_millis(100))
+            .on_failure(policy)
+            .build()
+            .unwrap()
+            .rate_limiter()
+    };
+    let closed = limiter(FailurePolicy::FailClosed);
+    let refused = closed.acquire(Bucket::General).await.unwrap_err();
+    assert!(
+        matches!(refused, osigu::Error::SharedStore { .. }),
+        "{refused:?}"
+    );
+    assert!(refused.is_retryable());
+    let open = limiter(FailurePolicy::FailOpen);
+    let started = Instant::now();
+    for _ in 0..5 {
+        open.acquire(Bucket::General).await.unwrap();
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(900),
+        "fail open does not pace"
+    );
+    // The local fallback paces at N / fleet size: 1 a second here.
+    let local = limiter(FailurePolicy::FallbackLocal { fleet_size: 1 });
+    local.acquire(Bucket::General).await.unwrap();
+    let started = Instant::now();
+    local.acquire(Bucket::General).await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_endpoint_retry_after_is_honoured_by_the_whole_fleet() {
+    let redis = RedisServer::start();
+    let sandbox = Sandbox::start().await.unwrap();
+    // One member met a 429 from the token endpoint and recorded it.
+    fleet_builder(&redis.url(), &sandbox)
+        .build()
+        .unwrap()
+        .token_store()
+        .save_failure(osigu::SharedFailure::RetryAfter(Duration::from_secs(5)))
+        .await;
+    let other = fleet_builder(&redis.url(), &sandbox).build().unwrap();
+    let osigu = member(&other, &sandbox, RetryPolicy::none());
+    let error = osigu.list_sponsors().send().await.unwrap_err();
+    match error {
+        osigu::Error::RateLimited { retry_after, .. } => {
+            let wait = retry_after.expect("a shared Retry-After");
+            assert!(
+                wait <= Duration::from_secs(5) && wait > Duration::from_secs(3),
+                "{wait:?}"
+            );
+        }
+        other => panic!("expected the shared 429, got {other:?}"),
+    }
+    assert_eq!(
+        sandbox.counters().token_requests,
+        0,
+        "nobody asked the token endpoint"
+    );
+}
