@@ -234,10 +234,7 @@ fn free_form_maps_show_their_keys_and_never_their_values() {
     // A new free-form map upstream fails here until it is checked below.
     assert_eq!(
         maps,
-        [
-            "BeneficiarySearchRequest",
-            "SponsorConfigurationResponse"
-        ]
+        ["BeneficiarySearchRequest", "SponsorConfigurationResponse"]
     );
     let search: types::BeneficiarySearchRequest =
         serde_json::from_value(json!({ "document_number": "SECRET-1000000001" })).unwrap();
