@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::time::Instant;
 
-use super::Shared;
-use crate::input::numeric_id;
+use crate::input::{TextQuery, numeric_id};
+use crate::reply::path_of;
 use crate::reply::{ApiError, ApiJson, ApiResult, Paging, accepted_at, ok, page, refuse_if};
+use crate::state::Shared;
 use crate::state::random_uuid;
 use crate::store::{Beneficiary, Db, Decision, Sponsor};
 use crate::typed::typed;
@@ -235,11 +236,6 @@ pub(crate) async fn document_policy(
     Ok(ok(policy))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct TextQuery {
-    pub query: Option<String>,
-}
-
 const PROVIDERS: &[(&str, &str, &str)] = &[
     ("farmacia-central", "Farmacia Central", "GT"),
     ("laboratorio-vida", "Laboratorio Vida", "GT"),
@@ -314,7 +310,7 @@ pub(crate) async fn lookup_beneficiaries(
         let self_url = format!(
             "{}{}",
             app.base_url,
-            super::path_of("lookupBeneficiaries", &[&slug])
+            path_of("lookupBeneficiaries", &[&slug])
         );
         return Ok(ok(page(found, &Paging::default(), &self_url)));
     }
