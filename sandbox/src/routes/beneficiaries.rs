@@ -1,8 +1,6 @@
 //! Sponsors, beneficiary search and lookup, sponsor rules and external
 //! providers.
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use osigu::types;
@@ -85,17 +83,11 @@ pub(crate) async fn sponsor_forms(
 pub(crate) async fn search_beneficiary(
     State(app): Shared,
     Path(slug): Path<String>,
-    ApiJson(body): ApiJson<HashMap<String, Value>>,
+    ApiJson(types::BeneficiarySearchRequest(body)): ApiJson<types::BeneficiarySearchRequest>,
 ) -> ApiResult<Response> {
     let db = app.db();
     sponsor_or_404(&db, &slug)?;
-    let text = |key: &str| {
-        body.get(key).and_then(|v| match v {
-            Value::String(s) => Some(s.trim().to_owned()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        })
-    };
+    let text = |key: &str| body.get(key).map(|v| v.trim().to_owned());
     let document = text("document_number").or_else(|| text("identity_document_id"));
     let member = text("member_code").or_else(|| text("member_id"));
     refuse_if!(document.is_none() && member.is_none(); "document_number", "fill in one of the sponsor's forms: document_number or member_code");
