@@ -1,9 +1,8 @@
 //! Fault injection: [`Fault`] and the [`Faults`] handle.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-use crate::state::App;
 
 /// What to do to requests for one route.
 ///
@@ -181,26 +180,34 @@ impl Fault {
 /// ```
 #[derive(Clone)]
 pub struct Faults {
-    app: Arc<App>,
+    installed: Arc<Installed>,
+}
+
+/// The faults installed per route, and how many requests each has seen
+/// (for [`Fault::every`]).
+#[derive(Default)]
+pub(crate) struct Installed {
+    pub(crate) by_route: Mutex<HashMap<String, Fault>>,
+    pub(crate) hits: Mutex<HashMap<String, u64>>,
 }
 
 impl std::fmt::Debug for Faults {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_map()
-            .entries(self.app.faults.lock().expect("faults lock").iter())
+            .entries(self.installed.by_route.lock().expect("faults lock").iter())
             .finish()
     }
 }
 
 impl Faults {
-    pub(crate) fn new(app: Arc<App>) -> Self {
-        Self { app }
+    pub(crate) fn new(installed: Arc<Installed>) -> Self {
+        Self { installed }
     }
 
     /// Installs `fault` for `route`, replacing any earlier one.
     pub fn set(&self, route: &str, fault: Fault) {
-        self.app
-            .faults
+        self.installed
+            .by_route
             .lock()
             .expect("faults lock")
             .insert(route.to_owned(), fault);
@@ -208,8 +215,8 @@ impl Faults {
 
     /// The fault installed for exactly `route`, if any.
     pub fn get(&self, route: &str) -> Option<Fault> {
-        self.app
-            .faults
+        self.installed
+            .by_route
             .lock()
             .expect("faults lock")
             .get(route)
@@ -218,11 +225,15 @@ impl Faults {
 
     /// Removes the fault for `route`.
     pub fn clear(&self, route: &str) {
-        self.app.faults.lock().expect("faults lock").remove(route);
+        self.installed
+            .by_route
+            .lock()
+            .expect("faults lock")
+            .remove(route);
     }
 
     /// Removes every fault.
     pub fn clear_all(&self) {
-        self.app.faults.lock().expect("faults lock").clear();
+        self.installed.by_route.lock().expect("faults lock").clear();
     }
 }

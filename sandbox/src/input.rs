@@ -9,7 +9,12 @@ use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
 use crate::reply::{ApiError, ApiResult};
-use crate::state::MAX_UPLOAD;
+
+/// Largest upload the upload endpoints accept (decoded file size).
+pub(crate) const MAX_UPLOAD: usize = 25 * 1024 * 1024;
+
+/// Largest request body read at all (room for a Base64 25 MB file).
+pub(crate) const MAX_BODY: usize = 40 * 1024 * 1024;
 
 /// A numeric id from a path segment: `1234`, or a prefixed `auth_1234`.
 pub(crate) fn numeric_id(raw: &str) -> Option<i64> {
@@ -37,6 +42,12 @@ pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
     GeneralPurpose::new(&base64::alphabet::STANDARD, LENIENT)
         .decode(standard)
         .ok()
+}
+
+/// A free-text `query` parameter.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct TextQuery {
+    pub query: Option<String>,
 }
 
 /// The pairs of an `application/x-www-form-urlencoded` text.

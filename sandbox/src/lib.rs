@@ -235,7 +235,7 @@ impl Sandbox {
     /// # Ok(()) }
     /// ```
     pub fn faults(&self) -> Faults {
-        Faults::new(self.app.clone())
+        Faults::new(self.app.faults.clone())
     }
 
     /// Every webhook event the sandbox has emitted so far, as the JSON

@@ -333,6 +333,23 @@ pub(crate) fn set_location(response: &mut Response, location: &str) {
     }
 }
 
+/// The path of an operation with its placeholders filled in order, for a
+/// `Location` or a link.
+pub(crate) fn path_of(operation_id: &str, values: &[&str]) -> String {
+    let template = osigu::operations::find(operation_id).map_or("", |op| op.template);
+    let mut out = String::with_capacity(template.len());
+    let mut values = values.iter();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
+        out.push_str(values.next().copied().unwrap_or_default());
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,5 +366,16 @@ mod tests {
         assert_eq!(page["page"]["total_pages"], 3);
         assert_eq!(page["links"][0]["href"], "/x?page=2&size=20");
         assert_eq!(page["links"][0]["rel"], "self");
+    }
+
+    #[test]
+    fn fills_path_templates() {
+        assert_eq!(
+            path_of("getAuthorizationRequest", &["42"]),
+            osigu::operations::find("getAuthorizationRequest")
+                .unwrap()
+                .template
+                .replace("{id}", "42")
+        );
     }
 }

@@ -15,12 +15,11 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::faults::Fault;
+use crate::input::{MAX_BODY, MAX_UPLOAD};
 use crate::reply::ApiError;
-use crate::state::{App, MAX_BODY, MAX_UPLOAD};
+use crate::routes::TOKEN_PATH;
+use crate::state::App;
 use crate::store::Db;
-
-/// The token endpoint's path; it is the one route without bearer auth.
-pub(crate) const TOKEN_PATH: &str = "/v1/oauth/token";
 
 /// Closes the connection a request arrived on, without an answer.
 #[derive(Clone)]
@@ -84,7 +83,7 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) 
 
     let is_token = template.as_deref() == Some(TOKEN_PATH);
     let fault = {
-        let faults = app.faults.lock().expect("faults lock");
+        let faults = app.faults.by_route.lock().expect("faults lock");
         match faults.get(&key) {
             Some(fault) => Some((key.clone(), fault.clone())),
             // Counted faults on "*" are about API requests.
@@ -100,7 +99,7 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) 
             tokio::time::sleep(fault.latency_value()).await;
         }
         let seen = {
-            let mut hits = app.fault_hits.lock().expect("fault hits lock");
+            let mut hits = app.faults.hits.lock().expect("fault hits lock");
             let seen = hits.entry(fault_key.clone()).or_default();
             *seen += 1;
             *seen

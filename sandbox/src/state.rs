@@ -1,8 +1,7 @@
 //! The application state every handler and the middleware share.
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::Value;
 use tokio::task::JoinSet;
@@ -11,14 +10,11 @@ use tokio::time::Instant;
 use crate::clock::Clock;
 use crate::config::SandboxConfig;
 use crate::counters::Counters;
-use crate::faults::Fault;
+use crate::faults::Installed;
 use crate::store::{Db, TokenInfo};
 
-/// Largest upload the upload endpoints accept (decoded file size).
-pub(crate) const MAX_UPLOAD: usize = 25 * 1024 * 1024;
-
-/// Largest request body read at all (room for a Base64 25 MB file).
-pub(crate) const MAX_BODY: usize = 40 * 1024 * 1024;
+/// The state handlers extract.
+pub(crate) type Shared = axum::extract::State<Arc<App>>;
 
 pub(crate) struct App {
     pub config: SandboxConfig,
@@ -26,9 +22,7 @@ pub(crate) struct App {
     pub clock: Clock,
     pub db: Mutex<Db>,
     pub counters: Mutex<Counters>,
-    pub faults: Mutex<HashMap<String, Fault>>,
-    /// Requests each installed fault has seen, for `Fault::every`.
-    pub fault_hits: Mutex<HashMap<String, u64>>,
+    pub faults: Arc<Installed>,
     pub events: Mutex<Vec<Value>>,
     pub tasks: Mutex<JoinSet<()>>,
     pub http: reqwest::Client,
@@ -44,8 +38,7 @@ impl App {
             clock,
             db: Mutex::new(db),
             counters: Mutex::new(Counters::default()),
-            faults: Mutex::new(HashMap::new()),
-            fault_hits: Mutex::new(HashMap::new()),
+            faults: Arc::default(),
             events: Mutex::new(Vec::new()),
             tasks: Mutex::new(JoinSet::new()),
             http: webhook_client(),

@@ -8,9 +8,9 @@ use osigu::types;
 use serde_json::json;
 use tokio::time::Instant;
 
-use super::Shared;
 use crate::input::{base64_decode, form_pairs, numeric_id};
 use crate::reply::{ApiError, ApiJson, ApiResult, created, ok};
+use crate::state::Shared;
 use crate::state::random_hex;
 use crate::store::{Db, Otp, OtpToken};
 use crate::typed::typed;

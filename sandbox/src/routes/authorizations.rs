@@ -9,10 +9,10 @@ use osigu::types;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::Shared;
-use crate::input::base64_decode;
+use crate::input::{MAX_UPLOAD, base64_decode};
 use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page, refuse_if};
-use crate::state::{App, MAX_UPLOAD, random_uuid};
+use crate::state::Shared;
+use crate::state::{App, random_uuid};
 use crate::store::{Authorization, Db, Decision, Doctor, Line, RequestStatus, Sponsor, otp_of};
 use crate::typed::typed;
 

@@ -1,8 +1,6 @@
 //! Sponsors, beneficiary search and lookup, sponsor rules and external
 //! providers.
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use osigu::types;
@@ -10,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::time::Instant;
 
-use super::Shared;
-use crate::input::numeric_id;
+use crate::input::{TextQuery, numeric_id};
+use crate::reply::path_of;
 use crate::reply::{ApiError, ApiJson, ApiResult, Paging, accepted_at, ok, page, refuse_if};
+use crate::state::Shared;
 use crate::state::random_uuid;
 use crate::store::{Beneficiary, Db, Decision, Sponsor};
 use crate::typed::typed;
@@ -84,17 +83,11 @@ pub(crate) async fn sponsor_forms(
 pub(crate) async fn search_beneficiary(
     State(app): Shared,
     Path(slug): Path<String>,
-    ApiJson(body): ApiJson<HashMap<String, Value>>,
+    ApiJson(types::BeneficiarySearchRequest(body)): ApiJson<types::BeneficiarySearchRequest>,
 ) -> ApiResult<Response> {
     let db = app.db();
     sponsor_or_404(&db, &slug)?;
-    let text = |key: &str| {
-        body.get(key).and_then(|v| match v {
-            Value::String(s) => Some(s.trim().to_owned()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        })
-    };
+    let text = |key: &str| body.get(key).map(|v| v.trim().to_owned());
     let document = text("document_number").or_else(|| text("identity_document_id"));
     let member = text("member_code").or_else(|| text("member_id"));
     refuse_if!(document.is_none() && member.is_none(); "document_number", "fill in one of the sponsor's forms: document_number or member_code");
@@ -235,11 +228,6 @@ pub(crate) async fn document_policy(
     Ok(ok(policy))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct TextQuery {
-    pub query: Option<String>,
-}
-
 const PROVIDERS: &[(&str, &str, &str)] = &[
     ("farmacia-central", "Farmacia Central", "GT"),
     ("laboratorio-vida", "Laboratorio Vida", "GT"),
@@ -314,7 +302,7 @@ pub(crate) async fn lookup_beneficiaries(
         let self_url = format!(
             "{}{}",
             app.base_url,
-            super::path_of("lookupBeneficiaries", &[&slug])
+            path_of("lookupBeneficiaries", &[&slug])
         );
         return Ok(ok(page(found, &Paging::default(), &self_url)));
     }

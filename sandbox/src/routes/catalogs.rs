@@ -5,9 +5,10 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use osigu::types;
 
-use super::Shared;
-use super::beneficiaries::TextQuery;
+use crate::input::TextQuery;
+use crate::reply::path_of;
 use crate::reply::{ApiError, ApiResult, Paging, ok, page, refuse_if};
+use crate::state::Shared;
 use crate::store::Kind;
 use crate::typed::typed;
 
@@ -185,7 +186,7 @@ pub(crate) async fn search_diagnoses(
     let self_url = format!(
         "{}{}?name={needle}",
         app.base_url,
-        super::path_of("searchDiagnoses", &[])
+        path_of("searchDiagnoses", &[])
     );
     Ok(ok(page(found, &Paging::default(), &self_url)))
 }

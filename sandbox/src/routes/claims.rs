@@ -8,9 +8,10 @@ use osigu::types;
 use serde::Deserialize;
 use tokio::time::Instant;
 
-use super::{Shared, path_of};
 use crate::input::numeric_id;
+use crate::reply::path_of;
 use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, created, ok, refuse_if, set_location};
+use crate::state::Shared;
 use crate::store::{Claim, Db, Decision, Doctor, Indication, Monitor, ProcedureClaim};
 use crate::typed::typed;
 

@@ -8,10 +8,11 @@ use axum::response::Response;
 use osigu::types;
 use serde::Deserialize;
 
-use super::{Shared, path_of};
 use crate::input::numeric_id;
+use crate::reply::path_of;
 use crate::reply::{ApiError, ApiJson, ApiResult, created, created_location, ok, refuse_if};
 use crate::state::App;
+use crate::state::Shared;
 use crate::store::{Db, DispProduct, DispStatus, Dispensation, Line, Redeems, otp_of};
 use crate::typed::typed;
 

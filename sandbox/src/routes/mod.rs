@@ -23,7 +23,9 @@ mod requests;
 mod settlements;
 mod subscriptions;
 
-pub(crate) type Shared = axum::extract::State<Arc<App>>;
+/// The token endpoint's path: it is outside the operation table, and the
+/// one route without bearer auth.
+pub(crate) const TOKEN_PATH: &str = "/v1/oauth/token";
 
 type Handler = MethodRouter<Arc<App>>;
 
@@ -127,20 +129,15 @@ fn served(op: &Operation) -> bool {
 /// Routes the sandbox serves beyond the operation table: the token
 /// endpoint, and the monitor an asynchronous beneficiary lookup points to.
 pub(crate) fn extra_routes() -> [(&'static str, &'static str); 2] {
-    [
-        ("POST", crate::server::TOKEN_PATH),
-        ("GET", beneficiaries::LOOKUP_MONITOR),
-    ]
+    [("POST", TOKEN_PATH), ("GET", beneficiaries::LOOKUP_MONITOR)]
 }
 
 /// The router, without state or middleware.
 pub(crate) fn router() -> Router<Arc<App>> {
-    let mut router = Router::new()
-        .route(crate::server::TOKEN_PATH, post(auth::token))
-        .route(
-            beneficiaries::LOOKUP_MONITOR,
-            get(beneficiaries::lookup_monitor),
-        );
+    let mut router = Router::new().route(TOKEN_PATH, post(auth::token)).route(
+        beneficiaries::LOOKUP_MONITOR,
+        get(beneficiaries::lookup_monitor),
+    );
     for op in ALL.iter() {
         if let Some(route) = handler(op.operation_id) {
             router = router.route(op.template, route);
@@ -149,7 +146,7 @@ pub(crate) fn router() -> Router<Arc<App>> {
     router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::extract::DefaultBodyLimit::max(crate::state::MAX_BODY))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::input::MAX_BODY))
 }
 
 /// `"METHOD /template"` of every route served, operations first.
@@ -167,23 +164,6 @@ pub(crate) fn unserved_operations() -> Vec<&'static str> {
         .filter(|op| !served(op))
         .map(|op| op.operation_id)
         .collect()
-}
-
-/// The path of an operation with its placeholders filled in order, for a
-/// `Location` or a link.
-pub(crate) fn path_of(operation_id: &str, values: &[&str]) -> String {
-    let template = osigu::operations::find(operation_id).map_or("", |op| op.template);
-    let mut out = String::with_capacity(template.len());
-    let mut values = values.iter();
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
-        out.push_str(values.next().copied().unwrap_or_default());
-        rest = &rest[close..];
-    }
-    out.push_str(rest);
-    out
 }
 
 async fn not_found() -> ApiError {
@@ -208,17 +188,6 @@ mod tests {
             unserved_operations(),
             Vec::<&str>::new(),
             "operations in osigu::operations::ALL without a sandbox handler"
-        );
-    }
-
-    #[test]
-    fn fills_path_templates() {
-        assert_eq!(
-            path_of("getAuthorizationRequest", &["42"]),
-            osigu::operations::find("getAuthorizationRequest")
-                .unwrap()
-                .template
-                .replace("{id}", "42")
         );
     }
 }

@@ -9,10 +9,11 @@ use osigu::types;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{Shared, path_of};
 use crate::input::numeric_id;
+use crate::reply::path_of;
 use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page, refuse_if};
 use crate::state::App;
+use crate::state::Shared;
 use crate::store::{Db, Diagnosis, Doctor, Line, Patient, Prescription};
 use crate::typed::typed;
 

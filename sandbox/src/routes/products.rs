@@ -7,9 +7,9 @@ use axum::response::{IntoResponse, Response};
 use osigu::types;
 use serde::Deserialize;
 
-use super::Shared;
 use crate::clock::Time;
 use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page, refuse_if};
+use crate::state::Shared;
 use crate::store::{CatalogProduct, Kind};
 use crate::typed::typed;
 

@@ -8,12 +8,13 @@ use osigu::types;
 use serde::Deserialize;
 
 use super::authorizations::issue;
-use super::{Shared, path_of};
-use crate::input::{base64_decode, numeric_id, read_upload};
+use crate::input::{MAX_UPLOAD, base64_decode, numeric_id, read_upload};
+use crate::reply::path_of;
 use crate::reply::{
     ApiError, ApiJson, ApiResult, OptJson, Paging, created, created_at, ok, page, refuse_if,
 };
-use crate::state::{App, MAX_UPLOAD};
+use crate::state::App;
+use crate::state::Shared;
 use crate::store::{
     AuthRequest, Db, Decision, Diagnosis, Doctor, Indication, RequestStatus, RequestView, otp_of,
 };

@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use osigu::types;
 
-use super::Shared;
 use crate::input::read_upload;
 use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, Paging, created, ok, page, refuse_if};
+use crate::state::Shared;
 use crate::store::{Claim, Db, Settlement};
 use crate::typed::typed;
 

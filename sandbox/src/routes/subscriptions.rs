@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::response::Response;
 use osigu::types;
 
-use super::Shared;
 use crate::reply::{ApiError, ApiJson, ApiResult, created, refuse_if};
+use crate::state::Shared;
 use crate::store::Subscription;
 
 /// `createWebhookSubscription`: stores the subscription and answers it
