@@ -563,10 +563,11 @@ impl Shared {
         let now = Instant::now();
         let cached = timed(token, &self.clock, now)?;
         if background {
-            let current = lock(&self.current).clone();
+            let current = self.current.load();
             // A store keeps the longest-lived token it was given, so a
             // different one is the newer.
             let newer = current
+                .as_ref()
                 .is_none_or(|c| c.credential.token.secret() != cached.credential.token.secret());
             if !newer {
                 return None;
