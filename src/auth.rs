@@ -597,19 +597,7 @@ impl Shared {
         let hold = failure
             .remaining()
             .clamp(Duration::from_millis(1), MAX_SHARED_FAILURE);
-        let error = failure.into_error();
-        let now = Instant::now();
-        let mut failed = lock(&self.failed);
-        let streak = failed.as_ref().map_or(0, |f| f.streak).saturating_add(1);
-        *failed = Some(Failed {
-            until: now.checked_add(hold).unwrap_or(now),
-            error: error.clone(),
-            streak,
-        });
-        TokenFailure {
-            error,
-            retry_in: Some(hold),
-        }
+        self.record_failure(failure.into_error(), |_, _| hold)
     }
 
     async fn fetch_from_osigu(&self) -> Result<Arc<Credential>, TokenFailure> {
@@ -626,13 +614,23 @@ impl Shared {
     /// for 30 s, a 429 for its `Retry-After`, anything else for a backoff
     /// that doubles with each failure in a row (1 s up to 30 s).
     fn remember(&self, error: Error) -> TokenFailure {
-        let mut failed = lock(&self.failed);
-        let streak = failed.as_ref().map_or(0, |f| f.streak).saturating_add(1);
-        let hold = match &error {
+        self.record_failure(error, |error, streak| match error {
             Error::Auth(_) => REFUSAL_MEMORY,
             Error::RateLimited { retry_after, .. } => retry_after.unwrap_or(Duration::from_secs(1)),
             _ => Duration::from_secs(1 << streak.saturating_sub(1).min(5)).min(MAX_HOLD_DOWN),
-        };
+        })
+    }
+
+    /// Records `error` as the failure every caller gets for as long as
+    /// `hold` says, given the error and how many failures in a row it ends.
+    fn record_failure(
+        &self,
+        error: Error,
+        hold: impl FnOnce(&Error, u32) -> Duration,
+    ) -> TokenFailure {
+        let mut failed = lock(&self.failed);
+        let streak = failed.as_ref().map_or(0, |f| f.streak).saturating_add(1);
+        let hold = hold(&error, streak);
         let now = Instant::now();
         *failed = Some(Failed {
             until: now.checked_add(hold).unwrap_or(now),

@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
-use tokio::time::Instant;
 
 use crate::engine::{Outgoing, accept_json};
 use crate::error::Stage;
@@ -137,15 +136,13 @@ impl builder::LookupBeneficiaries<'_> {
                 return Ok(page.await?.into_inner());
             }
         };
-        let started = Instant::now();
-        let mut wait = polling.first_wait;
+        let mut schedule = polling.schedule();
         loop {
-            if started.elapsed().saturating_add(wait) > polling.deadline {
+            if !schedule.next().await {
                 return Err(Error::Timeout {
                     during: Stage::Monitor,
                 });
             }
-            tokio::time::sleep(wait).await;
             let poll = accept_json(core.http.get(monitor.clone()))
                 .build()
                 .map_err(|e| Error::invalid(e.without_url().to_string()))?;
@@ -172,7 +169,6 @@ impl builder::LookupBeneficiaries<'_> {
                 }
                 _ => {}
             }
-            wait = wait.mul_f64(polling.factor).min(polling.max_wait);
         }
     }
 }

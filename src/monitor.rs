@@ -50,11 +50,44 @@ impl Polling {
         }
     }
 
+    /// The waits of a polling run starting now.
+    pub(crate) fn schedule(&self) -> Schedule {
+        Schedule {
+            polling: *self,
+            started: Instant::now(),
+            wait: self.first_wait,
+        }
+    }
+
     pub(crate) fn check(&self) -> Result<(), Error> {
         match self.invalid() {
             Some((setting, reason)) => Err(Error::config(setting, reason)),
             None => Ok(()),
         }
+    }
+}
+
+/// The waits of one polling run, from [`Polling::schedule`].
+pub(crate) struct Schedule {
+    polling: Polling,
+    started: Instant,
+    wait: Duration,
+}
+
+impl Schedule {
+    /// Sleeps before the next poll and lengthens the following wait;
+    /// `false`, without sleeping, when that poll would come after the
+    /// deadline.
+    pub(crate) async fn next(&mut self) -> bool {
+        if self.started.elapsed().saturating_add(self.wait) > self.polling.deadline {
+            return false;
+        }
+        tokio::time::sleep(self.wait).await;
+        self.wait = self
+            .wait
+            .mul_f64(self.polling.factor)
+            .min(self.polling.max_wait);
+        true
     }
 }
 
@@ -168,13 +201,11 @@ async fn wait_for_claim_monitor(
         monitor: location.to_owned(),
         last_error: last_error.map(Box::new),
     };
-    let started = Instant::now();
-    let mut wait = polling.first_wait;
+    let mut schedule = polling.schedule();
     loop {
-        if started.elapsed().saturating_add(wait) > polling.deadline {
+        if !schedule.next().await {
             return Err(not_finished(None));
         }
-        tokio::time::sleep(wait).await;
         let monitor = match client
             .get_outpatient_care_claim_monitor()
             .monitor_id(id)
@@ -199,7 +230,6 @@ async fn wait_for_claim_monitor(
             }
             _ => {}
         }
-        wait = wait.mul_f64(polling.factor).min(polling.max_wait);
     }
 }
 

@@ -69,5 +69,5 @@ pub use rust_api::{RustApi, RustItem, rust_api};
 pub use sdk::{SdkFiles, sdk_files, sdk_pipeline};
 pub use semantics::{Bucket, Overlaid, Reconcile, Semantics, WriteClass, apply_overlay};
 pub use send_path::EnginePaths;
-pub use spec::METHODS as HTTP_METHODS;
+pub use spec::{METHODS as HTTP_METHODS, resolve as resolve_ref};
 pub use surface::{Exposure, OperationLine, Surface, surface};

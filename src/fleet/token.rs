@@ -193,9 +193,10 @@ impl RedisTokenStore {
         (self.fingerprint(&token).as_slice() == mark).then_some(token)
     }
 
-    async fn load_token(&self) -> Option<AccessToken> {
-        let key = self.token_key();
-        let found = self
+    /// The value at `key` and how long it has left, in one round trip;
+    /// `None` when it is absent, unreadable, or has no time left.
+    async fn load_with_ttl(&self, key: String) -> Option<(Vec<u8>, Duration)> {
+        let (value, ttl_ms) = self
             .inner
             .run(|mut conn| async move {
                 LOAD_SCRIPT
@@ -205,12 +206,13 @@ impl RedisTokenStore {
             })
             .await
             .ok()??;
-        let (sealed, ttl_ms) = found;
-        let ttl =
-            Duration::from_millis(u64::try_from(ttl_ms).ok()?).min(crate::auth::MAX_TOKEN_LIFETIME);
-        if ttl.is_zero() {
-            return None;
-        }
+        let ttl = Duration::from_millis(u64::try_from(ttl_ms).ok()?);
+        (!ttl.is_zero()).then_some((value, ttl))
+    }
+
+    async fn load_token(&self) -> Option<AccessToken> {
+        let (sealed, ttl) = self.load_with_ttl(self.token_key()).await?;
+        let ttl = ttl.min(crate::auth::MAX_TOKEN_LIFETIME);
         let token = self.open(&sealed)?;
         Some(AccessToken::new(token, SystemTime::now() + ttl))
     }
@@ -299,21 +301,7 @@ impl RedisTokenStore {
     }
 
     async fn read_failure(&self) -> Option<SharedFailure> {
-        let key = self.inner.key("token:failure");
-        let (kind, ttl_ms) = self
-            .inner
-            .run(|mut conn| async move {
-                LOAD_SCRIPT
-                    .key(&key)
-                    .invoke_async::<Option<(Vec<u8>, i64)>>(&mut conn)
-                    .await
-            })
-            .await
-            .ok()??;
-        let remaining = Duration::from_millis(u64::try_from(ttl_ms).ok()?);
-        if remaining.is_zero() {
-            return None;
-        }
+        let (kind, remaining) = self.load_with_ttl(self.inner.key("token:failure")).await?;
         match kind.as_slice() {
             b"refused" => Some(SharedFailure::Refused(remaining)),
             b"retry-after" => Some(SharedFailure::RetryAfter(remaining)),

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
+use osigu_codegen::resolve_ref as resolve;
 use serde_json::Value;
 
 use crate::reference::shape;
@@ -225,21 +226,6 @@ pub fn problems(spec: &Value, rows: &[Observed]) -> Vec<String> {
         check(&row.parts, "multipart/form-data", "part", &mut out);
     }
     out
-}
-
-fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
-    let mut value = value;
-    for _ in 0..8 {
-        match value
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-        {
-            Some(pointer) => value = spec.pointer(pointer).unwrap_or(&Value::Null),
-            None => break,
-        }
-    }
-    value
 }
 
 /// Property names of `schema`, `depth` levels down (through `$ref`,

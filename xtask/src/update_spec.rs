@@ -149,8 +149,8 @@ pub async fn update_spec(root: &Path, options: &UpdateOptions) -> Result<Outcome
         });
     }
     let overlay_path = root.join("sdk-overlay.json");
-    let overlay_text = std::fs::read_to_string(&overlay_path).ok();
-    let overlay: Value = match &overlay_text {
+    let pins_before = std::fs::read_to_string(&overlay_path).ok();
+    let overlay: Value = match &pins_before {
         Some(text) => serde_json::from_str(text).map_err(|e| UpdateError::NotJson {
             origin: overlay_path.display().to_string(),
             reason: e.to_string(),
@@ -199,7 +199,7 @@ pub async fn update_spec(root: &Path, options: &UpdateOptions) -> Result<Outcome
     let canonical = osigu_codegen::canonical_json(&new_spec);
     let changed = current_text.as_deref() != Some(canonical.as_str());
     let pins = osigu_codegen::overlay_text(&new_overlay);
-    let pins_changed = overlay_text.as_deref() != Some(pins.as_str());
+    let pins_changed = pins_before.as_deref() != Some(pins.as_str());
     if !options.dry_run {
         // The pins first: a spec without its pins would rename methods.
         if pins_changed {
