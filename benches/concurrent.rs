@@ -108,7 +108,18 @@ fn main() {
             move || {
                 let (raw, url) = (raw.clone(), url.clone());
                 async move {
-                    let response = raw.get(url).bearer_auth("bench-token").send().await.unwrap();
+                    // The request the SDK sends, header for header, so the
+                    // server does the same work for both sides (see
+                    // benches/overhead.rs).
+                    let response = raw
+                        .get(url)
+                        .bearer_auth("bench-token")
+                        .header("accept", "application/json")
+                        .header("user-agent", concat!("osigu-rust/", env!("CARGO_PKG_VERSION")))
+                        .header("x-request-id", "osigu-rs-0123456789abcdef")
+                        .send()
+                        .await
+                        .unwrap();
                     let s: Vec<osigu::types::SponsorResource> = response.json().await.unwrap();
                     std::hint::black_box(s);
                 }

@@ -68,9 +68,87 @@ fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
 
+/// One call of the SDK: the GET or the POST.
+async fn sdk_call(osigu: &osigu::Osigu, body: &osigu::types::StartDispensationRequest, post: bool) {
+    if post {
+        let d = osigu
+            .start_dispensation()
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        std::hint::black_box(d);
+    } else {
+        let s = osigu.list_sponsors().send().await.unwrap();
+        std::hint::black_box(s);
+    }
+}
+
+/// What the raw reqwest side sends.
+#[derive(Clone, Copy, PartialEq)]
+enum Wire {
+    /// The request the SDK sends, header for header (`accept`, its
+    /// `user-agent`, an `x-request-id`), so the in-process server does the
+    /// same work for both sides and the ratio is the client's cost alone.
+    Same,
+    /// Only what reqwest sends by default plus the token: fewer bytes for
+    /// the server to parse, shown for reference.
+    Minimal,
+}
+
+/// The same call with raw reqwest, decoded into the same generated type.
+async fn raw_call(
+    raw: &reqwest::Client,
+    base: &str,
+    body: &osigu::types::StartDispensationRequest,
+    post: bool,
+    wire: Wire,
+) {
+    let mut request = if post {
+        // An owned body per call on both sides, as an application builds
+        // one per sale (the SDK's `body()` takes it by value).
+        let body = body.clone();
+        raw.post(format!("{base}/dispensing/v1/dispensations"))
+            .json(&body)
+    } else {
+        raw.get(format!("{base}/v1/sponsors"))
+    };
+    request = request.bearer_auth("bench-token");
+    if wire == Wire::Same {
+        request = request
+            .header("accept", "application/json")
+            .header(
+                "user-agent",
+                concat!("osigu-rust/", env!("CARGO_PKG_VERSION")),
+            )
+            .header("x-request-id", "osigu-rs-0123456789abcdef");
+    }
+    let response = request.send().await.unwrap();
+    if post {
+        let d: osigu::types::DispensationResource = response.json().await.unwrap();
+        std::hint::black_box(d);
+    } else {
+        let s: Vec<osigu::types::SponsorResource> = response.json().await.unwrap();
+        std::hint::black_box(s);
+    }
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    // `--only sdk|raw`: one side alone (GET then POST, no timing), for a
+    // profiler such as `valgrind --tool=callgrind` to count what a call
+    // costs on each side.
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    // `--aa`: raw reqwest in the SDK's place (sending the same request as
+    // the baseline), to check that the harness favours no side: its
+    // ratio should read 1.00.
+    let aa = args.iter().any(|a| a == "--aa");
     let calls: usize = if quick { 1_000 } else { 10_000 };
     let rounds = 10;
     let base = serve().await;
@@ -82,85 +160,83 @@ async fn main() {
         .rate_limits(osigu::RateLimits::off())
         .build()
         .unwrap();
-    let raw = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
+    let raw_client = || {
+        reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap()
+    };
+    // One client (one connection) per side, as the SDK has its own.
+    let (raw, minimal, twin) = (raw_client(), raw_client(), raw_client());
     let body: osigu::types::StartDispensationRequest =
         serde_json::from_value(start_body()).unwrap();
 
-    // Warm both: connections, the SDK's token.
+    // Warm every side: connections, the SDK's token.
     for _ in 0..100 {
-        osigu.list_sponsors().send().await.unwrap();
-        raw.get(format!("{base}/v1/sponsors")).send().await.unwrap();
+        sdk_call(&osigu, &body, false).await;
+        raw_call(&raw, &base, &body, false, Wire::Same).await;
+        raw_call(&minimal, &base, &body, false, Wire::Minimal).await;
+        raw_call(&twin, &base, &body, false, Wire::Same).await;
+    }
+
+    if let Some(side) = only {
+        for post in [false, true] {
+            for _ in 0..calls {
+                match side.as_str() {
+                    "sdk" => sdk_call(&osigu, &body, post).await,
+                    "raw" => raw_call(&raw, &base, &body, post, Wire::Same).await,
+                    other => panic!("--only sdk or --only raw, not {other}"),
+                }
+            }
+        }
+        println!("{side}: {calls} GET and {calls} POST calls");
+        return;
     }
 
     let mut results = Vec::new();
-    for (name, is_post) in [
+    for (name, post) in [
         ("GET /v1/sponsors", false),
         ("POST /dispensing/v1/dispensations", true),
     ] {
-        let (mut sdk, mut baseline) = (Vec::with_capacity(calls), Vec::with_capacity(calls));
-        for _ in 0..rounds {
-            for _ in 0..calls / rounds {
-                let started = Instant::now();
-                if is_post {
-                    let d = osigu
-                        .start_dispensation()
-                        .body(body.clone())
-                        .send()
-                        .await
-                        .unwrap();
-                    std::hint::black_box(d);
-                } else {
-                    let s = osigu.list_sponsors().send().await.unwrap();
-                    std::hint::black_box(s);
+        let mut samples: [Vec<Duration>; 3] = std::array::from_fn(|_| Vec::with_capacity(calls));
+        for round in 0..rounds {
+            // Each round starts with another side: the first calls after a
+            // switch run measurably slower (an A/A run of raw reqwest
+            // against itself read 1.01–1.03 when one side always went
+            // first).
+            for k in 0..3 {
+                let side = (round + k) % 3;
+                for _ in 0..calls / rounds {
+                    let started = Instant::now();
+                    match side {
+                        0 if aa => raw_call(&twin, &base, &body, post, Wire::Same).await,
+                        0 => sdk_call(&osigu, &body, post).await,
+                        1 => raw_call(&raw, &base, &body, post, Wire::Same).await,
+                        _ => raw_call(&minimal, &base, &body, post, Wire::Minimal).await,
+                    }
+                    samples[side].push(started.elapsed());
                 }
-                sdk.push(started.elapsed());
-            }
-            for _ in 0..calls / rounds {
-                let started = Instant::now();
-                if is_post {
-                    // An owned body per call on both sides, as an
-                    // application builds one per sale (the SDK's `body()`
-                    // takes it by value).
-                    let body = body.clone();
-                    let response = raw
-                        .post(format!("{base}/dispensing/v1/dispensations"))
-                        .bearer_auth("bench-token")
-                        .json(&body)
-                        .send()
-                        .await
-                        .unwrap();
-                    let d: osigu::types::DispensationResource = response.json().await.unwrap();
-                    std::hint::black_box(d);
-                } else {
-                    let response = raw
-                        .get(format!("{base}/v1/sponsors"))
-                        .bearer_auth("bench-token")
-                        .send()
-                        .await
-                        .unwrap();
-                    let s: Vec<osigu::types::SponsorResource> = response.json().await.unwrap();
-                    std::hint::black_box(s);
-                }
-                baseline.push(started.elapsed());
             }
         }
-        let (sdk, baseline) = (median(sdk), median(baseline));
-        results.push((name, sdk, baseline));
+        let [sdk, same, minimal] = samples.map(median);
+        results.push((name, sdk, same, minimal));
     }
 
+    let subject = if aa { "raw reqwest (A/A)" } else { "osigu" };
     println!("per-call overhead, {calls} sequential calls per side, median latency");
-    println!("| call | osigu | raw reqwest | ratio (target ≤ 1.05) |");
-    println!("| --- | --- | --- | --- |");
-    for (name, sdk, baseline) in results {
+    println!(
+        "| call | {subject} | raw reqwest, same request | ratio (target ≤ 1.05) | raw reqwest, minimal request | ratio |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for (name, sdk, same, minimal) in results {
         println!(
-            "| {name} | {:.1} µs | {:.1} µs | {:.3} |",
+            "| {name} | {:.1} µs | {:.1} µs | {:.3} | {:.1} µs | {:.3} |",
             micros(sdk),
-            micros(baseline),
-            micros(sdk) / micros(baseline)
+            micros(same),
+            micros(sdk) / micros(same),
+            micros(minimal),
+            micros(sdk) / micros(minimal),
         );
     }
 }

@@ -403,13 +403,27 @@ impl TokenCache {
     /// A valid token. In steady state this returns at once: a token near
     /// its end is refreshed in the background while it is still used.
     pub(crate) async fn token(&self) -> Result<Arc<Credential>, TokenFailure> {
-        let now = Instant::now();
-        if let Some(cached) = self.usable(now) {
-            if now >= cached.refresh_at {
-                self.refresh_in_background();
-            }
-            return Ok(cached.credential);
+        match self.cached() {
+            Some(credential) => Ok(credential),
+            // Boxed: the wait for a token is rare, and its future would
+            // otherwise make every call's future larger.
+            None => Box::pin(self.fetch_or_wait()).await,
         }
+    }
+
+    /// The cached token while it is valid, starting a background refresh
+    /// when it is due; never waits.
+    fn cached(&self) -> Option<Arc<Credential>> {
+        let now = Instant::now();
+        let cached = self.usable(now)?;
+        if now >= cached.refresh_at {
+            self.refresh_in_background();
+        }
+        Some(cached.credential)
+    }
+
+    /// One fetch for every caller without a valid token.
+    async fn fetch_or_wait(&self) -> Result<Arc<Credential>, TokenFailure> {
         let shared = &self.shared;
         let _flight = shared.fetching.lock().await;
         let now = Instant::now();

@@ -148,7 +148,7 @@ impl builder::LookupBeneficiaries<'_> {
                 .map_err(|e| Error::invalid(e.without_url().to_string()))?;
             let state: types::BeneficiaryLookupMonitor = core
                 .send_json::<types::BeneficiaryLookupMonitor>(
-                    Outgoing::Request(poll),
+                    Outgoing::request(poll),
                     &LOOKUP_MONITOR,
                 )
                 .await?
@@ -217,7 +217,7 @@ async fn read_back<T: DeserializeOwned>(
     let request = accept_json(core.http.get(url))
         .build()
         .map_err(|e| unread(place.clone(), Error::invalid(e.without_url().to_string())))?;
-    core.send_json(Outgoing::Request(request), read)
+    core.send_json(Outgoing::request(request), read)
         .await
         .map_err(|error| unread(place, error))
 }

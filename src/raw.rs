@@ -32,7 +32,7 @@ impl Osigu {
     pub(crate) async fn send_outgoing<T: DeserializeOwned>(
         &self,
         op: &'static Operation,
-        outgoing: Outgoing,
+        outgoing: Outgoing<'_>,
     ) -> Result<T, Error> {
         Ok(self.core().send_json::<T>(outgoing, op).await?.into_inner())
     }

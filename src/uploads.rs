@@ -213,6 +213,6 @@ impl Osigu {
             .body(body)
             .build()
             .map_err(|e| Error::invalid(e.without_url().to_string()))?;
-        self.send_outgoing(op, Outgoing::Request(request)).await
+        self.send_outgoing(op, Outgoing::request(request)).await
     }
 }

@@ -7,7 +7,10 @@ use serde_json::Value;
 
 use crate::send_path::{self, EnginePaths};
 use crate::spec::{METHODS, escape};
-use crate::{CodegenError, OperationRef, multipart, non_exhaustive, open_enums, redact, setters};
+use crate::{
+    CodegenError, OperationRef, build_per_attempt, multipart, non_exhaustive, open_enums, redact,
+    setters,
+};
 
 /// Settings for [`generate()`]. The default generates a plain builder-style
 /// client, whose multipart operations take each file part as a
@@ -97,6 +100,9 @@ pub fn generate(spec: &Value, options: &GenerateOptions) -> Result<Generated, Co
         None => Vec::new(),
     };
     multipart::emit(&mut file, &multipart_operations, options.engine.as_ref())?;
+    if let Some(paths) = &options.engine {
+        build_per_attempt::rewrite(&mut file, paths);
+    }
     examples_as_text(&mut file.items);
     Ok(Generated {
         code: prettyplease::unparse(&file),

@@ -31,6 +31,7 @@
 //! # Ok::<(), osigu_codegen::CodegenError>(())
 //! ```
 
+mod build_per_attempt;
 mod canonical;
 mod error;
 mod generate;

@@ -21,13 +21,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http::header::{ACCEPT, AUTHORIZATION};
-use http::{HeaderValue, StatusCode};
+use http::{HeaderName, HeaderValue, StatusCode};
 use progenitor_client::{ByteStream, ResponseValue};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::auth::TokenCache;
+use crate::auth::{Credential, TokenCache, TokenFailure};
 use crate::error::{ApiError, Error, Stage};
 use crate::operations::{Bucket, Operation, WriteClass};
 use crate::rate_limit::{LocalRateLimiter, RateLimiter};
@@ -95,20 +95,29 @@ pub(crate) type Rebuild = Box<
     dyn FnMut() -> Pin<Box<dyn Future<Output = Result<reqwest::Request, Error>> + Send>> + Send,
 >;
 
+/// Builds a generated call's request from the builder's checked values.
+pub(crate) type Build<'a> = &'a (dyn Fn() -> Result<reqwest::Request, Error> + Sync);
+
 /// Where each attempt's request comes from.
-// The common variant is moved once per call; boxing it to even out the
-// sizes would cost an allocation on every call instead.
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum Outgoing {
+pub(crate) enum Outgoing<'a> {
     /// A request with a buffered (or no) body, copied for each retry; one
-    /// with a streamed body is sent once.
-    Request(reqwest::Request),
+    /// with a streamed body is sent once. Boxed: every call's future holds
+    /// an `Outgoing`, and generated calls use the small `Build`.
+    Request(Box<reqwest::Request>),
+    /// A generated call: built for each attempt from the values its
+    /// builder checked, so the first attempt copies nothing.
+    Build(Build<'a>),
     /// A request built anew for every attempt, e.g. an upload that reopens
     /// its file.
     Rebuild(Rebuild),
 }
 
-impl Outgoing {
+impl Outgoing<'_> {
+    /// A hand-built request, copied for each retry.
+    pub(crate) fn request(request: reqwest::Request) -> Self {
+        Self::Request(Box::new(request))
+    }
+
     /// The request for this attempt, and whether another can follow.
     async fn next(&mut self) -> Result<(reqwest::Request, bool), Error> {
         match self {
@@ -117,13 +126,19 @@ impl Outgoing {
                 None => {
                     let placeholder =
                         reqwest::Request::new(http::Method::GET, request.url().clone());
-                    Ok((std::mem::replace(request, placeholder), false))
+                    Ok((std::mem::replace(&mut **request, placeholder), false))
                 }
             },
+            Self::Build(build) => Ok((build()?, true)),
             Self::Rebuild(build) => Ok((build().await?, true)),
         }
     }
 }
+
+/// Header names the engine writes or reads on every call, parsed once.
+static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+static DEPRECATION: HeaderName = HeaderName::from_static("deprecation");
+static SUNSET: HeaderName = HeaderName::from_static("sunset");
 
 /// A fresh id for the `x-request-id` header: support can find the call,
 /// and [`Error::OutcomeUnknown`] names it.
@@ -139,6 +154,41 @@ fn request_id() -> HeaderValue {
         *digit = HEX[((bits >> (60 - 4 * i)) & 0xf) as usize];
     }
     HeaderValue::from_bytes(&id).unwrap_or(HeaderValue::from_static("osigu-rs"))
+}
+
+/// Where a call's attempts stand.
+#[derive(Default)]
+struct Tries {
+    /// Requests made so far, this one included.
+    number: u32,
+    /// Whether an earlier attempt may have been applied.
+    maybe_applied: bool,
+    /// Whether this call already fetched a new token after a 401.
+    refreshed: bool,
+}
+
+/// One attempt that did not end in a success answer.
+struct Sent<'a> {
+    result: reqwest::Result<reqwest::Response>,
+    replayable: bool,
+    /// The request's URL, kept for a transition (reconciling reads it).
+    url: Option<reqwest::Url>,
+    credential: &'a Credential,
+    request_id: &'a HeaderValue,
+}
+
+/// Why an attempt has no token to send.
+enum Missing {
+    Token(TokenFailure),
+    Pacing(Error),
+}
+
+/// What follows an attempt.
+enum Next {
+    /// Send again.
+    Again,
+    /// Return this to the caller.
+    Finish(Result<reqwest::Response, Error>),
 }
 
 impl Core {
@@ -165,7 +215,7 @@ impl Core {
     /// the typed error the attempts came to.
     pub(crate) async fn execute(
         &self,
-        outgoing: Outgoing,
+        outgoing: Outgoing<'_>,
         op: &'static Operation,
     ) -> Result<reqwest::Response, Error> {
         let span = tracing::info_span!(
@@ -179,177 +229,232 @@ impl Core {
         );
         let started = Instant::now();
         let result = self
-            .attempts(outgoing, op, started)
+            .attempts(outgoing, op, started, span.clone())
             .instrument(span.clone())
             .await;
-        let latency_ms = started.elapsed().as_millis() as u64;
-        span.record("latency_ms", latency_ms);
-        tracing::debug!(parent: &span, latency_ms, ok = result.is_ok(), "call done");
+        if !span.is_disabled() {
+            let latency_ms = started.elapsed().as_millis() as u64;
+            span.record("latency_ms", latency_ms);
+            tracing::debug!(parent: &span, latency_ms, ok = result.is_ok(), "call done");
+        }
         result
     }
 
+    /// The attempts of one call. Only the common case lives here (a token
+    /// at hand, a request sent, a success answer); everything else is in
+    /// [`Core::no_token`] and [`Core::after_attempt`], boxed, so that the
+    /// future every call carries and the code every call runs stay small.
     async fn attempts(
         &self,
-        mut outgoing: Outgoing,
+        mut outgoing: Outgoing<'_>,
         op: &'static Operation,
         started: Instant,
+        span: tracing::Span,
     ) -> Result<reqwest::Response, Error> {
-        let span = tracing::Span::current();
-        let request_id_header = request_id();
-        let request_id = || request_id_header.to_str().unwrap_or_default().to_owned();
-        let mut number = 0;
-        let mut maybe_applied = false;
-        let mut refreshed = false;
+        let request_id = request_id();
+        let mut tries = Tries::default();
         loop {
-            number += 1;
-            span.record("attempt", number);
-            // The token first (a failure then costs no rate-limit slot),
-            // then the wait for a slot, then the token again if it lapsed
-            // while the call queued.
-            let mut token = self.tokens.token().await;
-            if token.is_ok() {
-                let waited = self.pacing.acquire(op.bucket).await?;
-                if waited && token.as_ref().is_ok_and(|c| Instant::now() >= c.until) {
-                    token = self.tokens.token().await;
-                }
-            }
-            let credential = match token {
+            tries.number += 1;
+            span.record("attempt", tries.number);
+            let credential = match self.credential(op).await {
                 Ok(credential) => credential,
-                Err(failure) => {
-                    let attempt = Attempt {
-                        class: op.class,
-                        outcome: Outcome::NoToken {
-                            retryable: failure.error.is_retryable(),
-                            hint: failure.retry_in,
-                        },
-                        number,
-                        elapsed: started.elapsed(),
-                        replayable: true,
-                        maybe_applied,
-                        refreshed,
-                    };
-                    if let Decision::Retry { wait } = decide(&attempt, &self.retry) {
-                        tracing::warn!(attempt = number, wait_ms = wait.as_millis() as u64, reason = %failure.error, "no token yet; retrying");
-                        tokio::time::sleep(wait).await;
-                        continue;
-                    }
-                    return Err(failure.error);
-                }
-            };
-            let (mut request, replayable) = outgoing.next().await?;
-            let url = (op.class == WriteClass::Transition).then(|| request.url().clone());
-            let headers = request.headers_mut();
-            headers.insert(AUTHORIZATION, credential.bearer.clone());
-            headers.insert("x-request-id", request_id_header.clone());
-            let sent = self.http.execute(request).await;
-            let (outcome, response, transport) = match sent {
-                Ok(response) => {
-                    let status = response.status();
-                    span.record("status", status.as_u16());
-                    self.note_deprecation(op, response.headers());
-                    if status.is_success() || status.is_redirection() || status.is_informational() {
-                        (Outcome::Success, Some(response), None)
-                    } else {
-                        let retry_after = retry_after(response.headers());
-                        let (response, already) = already_done(response, op).await;
-                        let outcome = Outcome::Status {
-                            status: status.as_u16(),
-                            retry_after,
-                            already,
-                        };
-                        (outcome, Some(response), None)
+                // A limiter that failed (a shared one) ends the call.
+                Err(Missing::Pacing(error)) => return Err(error),
+                Err(Missing::Token(failure)) => {
+                    match Box::pin(self.no_token(failure, op, &tries, started)).await {
+                        Ok(()) => continue,
+                        Err(error) => return Err(error),
                     }
                 }
-                Err(error) if error.is_connect() => (Outcome::Connect, None, Some(error)),
-                Err(error) => (Outcome::MaybeSent, None, Some(error)),
             };
-            if let Outcome::Status {
-                status,
-                retry_after,
-                ..
-            } = outcome
-            {
-                if status == 401 && !refreshed {
-                    // Revoked early, whatever happens next (even if this
-                    // request cannot be sent again): never reuse it. A 401
-                    // with the token fetched for this very retry is about
-                    // the credentials, not the token, and keeps it.
-                    self.tokens.reject(&credential).await;
-                }
-                if status == 429 {
-                    let pause = retry_after.unwrap_or(Duration::from_secs(1));
-                    self.pacing.penalize(op.bucket, pause).await;
+            // The request lives only in this block, so the call's future
+            // does not keep room for it while the answer is awaited.
+            let (pending, replayable, url) = {
+                let (mut request, replayable) = outgoing.next().await?;
+                let url = (op.class == WriteClass::Transition).then(|| request.url().clone());
+                let headers = request.headers_mut();
+                headers.insert(AUTHORIZATION, credential.bearer.clone());
+                headers.insert(X_REQUEST_ID.clone(), request_id.clone());
+                (self.http.execute(request), replayable, url)
+            };
+            let sent = pending.await;
+            if let Ok(response) = &sent {
+                let status = response.status();
+                span.record("status", status.as_u16());
+                self.note_deprecation(op, response.headers());
+                if status.is_success() || status.is_redirection() || status.is_informational() {
+                    // Every success status is success (`decide` says Done
+                    // for it in every class).
+                    return sent.map_err(|_| Error::invalid("no answer"));
                 }
             }
-            let attempt = Attempt {
-                class: op.class,
-                outcome,
-                number,
-                elapsed: started.elapsed(),
+            let attempt = Sent {
+                result: sent,
                 replayable,
-                maybe_applied,
-                refreshed,
+                url,
+                credential: &credential,
+                request_id: &request_id,
             };
-            match decide(&attempt, &self.retry) {
-                Decision::Done => {
-                    let response = response.ok_or_else(|| Error::invalid("no answer"))?;
-                    if outcome == Outcome::Success {
-                        return Ok(response);
-                    }
-                    return Err(error_from(response, op, refreshed).await);
-                }
-                Decision::Retry { wait } => {
-                    let status = response.as_ref().map(|r| r.status().as_u16());
-                    if outcome == Outcome::MaybeSent || status.is_some_and(|s| s >= 500) {
-                        maybe_applied = true;
-                    }
-                    tracing::warn!(
-                        attempt = number,
-                        status,
-                        wait_ms = wait.as_millis() as u64,
-                        reason = transport.map(|e| e.without_url().to_string()),
-                        "retrying"
-                    );
-                    drop(response);
-                    tokio::time::sleep(wait).await;
-                }
-                Decision::Refresh => {
-                    refreshed = true;
-                    number -= 1;
-                    tracing::info!("401 with a cached token; fetching a new one");
-                }
-                Decision::Reconcile => {
-                    let (Some(response), Some(url)) = (response, url) else {
-                        return Err(Error::invalid("nothing to reconcile"));
-                    };
-                    return self.reconcile(op, url, response, request_id()).await;
-                }
-                Decision::OutcomeUnknown => {
-                    let request_id = request_id();
-                    tracing::warn!(
-                        operation = op.operation_id,
-                        request_id,
-                        "the outcome of a write is unknown; it was not sent again"
-                    );
-                    return Err(Error::OutcomeUnknown {
-                        operation: op.operation_id,
-                        request_id,
-                    });
-                }
-                Decision::Fail => {
-                    return Err(match (response, transport) {
-                        (Some(response), _) => error_from(response, op, refreshed).await,
-                        (None, Some(error)) => Error::transport(Stage::Call, error),
-                        (None, None) => Error::invalid("no answer"),
-                    });
-                }
+            match Box::pin(self.after_attempt(attempt, op, &mut tries, started)).await {
+                Next::Again => continue,
+                Next::Finish(result) => return result,
             }
         }
     }
 
+    /// A token, then the wait for a rate-limit slot (a token failure then
+    /// costs no slot), then the token again if it lapsed while the call
+    /// queued.
+    async fn credential(&self, op: &Operation) -> Result<Arc<Credential>, Missing> {
+        let credential = self.tokens.token().await.map_err(Missing::Token)?;
+        let waited = self
+            .pacing
+            .acquire(op.bucket)
+            .await
+            .map_err(Missing::Pacing)?;
+        if waited && Instant::now() >= credential.until {
+            return self.tokens.token().await.map_err(Missing::Token);
+        }
+        Ok(credential)
+    }
+
+    /// No token: wait and try again (`Ok`), or the error to return.
+    async fn no_token(
+        &self,
+        failure: TokenFailure,
+        op: &Operation,
+        tries: &Tries,
+        started: Instant,
+    ) -> Result<(), Error> {
+        let attempt = Attempt {
+            class: op.class,
+            outcome: Outcome::NoToken {
+                retryable: failure.error.is_retryable(),
+                hint: failure.retry_in,
+            },
+            number: tries.number,
+            elapsed: started.elapsed(),
+            replayable: true,
+            maybe_applied: tries.maybe_applied,
+            refreshed: tries.refreshed,
+        };
+        if let Decision::Retry { wait } = decide(&attempt, &self.retry) {
+            tracing::warn!(attempt = tries.number, wait_ms = wait.as_millis() as u64, reason = %failure.error, "no token yet; retrying");
+            tokio::time::sleep(wait).await;
+            return Ok(());
+        }
+        Err(failure.error)
+    }
+
+    /// Everything after an attempt that did not end in a success answer:
+    /// the retry decision, and carrying it out.
+    async fn after_attempt(
+        &self,
+        sent: Sent<'_>,
+        op: &'static Operation,
+        tries: &mut Tries,
+        started: Instant,
+    ) -> Next {
+        let (outcome, response, transport) = match sent.result {
+            Ok(response) => {
+                let status = response.status();
+                let retry_after = retry_after(response.headers());
+                let (response, already) = already_done(response, op).await;
+                let outcome = Outcome::Status {
+                    status: status.as_u16(),
+                    retry_after,
+                    already,
+                };
+                (outcome, Some(response), None)
+            }
+            Err(error) if error.is_connect() => (Outcome::Connect, None, Some(error)),
+            Err(error) => (Outcome::MaybeSent, None, Some(error)),
+        };
+        if let Outcome::Status {
+            status,
+            retry_after,
+            ..
+        } = outcome
+        {
+            if status == 401 && !tries.refreshed {
+                // Revoked early, whatever happens next (even if this
+                // request cannot be sent again): never reuse it. A 401
+                // with the token fetched for this very retry is about
+                // the credentials, not the token, and keeps it.
+                self.tokens.reject(sent.credential).await;
+            }
+            if status == 429 {
+                let pause = retry_after.unwrap_or(Duration::from_secs(1));
+                self.pacing.penalize(op.bucket, pause).await;
+            }
+        }
+        let attempt = Attempt {
+            class: op.class,
+            outcome,
+            number: tries.number,
+            elapsed: started.elapsed(),
+            replayable: sent.replayable,
+            maybe_applied: tries.maybe_applied,
+            refreshed: tries.refreshed,
+        };
+        let request_id = || sent.request_id.to_str().unwrap_or_default().to_owned();
+        Next::Finish(match decide(&attempt, &self.retry) {
+            Decision::Done => match response {
+                Some(response) if outcome == Outcome::Success => Ok(response),
+                Some(response) => Err(error_from(response, op, tries.refreshed).await),
+                None => Err(Error::invalid("no answer")),
+            },
+            Decision::Retry { wait } => {
+                let status = response.as_ref().map(|r| r.status().as_u16());
+                if outcome == Outcome::MaybeSent || status.is_some_and(|s| s >= 500) {
+                    tries.maybe_applied = true;
+                }
+                tracing::warn!(
+                    attempt = tries.number,
+                    status,
+                    wait_ms = wait.as_millis() as u64,
+                    reason = transport.map(|e| e.without_url().to_string()),
+                    "retrying"
+                );
+                drop(response);
+                tokio::time::sleep(wait).await;
+                return Next::Again;
+            }
+            Decision::Refresh => {
+                tries.refreshed = true;
+                tries.number -= 1;
+                tracing::info!("401 with a cached token; fetching a new one");
+                return Next::Again;
+            }
+            Decision::Reconcile => match (response, sent.url) {
+                (Some(response), Some(url)) => {
+                    Box::pin(self.reconcile(op, url, response, request_id())).await
+                }
+                _ => Err(Error::invalid("nothing to reconcile")),
+            },
+            Decision::OutcomeUnknown => {
+                let request_id = request_id();
+                tracing::warn!(
+                    operation = op.operation_id,
+                    request_id,
+                    "the outcome of a write is unknown; it was not sent again"
+                );
+                Err(Error::OutcomeUnknown {
+                    operation: op.operation_id,
+                    request_id,
+                })
+            }
+            Decision::Fail => Err(match (response, transport) {
+                (Some(response), _) => error_from(response, op, tries.refreshed).await,
+                (None, Some(error)) => Error::transport(Stage::Call, error),
+                (None, None) => Error::invalid("no answer"),
+            }),
+        })
+    }
+
     fn note_deprecation(&self, op: &Operation, headers: &http::HeaderMap) {
-        let deprecation = headers.get("deprecation").and_then(|v| v.to_str().ok());
-        let sunset = headers.get("sunset").and_then(|v| v.to_str().ok());
+        let deprecation = headers.get(&DEPRECATION).and_then(|v| v.to_str().ok());
+        let sunset = headers.get(&SUNSET).and_then(|v| v.to_str().ok());
         if deprecation.is_none() && sunset.is_none() {
             return;
         }
@@ -371,7 +476,7 @@ impl Core {
     /// Sends `request` and decodes a JSON success body into `T`.
     pub(crate) async fn send_json<T: DeserializeOwned>(
         &self,
-        outgoing: Outgoing,
+        outgoing: Outgoing<'_>,
         op: &'static Operation,
     ) -> Result<ResponseValue<T>, Error> {
         let response = self.execute(outgoing, op).await?;
@@ -432,13 +537,13 @@ async fn error_from(response: reqwest::Response, op: &Operation, refreshed: bool
 }
 
 /// A generated call, sent: the success answer undecoded, or the typed
-/// error the attempts came to.
+/// error the attempts came to. `build` makes the request for each attempt.
 pub(crate) async fn respond(
     hooks: &Hooks,
-    request: reqwest::Request,
+    build: Build<'_>,
     op: &'static Operation,
 ) -> Result<reqwest::Response, Error> {
-    hooks.0.execute(Outgoing::Request(request), op).await
+    hooks.0.execute(Outgoing::Build(build), op).await
 }
 
 /// A success answer whose body is JSON, decoded (read up to the client's

@@ -213,7 +213,7 @@ pub(crate) async fn multipart(
             };
         }
         let request = with_form(&http, request, body)?;
-        return hooks.0.execute(Outgoing::Request(request), op).await;
+        return hooks.0.execute(Outgoing::request(request), op).await;
     }
     let mut parts = Vec::with_capacity(form.parts.len());
     for (name, value) in form.parts {

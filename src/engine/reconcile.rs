@@ -38,7 +38,7 @@ impl Core {
         let request = super::accept_json(self.http.get(read_url))
             .build()
             .map_err(|e| Error::invalid(e.without_url().to_string()))?;
-        let mut read = Box::pin(self.execute(Outgoing::Request(request), read_op)).await?;
+        let mut read = Box::pin(self.execute(Outgoing::request(request), read_op)).await?;
         let status = read.status();
         let headers = std::mem::take(read.headers_mut());
         let body = super::read_limited(read, self.max_body, Stage::Call).await?;
