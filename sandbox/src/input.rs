@@ -16,6 +16,9 @@ pub(crate) const MAX_UPLOAD: usize = 25 * 1024 * 1024;
 /// Largest request body read at all (room for a Base64 25 MB file).
 pub(crate) const MAX_BODY: usize = 40 * 1024 * 1024;
 
+/// The one id (or code) a path names, as it was sent.
+pub(crate) type Id = axum::extract::Path<String>;
+
 /// A numeric id from a path segment: `1234`, or a prefixed `auth_1234`.
 pub(crate) fn numeric_id(raw: &str) -> Option<i64> {
     raw.rsplit('_').next().and_then(|tail| tail.parse().ok())

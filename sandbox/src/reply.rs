@@ -2,7 +2,9 @@
 //! that produce them, pages, and `Location`.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use osigu::types;
@@ -246,51 +248,84 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
 
 /// `page` and `size` query parameters (Spring style: pages count from 0).
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct Paging {
-    pub page: Option<i64>,
-    pub size: Option<i64>,
+struct Paging {
+    page: Option<i64>,
+    size: Option<i64>,
+}
+
+/// A list call's `page` and `size`, and the path its links lead back to.
+#[derive(Debug, Default)]
+pub(crate) struct Paged {
+    paging: Paging,
+    /// The path (and any filter query) of the links.
+    pub path: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Paged {
+    type Rejection = QueryRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(paging) = Query::from_request_parts(parts, state).await?;
+        let path = parts.uri.path().to_owned();
+        Ok(Self { paging, path })
+    }
 }
 
 /// One page in the shape of the spec's `PagedModel*` schemas: the
 /// generated item type, with the generated link and page-metadata types.
 #[derive(Debug, Serialize)]
-pub(crate) struct Page<T> {
+struct Page<T> {
     content: Vec<T>,
     links: Vec<types::Link>,
     page: types::PageMetadata,
 }
 
-/// The page `paging` asks for (Spring style: pages count from 0, 20 items
-/// by default), with `self`, `first`, `prev`, `next` and `last` links.
-pub(crate) fn page<T>(items: Vec<T>, paging: &Paging, self_url: &str) -> Page<T> {
-    let size = paging.size.unwrap_or(20).clamp(1, 200);
-    let number = paging.page.unwrap_or(0).max(0);
-    let total = items.len() as i64;
-    let total_pages = (total + size - 1) / size;
-    let content: Vec<T> = items
-        .into_iter()
-        .skip((number * size) as usize)
-        .take(size as usize)
-        .collect();
-    let sep = if self_url.contains('?') { '&' } else { '?' };
-    let link = |rel: &str, page: i64| typed!(types::Link; rel = rel, href = format!("{self_url}{sep}page={page}&size={size}"));
-    let mut links = vec![link("self", number)];
-    if total_pages > 0 {
-        links.push(link("first", 0));
-        if number > 0 {
-            links.push(link("prev", number - 1));
+impl Paged {
+    /// The first page of the list at `path`.
+    pub(crate) fn first(path: String) -> Self {
+        Self {
+            path,
+            ..Self::default()
         }
-        if number + 1 < total_pages {
-            links.push(link("next", number + 1));
-        }
-        links.push(link("last", total_pages - 1));
     }
-    let meta = typed!(types::PageMetadata;
-        size = size, number = number, total_elements = total, total_pages = total_pages);
-    Page {
-        content,
-        links,
-        page: meta,
+
+    /// 200 with the page asked for (20 items by default), with `self`,
+    /// `first`, `prev`, `next` and `last` links under `base_url`.
+    pub(crate) fn reply<T: Serialize>(&self, base_url: &str, items: Vec<T>) -> Response {
+        ok(self.page(base_url, items))
+    }
+
+    fn page<T>(&self, base_url: &str, items: Vec<T>) -> Page<T> {
+        let size = self.paging.size.unwrap_or(20).clamp(1, 200);
+        let number = self.paging.page.unwrap_or(0).max(0);
+        let total = items.len() as i64;
+        let total_pages = (total + size - 1) / size;
+        let content: Vec<T> = items
+            .into_iter()
+            .skip((number * size) as usize)
+            .take(size as usize)
+            .collect();
+        let sep = if self.path.contains('?') { '&' } else { '?' };
+        let href = |page: i64| format!("{base_url}{}{sep}page={page}&size={size}", self.path);
+        let link = |rel: &str, page: i64| typed!(types::Link; rel = rel, href = href(page));
+        let mut links = vec![link("self", number)];
+        if total_pages > 0 {
+            links.push(link("first", 0));
+            if number > 0 {
+                links.push(link("prev", number - 1));
+            }
+            if number + 1 < total_pages {
+                links.push(link("next", number + 1));
+            }
+            links.push(link("last", total_pages - 1));
+        }
+        let page = typed!(types::PageMetadata;
+            size = size, number = number, total_elements = total, total_pages = total_pages);
+        Page {
+            content,
+            links,
+            page,
+        }
     }
 }
 
@@ -304,33 +339,13 @@ pub(crate) fn created(body: impl Serialize) -> Response {
     (StatusCode::CREATED, axum::Json(body)).into_response()
 }
 
-/// 201 with a `Location` to the new resource, and its body (which clients
-/// following the `Location` ignore).
-pub(crate) fn created_at(location: &str, body: impl Serialize) -> Response {
-    let mut response = created(body);
-    set_location(&mut response, location);
-    response
-}
-
-/// 201 with only a `Location` to the new resource.
-pub(crate) fn created_location(location: &str) -> Response {
-    let mut response = StatusCode::CREATED.into_response();
-    set_location(&mut response, location);
-    response
-}
-
-/// 202 with only a `Location` to poll.
-pub(crate) fn accepted_at(location: &str) -> Response {
-    let mut response = StatusCode::ACCEPTED.into_response();
-    set_location(&mut response, location);
-    response
-}
-
-/// Sets `Location`; a path the sandbox built is always a valid header.
-pub(crate) fn set_location(response: &mut Response, location: &str) {
+/// `response` with a `Location`; a path the sandbox built is always a
+/// valid header.
+pub(crate) fn located(mut response: Response, location: &str) -> Response {
     if let Ok(value) = HeaderValue::from_str(location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
+    response
 }
 
 /// The path of an operation with its placeholders filled in order, for a
@@ -357,14 +372,17 @@ mod tests {
     #[test]
     fn pages_like_spring() {
         let items: Vec<i32> = (0..45).collect();
-        let paging = Paging {
-            page: Some(2),
-            size: Some(20),
+        let paged = Paged {
+            paging: Paging {
+                page: Some(2),
+                size: Some(20),
+            },
+            path: "/x".to_owned(),
         };
-        let page = serde_json::to_value(page(items, &paging, "/x")).unwrap();
+        let page = serde_json::to_value(paged.page("http://h", items)).unwrap();
         assert_eq!(page["content"].as_array().unwrap().len(), 5);
         assert_eq!(page["page"]["total_pages"], 3);
-        assert_eq!(page["links"][0]["href"], "/x?page=2&size=20");
+        assert_eq!(page["links"][0]["href"], "http://h/x?page=2&size=20");
         assert_eq!(page["links"][0]["rel"], "self");
     }
 

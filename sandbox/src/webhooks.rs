@@ -38,7 +38,7 @@ pub(crate) fn emit(app: &Arc<App>, event_type: &str, data: Value) {
         .subscriptions
         .iter()
         .filter(|s| s.matches(event_type))
-        .map(|s| (s.url.clone(), s.secret.clone()))
+        .filter_map(|s| Some((s.resource.url.clone()?, s.secret.clone())))
         .collect();
     if targets.is_empty() {
         return;

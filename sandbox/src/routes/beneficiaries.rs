@@ -8,22 +8,19 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::input::{TextQuery, numeric_id};
-use crate::reply::path_of;
-use crate::reply::{ApiError, ApiJson, ApiResult, Paging, accepted_at, ok, page, refuse_if};
-use crate::state::Shared;
-use crate::state::random_uuid;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+
+use crate::input::{Id, TextQuery, numeric_id};
+use crate::reply::{ApiError, ApiJson, ApiResult, Paged, located, ok, path_of, refuse_if};
+use crate::state::{Shared, random_uuid};
 use crate::store::{Beneficiary, Db, Decision, Sponsor};
 use crate::typed::typed;
 
 /// `listSponsors`.
 pub(crate) async fn list_sponsors(State(app): Shared) -> Response {
-    let db = app.db();
-    ok(db
-        .sponsors
-        .iter()
-        .map(Sponsor::resource)
-        .collect::<Vec<_>>())
+    let sponsors: Vec<_> = app.db().sponsors.iter().map(Sponsor::resource).collect();
+    ok(sponsors)
 }
 
 fn sponsor_or_404(db: &Db, slug: &str) -> ApiResult<Sponsor> {
@@ -56,10 +53,7 @@ const FORMS: &[FormRow] = &[
 ];
 
 /// `listSponsorForms`: the two forms every sponsor takes.
-pub(crate) async fn sponsor_forms(
-    State(app): Shared,
-    Path(slug): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn sponsor_forms(State(app): Shared, Path(slug): Id) -> ApiResult<Response> {
     let sponsor = sponsor_or_404(&app.db(), &slug)?;
     let forms: Vec<types::AuthorizationFormResource> = FORMS
         .iter()
@@ -82,7 +76,7 @@ pub(crate) async fn sponsor_forms(
 /// false`.
 pub(crate) async fn search_beneficiary(
     State(app): Shared,
-    Path(slug): Path<String>,
+    Path(slug): Id,
     ApiJson(types::BeneficiarySearchRequest(body)): ApiJson<types::BeneficiarySearchRequest>,
 ) -> ApiResult<Response> {
     let db = app.db();
@@ -102,7 +96,7 @@ pub(crate) async fn search_beneficiary(
             Ok(ok(b.resource(until)))
         }
         None => Err(ApiError::new(
-            axum::http::StatusCode::NOT_FOUND,
+            StatusCode::NOT_FOUND,
             "071-404",
             "no beneficiary matches the search",
         )
@@ -156,7 +150,7 @@ struct Rules<'a> {
 /// `getSponsorConfiguration`.
 pub(crate) async fn sponsor_configuration(
     State(app): Shared,
-    Path(slug): Path<String>,
+    Path(slug): Id,
     Query(query): Query<ProductTypeQuery>,
 ) -> ApiResult<Response> {
     let sponsor = sponsor_or_404(&app.db(), &slug)?;
@@ -198,7 +192,7 @@ pub(crate) async fn sponsor_configuration(
 /// `getAuthorizationDocumentPolicy` (v1 and v2).
 pub(crate) async fn document_policy(
     State(app): Shared,
-    Path(slug): Path<String>,
+    Path(slug): Id,
     Query(query): Query<ProductTypeQuery>,
 ) -> ApiResult<Response> {
     let sponsor = sponsor_or_404(&app.db(), &slug)?;
@@ -292,33 +286,26 @@ fn lookup_matches(
 /// sponsor answers 202 with a `Location` to a monitor instead.
 pub(crate) async fn lookup_beneficiaries(
     State(app): Shared,
-    Path(slug): Path<String>,
+    Path(slug): Id,
     ApiJson(body): ApiJson<types::BeneficiaryLookupRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let sponsor = sponsor_or_404(&db, &slug)?;
     let found = lookup_matches(&db, sponsor.slug, &body)?;
     if sponsor.decision == Decision::Sync {
-        let self_url = format!(
-            "{}{}",
-            app.base_url,
-            path_of("lookupBeneficiaries", &[&slug])
-        );
-        return Ok(ok(page(found, &Paging::default(), &self_url)));
+        let paged = Paged::first(path_of("lookupBeneficiaries", &[&slug]));
+        return Ok(paged.reply(&app.base_url, found));
     }
     let id = random_uuid().to_string();
     let ready_at = Instant::now() + app.config.async_sponsor_delay_value();
     db.lookups.insert(id.clone(), (ready_at, found));
     let location = LOOKUP_MONITOR.replace("{monitor_id}", &id);
-    Ok(accepted_at(&location))
+    Ok(located(StatusCode::ACCEPTED.into_response(), &location))
 }
 
 /// The monitor of an asynchronous lookup: IN_PROGRESS until the sponsor's
 /// delay has passed, then COMPLETED with the people found.
-pub(crate) async fn lookup_monitor(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn lookup_monitor(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
     let (ready_at, found) = db
         .lookups

@@ -5,9 +5,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use osigu::types;
 
-use crate::input::TextQuery;
-use crate::reply::path_of;
-use crate::reply::{ApiError, ApiResult, Paging, ok, page, refuse_if};
+use crate::input::{Id, TextQuery};
+use crate::reply::{ApiError, ApiResult, Paged, ok, path_of, refuse_if};
 use crate::state::Shared;
 use crate::store::Kind;
 use crate::typed::typed;
@@ -87,7 +86,7 @@ pub(crate) async fn countries() -> Response {
 }
 
 /// `listStates` (v1 and v2).
-pub(crate) async fn states(Path(country): Path<String>) -> ApiResult<Response> {
+pub(crate) async fn states(Path(country): Id) -> ApiResult<Response> {
     let all = states_of(&country)?
         .map(|s| typed!(types::StateResource; code = s.1, name = s.2, country_code = s.0));
     Ok(ok(all.collect::<Vec<_>>()))
@@ -95,7 +94,7 @@ pub(crate) async fn states(Path(country): Path<String>) -> ApiResult<Response> {
 
 /// `listSubdivisions` (v1 and v2): the same first-level divisions as the
 /// states.
-pub(crate) async fn subdivisions(Path(country): Path<String>) -> ApiResult<Response> {
+pub(crate) async fn subdivisions(Path(country): Id) -> ApiResult<Response> {
     let all = states_of(&country)?
         .map(|s| typed!(types::SubdivisionResource; code = s.1, name = s.2, country_code = s.0));
     Ok(ok(all.collect::<Vec<_>>()))
@@ -111,7 +110,7 @@ pub(crate) async fn cities(Path((country, state)): Path<(String, String)>) -> Ap
 }
 
 /// `listMedicalBoards` (v1 and v2).
-pub(crate) async fn medical_boards(Path(country): Path<String>) -> ApiResult<Response> {
+pub(crate) async fn medical_boards(Path(country): Id) -> ApiResult<Response> {
     let country = known_country(&country)?;
     let all = BOARDS.iter().filter(|b| b.0 == country);
     let all = all
@@ -183,10 +182,6 @@ pub(crate) async fn search_diagnoses(
                 diagnosis_id = index as i64 + 1, code = *code, coding_system = "ICD-10", name = *name)
         })
         .collect();
-    let self_url = format!(
-        "{}{}?name={needle}",
-        app.base_url,
-        path_of("searchDiagnoses", &[])
-    );
-    Ok(ok(page(found, &Paging::default(), &self_url)))
+    let paged = Paged::first(format!("{}?name={needle}", path_of("searchDiagnoses", &[])));
+    Ok(paged.reply(&app.base_url, found))
 }

@@ -8,12 +8,14 @@ use osigu::types;
 use serde::Deserialize;
 use tokio::time::Instant;
 
-use crate::input::numeric_id;
-use crate::reply::path_of;
-use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, created, ok, refuse_if, set_location};
+use crate::input::{Id, numeric_id};
+use crate::reply::{
+    ApiError, ApiJson, ApiResult, OptJson, created, located, ok, path_of, refuse_if,
+};
 use crate::state::Shared;
-use crate::store::{Claim, Db, Decision, Doctor, Indication, Monitor, ProcedureClaim};
+use crate::store::{Claim, Db, Decision, Doctor, Monitor, cents, claim_file};
 use crate::typed::typed;
+use types::MedicalProcedureClaimStatus::{Completed, Voided};
 
 /// A line the guides' outpatient claim carries.
 #[derive(Debug, Deserialize)]
@@ -56,17 +58,17 @@ pub(crate) async fn create_outpatient(
     };
     let mut lines = Vec::new();
     for item in &body.line_items {
-        let product = db.resolve_product(Some(&item.product_code), None)?;
-        let quantity = item.quantity.unwrap_or(1).max(1);
-        let mut line = db.new_line(&product, quantity);
-        line.unit_price = item.unit_price.unwrap_or(product.unit_price);
+        let mut line = db.line(
+            Some(&item.product_code),
+            None,
+            item.quantity.unwrap_or(1).max(1),
+        )?;
+        line.unit_price = item.unit_price.unwrap_or(line.unit_price);
         lines.push(line);
     }
-    let files: Vec<Indication> = authorization
+    let files = authorization
         .as_ref()
-        .and_then(|a| a.request_id)
-        .and_then(|r| db.auth_requests.get(&r))
-        .map(|r| r.indications.clone())
+        .map(|a| db.request_files(a))
         .unwrap_or_default();
     let now = app.clock.now();
     let stored = Claim {
@@ -84,12 +86,9 @@ pub(crate) async fn create_outpatient(
         status: "OPEN".to_owned(),
         lines,
         currency: sponsor.currency.to_owned(),
-        document_number: None,
-        document_date: None,
-        document_serial: None,
         files,
-        settled: false,
         updated_at: now,
+        ..Claim::default()
     };
     let answer = typed!(types::OutpatientCareClaimCreatedResponse;
         claim_id = stored.id.to_string(), status = "OPEN", created_at = now);
@@ -104,28 +103,18 @@ fn claim_id(db: &Db, raw: &str) -> ApiResult<i64> {
 }
 
 /// `getOutpatientCareClaim`.
-pub(crate) async fn get_outpatient(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn get_outpatient(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
     let id = claim_id(&db, &id)?;
     Ok(ok(db.claims[&id].resource()))
 }
 
 /// `getClaimAuthorizationFiles`.
-pub(crate) async fn outpatient_files(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn outpatient_files(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
     let id = claim_id(&db, &id)?;
-    let files: Vec<_> = db.claims[&id]
-        .files
-        .iter()
-        .map(Indication::claim_file)
-        .collect();
-    Ok(ok(files))
+    let files = db.claims[&id].files.iter().map(claim_file);
+    Ok(ok(files.collect::<Vec<_>>()))
 }
 
 /// Where a claim monitor is read.
@@ -138,7 +127,7 @@ fn monitor_path(monitor: &Monitor) -> String {
 /// `Location`; synchronous sponsors finish in the call.
 pub(crate) async fn complete_outpatient(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     ApiJson(body): ApiJson<types::CompleteProviderOutpatientCareClaimRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
@@ -183,11 +172,12 @@ pub(crate) async fn complete_outpatient(
     let location = monitor_path(&monitor);
     let answer = monitor.resource(location.clone(), Some(stored));
     db.monitors.insert(monitor.id.to_string(), monitor);
-    let mut response = (StatusCode::ACCEPTED, axum::Json(answer)).into_response();
-    if asynchronous {
-        set_location(&mut response, &location);
-    }
-    Ok(response)
+    let response = (StatusCode::ACCEPTED, axum::Json(answer)).into_response();
+    Ok(if asynchronous {
+        located(response, &location)
+    } else {
+        response
+    })
 }
 
 /// 422 when a biometric reading is named but unknown.
@@ -204,7 +194,7 @@ fn known_reading(db: &Db, reading: Option<uuid::Uuid>) -> ApiResult<()> {
 /// `getOutpatientCareClaimMonitor`: each poll moves the monitor one step
 /// (PENDING → IN_PROGRESS → COMPLETED), and it is COMPLETED anyway once the
 /// async sponsor delay has passed.
-pub(crate) async fn get_monitor(State(app): Shared, Path(id): Path<String>) -> ApiResult<Response> {
+pub(crate) async fn get_monitor(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let mut db = app.db();
     let monitor = db
         .monitors
@@ -231,10 +221,7 @@ pub(crate) async fn get_monitor(State(app): Shared, Path(id): Path<String>) -> A
 }
 
 /// `voidOutpatientCareClaim`: only an OPEN claim.
-pub(crate) async fn void_outpatient(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn void_outpatient(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let mut db = app.db();
     let cid = claim_id(&db, &id)?;
     let now = app.clock.now();
@@ -278,73 +265,68 @@ pub(crate) async fn create_procedure(
             .provider_product_code(product.code)
             .authorized_quantity(quantity)
             .status(types::AuthorizationStatus::Approved);
+        let line = types::Product::try_from(line);
         products.push(
-            types::Product::try_from(line)
-                .map_err(|e| ApiError::internal(format!("a claim line did not build: {e}")))?,
+            line.map_err(|e| ApiError::internal(format!("a claim line did not build: {e}")))?,
         );
     }
-    let claim = ProcedureClaim {
-        id: db.next(),
-        products,
-        status: "IN_PROGRESS",
-        amount: (amount * 100.0).round() / 100.0,
-        additional_notes: body.additional_notes,
-    };
-    let answer = claim.resource();
-    db.procedure_claims.insert(claim.id, claim);
-    Ok(created(answer))
+    let id = db.next();
+    let claim = typed!(types::MedicalProcedureClaimResource;
+        claim_id = id, status = "IN_PROGRESS", amount = cents(amount), copayment = 0.0,
+        coinsurance = 0.0, sponsor_transaction_id = format!("SPX-MP-{id}");
+        products = products, additional_notes = body.additional_notes);
+    db.procedure_claims.insert(id, claim.clone());
+    Ok(created(claim))
+}
+
+/// The procedure claim, or 404.
+fn procedure<'a>(
+    db: &'a mut Db,
+    raw: &str,
+) -> ApiResult<&'a mut types::MedicalProcedureClaimResource> {
+    let claim = numeric_id(raw).and_then(|id| db.procedure_claims.get_mut(&id));
+    claim.ok_or_else(|| ApiError::not_found("medical-procedure claim", raw))
 }
 
 /// The procedure claim, if it is still IN_PROGRESS (else 409 naming
-/// `doing`).
-fn open_procedure<'a>(db: &'a mut Db, raw: &str, doing: &str) -> ApiResult<&'a mut ProcedureClaim> {
-    let claim = numeric_id(raw)
-        .and_then(|id| db.procedure_claims.get_mut(&id))
-        .ok_or_else(|| ApiError::not_found("medical-procedure claim", raw))?;
-    if claim.status != "IN_PROGRESS" {
-        return Err(ApiError::conflict(format!(
-            "claim {raw} is {} and cannot be {doing}",
-            claim.status
-        )));
+/// `doing`), moved to `status`.
+fn settle_procedure<'a>(
+    db: &'a mut Db,
+    raw: &str,
+    doing: &str,
+    status: types::MedicalProcedureClaimStatus,
+) -> ApiResult<&'a mut types::MedicalProcedureClaimResource> {
+    let claim = procedure(db, raw)?;
+    let current = claim.status.as_ref().map_or("", |s| s.as_str());
+    if current != "IN_PROGRESS" {
+        let message = format!("claim {raw} is {current} and cannot be {doing}");
+        return Err(ApiError::conflict(message));
     }
+    claim.status = Some(status);
     Ok(claim)
 }
 
 /// `getMedicalProcedureClaim`.
-pub(crate) async fn get_procedure(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let db = app.db();
-    numeric_id(&id)
-        .and_then(|n| db.procedure_claims.get(&n))
-        .map(|c| ok(c.resource()))
-        .ok_or_else(|| ApiError::not_found("medical-procedure claim", &id))
+pub(crate) async fn get_procedure(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
+    Ok(ok(procedure(&mut app.db(), &id)?))
 }
 
 /// `completeMedicalProcedureClaim`.
 pub(crate) async fn complete_procedure(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     OptJson(body): OptJson<types::CompleteMedicalProcedureClaimRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
     known_reading(&db, body.biometric_reading_id)?;
-    let claim = open_procedure(&mut db, &id, "completed")?;
-    claim.status = "COMPLETED";
+    let claim = settle_procedure(&mut db, &id, "completed", Completed)?;
     if body.additional_notes.is_some() {
         claim.additional_notes = body.additional_notes;
     }
-    Ok(ok(claim.resource()))
+    Ok(ok(claim))
 }
 
 /// `voidMedicalProcedureClaim`.
-pub(crate) async fn void_procedure(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let mut db = app.db();
-    let claim = open_procedure(&mut db, &id, "voided")?;
-    claim.status = "VOIDED";
-    Ok(ok(claim.resource()))
+pub(crate) async fn void_procedure(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
+    Ok(ok(settle_procedure(&mut app.db(), &id, "voided", Voided)?))
 }

@@ -8,11 +8,12 @@ use axum::response::Response;
 use osigu::types;
 use serde::Deserialize;
 
-use crate::input::numeric_id;
-use crate::reply::path_of;
-use crate::reply::{ApiError, ApiJson, ApiResult, created, created_location, ok, refuse_if};
-use crate::state::App;
-use crate::state::Shared;
+use crate::input::{Id, numeric_id};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+
+use crate::reply::{ApiError, ApiJson, ApiResult, created, located, ok, path_of, refuse_if};
+use crate::state::{App, Shared};
 use crate::store::{Db, DispProduct, DispStatus, Dispensation, Line, Redeems, otp_of};
 use crate::typed::typed;
 
@@ -66,23 +67,13 @@ type Redeemable = (i64, String, i32, f64);
 /// What `reference` names: an authorization or prescription by code or id,
 /// or one of their product lines.
 fn target_of(db: &Db, reference: &str) -> Option<Redeems> {
-    if let Some(a) = db
-        .authorizations
-        .values()
-        .find(|a| a.code.as_deref() == Some(reference))
+    let found = db.find_authorization(reference).map(Redeems::Authorization);
+    if let Some(found) =
+        found.or_else(|| db.find_prescription(reference).map(Redeems::Prescription))
     {
-        return Some(Redeems::Authorization(a.id));
-    }
-    if let Some(p) = db.prescriptions.values().find(|p| p.code == reference) {
-        return Some(Redeems::Prescription(p.id));
+        return Some(found);
     }
     let number = numeric_id(reference)?;
-    if db.authorizations.contains_key(&number) {
-        return Some(Redeems::Authorization(number));
-    }
-    if db.prescriptions.contains_key(&number) {
-        return Some(Redeems::Prescription(number));
-    }
     if let Some(a) = db
         .authorizations
         .values()
@@ -143,12 +134,7 @@ fn map_products(db: &Db, target: Redeems, input: &[Wanted]) -> ApiResult<Vec<Dis
                 )
             })?;
         refuse_if!(p.quantity <= 0 || p.quantity > line.2; "products.quantity", format!("at most {} of {} can be dispensed", line.2, line.1));
-        if p.price < 0.0 {
-            return Err(ApiError::unprocessable(
-                "products.price",
-                "price must not be negative",
-            ));
-        }
+        refuse_if!(p.price < 0.0; "products.price", "price must not be negative");
         let code = match &p.substitute_code {
             Some(sub) => db
                 .product_by_code(sub)
@@ -191,21 +177,19 @@ pub(crate) async fn start_dispensation(
 /// `Location` to it.
 pub(crate) async fn document_dispensation(
     State(app): Shared,
-    Path(code): Path<String>,
+    Path(code): Id,
     ApiJson(body): ApiJson<types::DocumentDispensationRequest>,
 ) -> ApiResult<Response> {
     refuse_if!(body.products.is_empty(); "products", "at least one product is required");
     let wanted: Vec<Wanted> = body.products.iter().map(Wanted::from).collect();
     let id = start(&app, &[code.as_str()], &wanted, None)?;
-    Ok(created_location(&path_of("getDispensation", &[&id])))
+    let location = path_of("getDispensation", &[&id]);
+    Ok(located(StatusCode::CREATED.into_response(), &location))
 }
 
 /// `getDispensingDocument`: what an authorization or prescription code
 /// still entitles its holder to.
-pub(crate) async fn dispensing_document(
-    State(app): Shared,
-    Path(code): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn dispensing_document(State(app): Shared, Path(code): Id) -> ApiResult<Response> {
     let db = app.db();
     let target = target_of(&db, &code)
         .ok_or_else(|| ApiError::not_found("authorization or prescription", &code))?;
@@ -311,18 +295,12 @@ fn dispensation<'a>(db: &'a mut Db, id: &str) -> ApiResult<&'a mut Dispensation>
 }
 
 /// `getDispensation`.
-pub(crate) async fn get_dispensation(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn get_dispensation(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     Ok(ok(dispensation(&mut app.db(), &id)?.view()))
 }
 
 /// `getDispensationVerificationStatus`.
-pub(crate) async fn verification_status(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn verification_status(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let mut db = app.db();
     let d = dispensation(&mut db, &id)?;
     Ok(ok(typed!(types::DispensationVerificationStatusResponse;;
@@ -332,7 +310,7 @@ pub(crate) async fn verification_status(
 /// `updateDispensationProducts`: only while STARTED.
 pub(crate) async fn update_dispensation_products(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     ApiJson(body): ApiJson<types::UpdateDispensationRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
@@ -358,7 +336,7 @@ pub(crate) async fn update_dispensation_products(
 /// claim for what was handed over.
 pub(crate) async fn complete_dispensation(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     ApiJson(body): ApiJson<types::CompleteDispensationRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
@@ -435,10 +413,7 @@ pub(crate) async fn complete_dispensation(
 }
 
 /// `voidDispensation`.
-pub(crate) async fn void_dispensation(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn void_dispensation(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let view = {
         let mut db = app.db();
         let d = dispensation(&mut db, &id)?;

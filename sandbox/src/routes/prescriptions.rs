@@ -2,19 +2,17 @@
 
 use std::sync::Arc;
 
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use osigu::types;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::input::numeric_id;
-use crate::reply::path_of;
-use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page, refuse_if};
-use crate::state::App;
-use crate::state::Shared;
-use crate::store::{Db, Diagnosis, Doctor, Line, Patient, Prescription};
+use crate::input::Id;
+use crate::reply::{ApiError, ApiJson, ApiResult, Paged, created, ok, path_of, refuse_if};
+use crate::state::{App, Shared};
+use crate::store::{Db, Doctor, Line, Prescription, prescription_patient};
 use crate::typed::typed;
 
 /// The `doctor` of a prescription: the seeded doctor, with any string
@@ -68,44 +66,33 @@ fn prescribe_v1(
         let patient = db
             .patients
             .iter()
-            .find(|p| p.patient_id == patient_id)
+            .find(|p| p.patient_id.as_deref() == Some(patient_id))
             .cloned()
             .ok_or_else(|| {
                 ApiError::unprocessable("patient_id", format!("unknown patient {patient_id}"))
             })?;
         refuse_if!(diagnoses.is_empty(); "diagnoses", "at least one diagnosis is required");
-        if medications.is_empty() {
-            return Err(ApiError::unprocessable(
-                "medications",
-                "at least one medication is required",
-            ));
-        }
+        refuse_if!(medications.is_empty(); "medications", "at least one medication is required");
         let mut lines = Vec::new();
         for m in medications {
             let mut line = rx_line(&mut db, Some(&m.product_code), None, m.quantity)?;
             line.duration_days = m.duration_days;
             lines.push(line);
         }
+        let diagnoses = diagnoses.iter();
         let diagnoses = diagnoses
-            .iter()
-            .map(|d| Diagnosis {
-                id: db.next(),
-                code: d.diagnosis_code.clone(),
-                coding_system: "ICD-10".to_owned(),
-            })
+            .map(|d| db.diagnosis(&d.diagnosis_code, "ICD-10"))
             .collect();
-        Prescription {
-            id: 0,
-            code: String::new(),
-            patient_id: Some(patient.patient_id.clone()),
-            patient: patient.prescription_patient(),
-            doctor: doctor(None),
+        let patient_id = patient.patient_id.clone();
+        let patient = prescription_patient(&patient);
+        Prescription::new(
+            patient_id,
+            patient,
+            doctor(None),
             diagnoses,
             lines,
-            status: "ISSUED",
-            created_at: app.clock.now(),
-            resent: Vec::new(),
-        }
+            app.clock.now(),
+        )
     };
     Ok(issue(app, rx))
 }
@@ -135,21 +122,13 @@ pub(crate) async fn create_prescription_v2(
     ApiJson(body): ApiJson<types::CreatePrescriptionRequestV2>,
 ) -> ApiResult<Response> {
     refuse_if!(body.national_repository_id.trim().is_empty(); "national_repository_id", "national_repository_id is required");
-    if body.signed_hash.is_empty() {
-        return Err(ApiError::unprocessable(
-            "signed_hash",
-            "signed_hash must not be empty",
-        ));
-    }
+    refuse_if!(body.signed_hash.is_empty(); "signed_hash", "signed_hash must not be empty");
     let rx = {
         let mut db = app.db();
         let mut lines = Vec::new();
         for p in &body.products {
-            let reference = p.product_id.as_deref();
-            let numeric = reference.and_then(|r| r.parse::<i64>().ok());
-            let code = if numeric.is_some() { None } else { reference };
-            if code.is_some() || numeric.is_some() {
-                lines.push(rx_line(&mut db, code, numeric, p.quantity.max(1))?);
+            if let Some(reference) = p.product_id.as_deref() {
+                lines.push(db.referenced_line(reference, p.quantity.max(1))?);
             }
         }
         for t in &body.treatments {
@@ -159,40 +138,23 @@ pub(crate) async fn create_prescription_v2(
                 lines.push(line);
             }
         }
-        let diagnoses = body
-            .diagnoses
-            .iter()
-            .map(|d| Diagnosis {
-                id: db.next(),
-                code: d.code.clone(),
-                coding_system: d.coding_system.clone(),
-            })
+        let diagnoses = body.diagnoses.iter();
+        let diagnoses = diagnoses
+            .map(|d| db.diagnosis(&d.code, &d.coding_system))
             .collect();
         let given = &body.patient;
         let patient = typed!(types::PrescriptionResourcePatient;;
             email_address = given.email_address.as_ref().map(|e| e.as_str().to_owned()),
             phone_number = given.phone_number.as_ref().map(|p| p.as_str().to_owned()),
             area_code = given.area_code.and_then(|a| i32::try_from(a.get()).ok()));
-        Prescription {
-            id: 0,
-            code: String::new(),
-            patient_id: None,
-            patient,
-            doctor: doctor(Some(&body.doctor)),
-            diagnoses,
-            lines,
-            status: "ISSUED",
-            created_at: app.clock.now(),
-            resent: Vec::new(),
-        }
+        let doctor = doctor(Some(&body.doctor));
+        Prescription::new(None, patient, doctor, diagnoses, lines, app.clock.now())
     };
     Ok(issue(&app, rx))
 }
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct ListIn {
-    page: Option<i64>,
-    size: Option<i64>,
     patient_id: Option<String>,
 }
 
@@ -206,7 +168,7 @@ fn download_url(app: &App, id: i64) -> String {
 pub(crate) async fn list_prescriptions(
     State(app): Shared,
     Query(query): Query<ListIn>,
-    OriginalUri(uri): OriginalUri,
+    mut paged: Paged,
 ) -> Response {
     let db = app.db();
     let items = db
@@ -221,32 +183,20 @@ pub(crate) async fn list_prescriptions(
         })
         .map(|p| p.resource(download_url(&app, p.id)))
         .collect();
-    let mut self_url = format!("{}{}", app.base_url, uri.path());
     if let Some(patient) = &query.patient_id {
-        self_url.push_str(&format!("?patient_id={patient}"));
+        paged.path.push_str(&format!("?patient_id={patient}"));
     }
-    let paging = Paging {
-        page: query.page,
-        size: query.size,
-    };
-    ok(page(items, &paging, &self_url))
+    paged.reply(&app.base_url, items)
 }
 
-/// A prescription by code or by numeric id.
+/// A prescription by code or by numeric id, or 404.
 fn prescription_id(db: &Db, raw: &str) -> ApiResult<i64> {
-    db.prescriptions
-        .values()
-        .find(|p| p.code == raw)
-        .map(|p| p.id)
-        .or_else(|| numeric_id(raw).filter(|id| db.prescriptions.contains_key(id)))
+    db.find_prescription(raw)
         .ok_or_else(|| ApiError::not_found("prescription", raw))
 }
 
 /// `getPrescription` (by id or by code).
-pub(crate) async fn get_prescription(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn get_prescription(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
     let id = prescription_id(&db, &id)?;
     Ok(ok(db.prescriptions[&id].resource(download_url(&app, id))))
@@ -255,7 +205,7 @@ pub(crate) async fn get_prescription(
 /// `resendPrescription`: 200 without a body.
 pub(crate) async fn resend_prescription(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     ApiJson(body): ApiJson<types::ResendPrescriptionRequest>,
 ) -> ApiResult<Response> {
     let channel = body.channel.to_uppercase();
@@ -279,18 +229,11 @@ pub(crate) async fn search_patients(
     Query(query): Query<PatientQuery>,
 ) -> Response {
     let db = app.db();
-    let found: Vec<types::PatientResource> = db
-        .patients
-        .iter()
-        .filter(|p| {
-            query
-                .document_number
-                .as_deref()
-                .is_none_or(|d| p.document_number == d)
-        })
-        .map(Patient::resource)
-        .collect();
-    ok(found)
+    let wanted = |p: &&types::PatientResource| {
+        let document = query.document_number.as_deref();
+        document.is_none_or(|d| p.document_number.as_deref() == Some(d))
+    };
+    ok(db.patients.iter().filter(wanted).collect::<Vec<_>>())
 }
 
 /// `createPatient`: 409 when the document is already registered.
@@ -307,24 +250,20 @@ pub(crate) async fn create_patient(
         refuse_if!(value.trim().is_empty(); field, format!("{field} is required"));
     }
     let mut db = app.db();
+    let document = (Some(&body.document_number), Some(&body.document_type));
     if db
         .patients
         .iter()
-        .any(|p| p.document_number == body.document_number && p.document_type == body.document_type)
+        .any(|p| (p.document_number.as_ref(), p.document_type.as_ref()) == document)
     {
         return Err(ApiError::conflict(
             "a patient with this identity document already exists",
         ));
     }
-    let patient = Patient {
-        patient_id: format!("pat_{:06}", db.next() + 1),
-        first_name: body.first_name,
-        last_name: body.last_name,
-        document_type: body.document_type,
-        document_number: body.document_number,
-        date_of_birth: body.date_of_birth,
-    };
-    let answer = patient.resource();
-    db.patients.push(patient);
-    Ok(created(answer))
+    let patient = typed!(types::PatientResource;
+        patient_id = format!("pat_{:06}", db.next() + 1), first_name = body.first_name,
+        last_name = body.last_name, document_type = body.document_type,
+        document_number = body.document_number; date_of_birth = body.date_of_birth);
+    db.patients.push(patient.clone());
+    Ok(created(patient))
 }

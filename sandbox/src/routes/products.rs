@@ -1,28 +1,31 @@
 //! The global catalogue of non-medication products and the provider's own
 //! product list.
 
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use osigu::types;
 use serde::Deserialize;
 
 use crate::clock::Time;
-use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page, refuse_if};
+use crate::input::Id;
+use crate::reply::{ApiError, ApiJson, ApiResult, Paged, created, ok, refuse_if};
 use crate::state::Shared;
 use crate::store::{CatalogProduct, Kind};
 use crate::typed::typed;
 
+/// The filters of a product list.
 #[derive(Debug, Deserialize)]
-pub(crate) struct CatalogQuery {
+pub(crate) struct ProductQuery {
     product_type: Option<String>,
+    query: Option<String>,
 }
 
 /// `listProducts`: labs, imaging and procedures (either vocabulary of
 /// product types is understood).
 pub(crate) async fn list_catalog_products(
     State(app): Shared,
-    Query(query): Query<CatalogQuery>,
+    Query(query): Query<ProductQuery>,
 ) -> Response {
     let db = app.db();
     let found: Vec<types::CatalogProductEntry> = db
@@ -40,14 +43,6 @@ pub(crate) async fn list_catalog_products(
     ok(found)
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct ProviderQuery {
-    page: Option<i64>,
-    size: Option<i64>,
-    product_type: Option<String>,
-    query: Option<String>,
-}
-
 fn registered(code: &str, at: Time) -> types::ProviderProductResource {
     typed!(types::ProviderProductResource; product_code = code, registered_at = at)
 }
@@ -55,8 +50,8 @@ fn registered(code: &str, at: Time) -> types::ProviderProductResource {
 /// `listProviderProducts` (paged; filters by type and text).
 pub(crate) async fn list_provider_products(
     State(app): Shared,
-    Query(query): Query<ProviderQuery>,
-    OriginalUri(uri): OriginalUri,
+    Query(query): Query<ProductQuery>,
+    paged: Paged,
 ) -> Response {
     let db = app.db();
     let needle = query.query.as_deref().unwrap_or("").to_lowercase();
@@ -77,15 +72,7 @@ pub(crate) async fn list_provider_products(
         })
         .map(|(p, at)| registered(p.code, at))
         .collect();
-    let paging = Paging {
-        page: query.page,
-        size: query.size,
-    };
-    ok(page(
-        items,
-        &paging,
-        &format!("{}{}", app.base_url, uri.path()),
-    ))
+    paged.reply(&app.base_url, items)
 }
 
 /// `registerProviderProduct`: 404 outside the catalogue, 409 `071-102`
@@ -121,7 +108,7 @@ pub(crate) async fn register_provider_product(
 /// `removeProviderProduct`: 204, or 404 when it was not registered.
 pub(crate) async fn remove_provider_product(
     State(app): Shared,
-    Path(code): Path<String>,
+    Path(code): Id,
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let before = db.provider_products.len();

@@ -1,23 +1,19 @@
 //! Pre-authorization requests: create, attach documents, complete, read.
 
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use osigu::types;
 use serde::Deserialize;
 
 use super::authorizations::issue;
-use crate::input::{MAX_UPLOAD, base64_decode, numeric_id, read_upload};
-use crate::reply::path_of;
-use crate::reply::{
-    ApiError, ApiJson, ApiResult, OptJson, Paging, created, created_at, ok, page, refuse_if,
-};
-use crate::state::App;
-use crate::state::Shared;
-use crate::store::{
-    AuthRequest, Db, Decision, Diagnosis, Doctor, Indication, RequestStatus, RequestView, otp_of,
-};
+use crate::input::{Id, MAX_UPLOAD, base64_decode, numeric_id, read_upload};
+use crate::reply::refuse_if;
+use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, Paged, created, located, ok, path_of};
+use crate::state::{App, Shared};
+use crate::store::{AuthRequest, Db, Decision, Doctor, RequestStatus, RequestView, otp_of};
+use crate::typed::typed;
 
 /// The request as answered, with the authorizations it led to.
 fn view(db: &Db, request: &AuthRequest) -> RequestView {
@@ -49,11 +45,7 @@ pub(crate) async fn create_request(
     let diagnoses = body
         .diagnoses
         .iter()
-        .map(|d| Diagnosis {
-            id: db.next(),
-            code: d.code.clone(),
-            coding_system: d.coding_system.clone(),
-        })
+        .map(|d| db.diagnosis(&d.code, &d.coding_system))
         .collect();
     let now = app.clock.now();
     let request = AuthRequest {
@@ -77,24 +69,14 @@ pub(crate) async fn create_request(
     let answer = view(&db, &request);
     let location = path_of("getAuthorizationRequest", &[&request.id.to_string()]);
     db.auth_requests.insert(request.id, request);
-    Ok(created_at(&location, answer))
+    Ok(located(created(answer), &location))
 }
 
 /// `listAuthorizationRequests` (paged, newest first).
-pub(crate) async fn list_requests(
-    State(app): Shared,
-    Query(paging): Query<Paging>,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
+pub(crate) async fn list_requests(State(app): Shared, paged: Paged) -> Response {
     let db = app.db();
-    let items = db
-        .auth_requests
-        .values()
-        .rev()
-        .map(|r| view(&db, r))
-        .collect();
-    let self_url = format!("{}{}", app.base_url, uri.path());
-    ok(page(items, &paging, &self_url))
+    let items = db.auth_requests.values().rev().map(|r| view(&db, r));
+    paged.reply(&app.base_url, items.collect())
 }
 
 fn request_id(db: &Db, raw: &str) -> ApiResult<i64> {
@@ -104,7 +86,7 @@ fn request_id(db: &Db, raw: &str) -> ApiResult<i64> {
 }
 
 /// `getAuthorizationRequest`.
-pub(crate) async fn get_request(State(app): Shared, Path(id): Path<String>) -> ApiResult<Response> {
+pub(crate) async fn get_request(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
     let id = request_id(&db, &id)?;
     Ok(ok(view(&db, &db.auth_requests[&id])))
@@ -115,7 +97,7 @@ pub(crate) async fn get_request(State(app): Shared, Path(id): Path<String>) -> A
 /// `external_verifications`.
 pub(crate) async fn complete_request(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     OptJson(body): OptJson<types::AuthorizationRequestCompletion>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
@@ -132,16 +114,18 @@ pub(crate) async fn complete_request(
         .cloned()
         .ok_or_else(|| ApiError::not_found("sponsor", &request.sponsor_slug))?;
     refuse_if!(request.lines.is_empty(); "products", "the request has no products to authorize");
+    let attached = |kind: &str| {
+        let mut types = request
+            .indications
+            .iter()
+            .filter_map(|i| i.file_type.as_deref());
+        types.any(|t| t.eq_ignore_ascii_case(kind))
+    };
     let missing: Vec<&str> = sponsor
         .required_documents
         .iter()
         .copied()
-        .filter(|kind| {
-            !request
-                .indications
-                .iter()
-                .any(|i| i.file_type.eq_ignore_ascii_case(kind))
-        })
+        .filter(|kind| !attached(kind))
         .collect();
     if !missing.is_empty() {
         return Err(ApiError::new(
@@ -158,14 +142,13 @@ pub(crate) async fn complete_request(
         let token = otp_of(&body.external_verifications);
         db.consume_otp(token, request.beneficiary_id, sponsor.slug)?;
     }
-    let lines = request.lines.clone();
-    let doctor = request.doctor.clone();
+    let (beneficiary, doctor, lines) = (request.beneficiary_id, request.doctor, request.lines);
     let decided = issue(
         &app,
         &mut db,
         &sponsor,
         Some(rid),
-        request.beneficiary_id,
+        beneficiary,
         doctor,
         lines,
     );
@@ -196,17 +179,13 @@ fn open_for_upload(db: &Db, id: &str) -> ApiResult<i64> {
 
 fn store_indication(app: &App, rid: i64, file_name: String, file_type: String) -> Response {
     let mut db = app.db();
-    let indication = Indication {
-        id: format!("ind_{:06}", db.next()),
-        file_name,
-        file_type,
-        created_at: app.clock.now(),
-    };
-    let answer = indication.resource();
+    let indication = typed!(types::IndicationResource;
+        id = format!("ind_{:06}", db.next()), file_name = file_name, file_type = file_type,
+        created_at = app.clock.now());
     if let Some(request) = db.auth_requests.get_mut(&rid) {
-        request.indications.push(indication);
+        request.indications.push(indication.clone());
     }
-    created(answer)
+    created(indication)
 }
 
 /// The query of a file upload: what the document is and what it is for.
@@ -224,7 +203,7 @@ pub(crate) struct FileQuery {
 /// `authorization_id` are accepted and, when given, must not be blank.
 pub(crate) async fn attach_indication_multipart(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     Query(query): Query<FileQuery>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Response> {
@@ -251,7 +230,7 @@ pub(crate) async fn attach_indication_multipart(
 /// `attachAuthorizationRequestIndicationBase64`.
 pub(crate) async fn attach_indication_base64(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     ApiJson(body): ApiJson<types::AttachIndicationBase64Request>,
 ) -> ApiResult<Response> {
     let rid = open_for_upload(&app.db(), &id)?;
@@ -261,12 +240,7 @@ pub(crate) async fn attach_indication_base64(
         return Err(ApiError::too_large(MAX_UPLOAD));
     }
     refuse_if!(bytes.is_empty(); "content", "the file is empty");
-    if body.file_type.trim().is_empty() {
-        return Err(ApiError::unprocessable(
-            "file_type",
-            "file_type is required",
-        ));
-    }
+    refuse_if!(body.file_type.trim().is_empty(); "file_type", "file_type is required");
     let file_name = body
         .file_name
         .unwrap_or_else(|| format!("{}.pdf", body.file_type.to_lowercase()));

@@ -2,13 +2,13 @@
 //! documents, complete.
 
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use osigu::types;
 
-use crate::input::read_upload;
-use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, Paging, created, ok, page, refuse_if};
+use crate::input::{Id, read_upload};
+use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, Paged, created, ok, refuse_if};
 use crate::state::Shared;
 use crate::store::{Claim, Db, Settlement};
 use crate::typed::typed;
@@ -72,9 +72,8 @@ fn pending<'a>(db: &'a Db, sponsor_slug: &'a str) -> impl Iterator<Item = (i64, 
 /// `listSettlementPendingAuthorizations` (paged).
 pub(crate) async fn pending_authorizations(
     State(app): Shared,
-    Path(id): Path<String>,
-    Query(paging): Query<Paging>,
-    OriginalUri(uri): OriginalUri,
+    Path(id): Id,
+    paged: Paged,
 ) -> ApiResult<Response> {
     let db = app.db();
     let batch = db
@@ -89,14 +88,13 @@ pub(crate) async fn pending_authorizations(
                 total_amount = claim.amount())
         })
         .collect();
-    let self_url = format!("{}{}", app.base_url, uri.path());
-    Ok(ok(page(items, &paging, &self_url)))
+    Ok(paged.reply(&app.base_url, items))
 }
 
 /// `attachSettlementAuthorizations`.
 pub(crate) async fn attach_authorizations(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     ApiJson(body): ApiJson<types::AttachSettlementAuthorizationsRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
@@ -127,7 +125,7 @@ pub(crate) async fn attach_authorizations(
 /// `uploadSettlementDocument` (multipart: `file`, `document_type`).
 pub(crate) async fn upload_document(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Response> {
     open_batch(&mut app.db(), &id)?;
@@ -159,7 +157,7 @@ pub(crate) async fn upload_document(
 /// authorizations or no invoice; otherwise SUBMITTED.
 pub(crate) async fn complete_settlement(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     OptJson(_body): OptJson<types::CompleteSettlementBatchRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();

@@ -7,6 +7,7 @@ use osigu::types;
 use crate::reply::{ApiError, ApiJson, ApiResult, created, refuse_if};
 use crate::state::Shared;
 use crate::store::Subscription;
+use crate::typed::typed;
 
 /// `createWebhookSubscription`: stores the subscription and answers it
 /// with its `id` and the signing `secret`.
@@ -27,13 +28,12 @@ pub(crate) async fn create_subscription(
     }
     let mut db = app.db();
     let subscription = Subscription {
+        resource: typed!(types::WebhookSubscriptionResource; url = url; event_types = body.event_types),
         id: format!("whs_{:06}", db.next()),
-        url,
-        event_types: body.event_types,
         secret: app.config.webhook_secret_value().to_owned(),
         created_at: app.clock.now(),
     };
-    let answer = subscription.view();
+    let answer = created(&subscription);
     db.subscriptions.push(subscription);
-    Ok(created(answer))
+    Ok(answer)
 }

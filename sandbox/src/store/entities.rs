@@ -214,7 +214,7 @@ pub(crate) struct OtpToken {
     pub used: bool,
 }
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(crate) struct Doctor {
     pub name: String,
     pub license: String,
@@ -250,22 +250,6 @@ impl Doctor {
     }
 }
 
-#[derive(Clone)]
-pub(crate) struct Diagnosis {
-    pub id: i64,
-    pub code: String,
-    pub coding_system: String,
-}
-
-impl Diagnosis {
-    /// `DiagnosisResource`.
-    pub(crate) fn resource(&self) -> types::DiagnosisResource {
-        typed!(types::DiagnosisResource;
-            id = self.id, code = self.code.clone(), coding_system = self.coding_system.clone(),
-            status = types::ProductDecisionStatus::Approved)
-    }
-}
-
 /// A product line of a pre-authorization request, an authorization, a
 /// claim or a prescription.
 #[derive(Clone)]
@@ -297,29 +281,15 @@ impl Line {
     }
 }
 
-#[derive(Clone)]
-pub(crate) struct Indication {
-    pub id: String,
-    pub file_name: String,
-    pub file_type: String,
-    pub created_at: Time,
-}
+/// A document attached to a pre-authorization request.
+pub(crate) type Indication = types::IndicationResource;
 
-impl Indication {
-    /// `IndicationResource`.
-    pub(crate) fn resource(&self) -> types::IndicationResource {
-        typed!(types::IndicationResource;
-            id = self.id.clone(), file_name = self.file_name.clone(),
-            file_type = self.file_type.clone(), created_at = self.created_at)
-    }
-
-    /// `ClaimAuthorizationFileResource`.
-    pub(crate) fn claim_file(&self) -> types::ClaimAuthorizationFileResource {
-        typed!(types::ClaimAuthorizationFileResource;
-            id = self.id.clone(), file_name = self.file_name.clone(),
-            file_type = self.file_type.clone(), created_at = self.created_at,
-            file_path = format!("files/{}/{}", self.id, self.file_name))
-    }
+/// An indication as a claim lists it (`ClaimAuthorizationFileResource`).
+pub(crate) fn claim_file(i: &Indication) -> types::ClaimAuthorizationFileResource {
+    let (id, name) = (i.id.clone().unwrap_or_default(), i.file_name.clone());
+    typed!(types::ClaimAuthorizationFileResource;
+        file_path = format!("files/{id}/{}", name.as_deref().unwrap_or_default()), id = id;
+        file_name = name, file_type = i.file_type.clone(), created_at = i.created_at)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -345,7 +315,7 @@ pub(crate) struct AuthRequest {
     pub sponsor_slug: String,
     pub beneficiary_id: i64,
     pub doctor: Doctor,
-    pub diagnoses: Vec<Diagnosis>,
+    pub diagnoses: Vec<types::DiagnosisResource>,
     pub lines: Vec<Line>,
     pub indications: Vec<Indication>,
     pub status: RequestStatus,
@@ -375,13 +345,12 @@ impl AuthRequest {
             doctor_country_code = d.country_code.clone(), doctor_specialty_name = d.specialty.clone(),
             created_by = "sandbox-client", updated_by = "sandbox-client",
             created_at = self.created_at, updated_at = self.updated_at;
-            diagnoses = self.diagnoses.iter().map(Diagnosis::resource).collect(),
-            authorizations = authorizations);
+            diagnoses = self.diagnoses.clone(), authorizations = authorizations);
         RequestView {
             resource,
             status: self.status.as_str(),
             products: self.lines.iter().map(|l| l.resource("REQUESTED")).collect(),
-            indications: self.indications.iter().map(Indication::resource).collect(),
+            indications: self.indications.clone(),
         }
     }
 }
@@ -408,6 +377,46 @@ pub(crate) struct Authorization {
 }
 
 impl Authorization {
+    /// An authorization of `lines`, SENT_TO_SPONSOR until it is approved.
+    pub(crate) fn new(
+        id: i64,
+        sponsor_slug: String,
+        beneficiary_id: i64,
+        doctor: Doctor,
+        lines: Vec<Line>,
+        now: Time,
+        expiration_at: Time,
+    ) -> Self {
+        Self {
+            id,
+            code: None,
+            request_id: None,
+            sponsor_slug,
+            beneficiary_id,
+            doctor,
+            status: "SENT_TO_SPONSOR".to_owned(),
+            kind: lines.first().map_or(Kind::Medication, |l| l.kind),
+            lines,
+            payment_type: "DIRECT_PAYMENT".to_owned(),
+            sponsor_authorization_code: None,
+            documents_ok: true,
+            provider_slugs: vec!["sandbox-provider".to_owned()],
+            activation_at: now,
+            expiration_at,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// The sponsor's approval: APPROVED, with a code and the sponsor's
+    /// reference, active from `now`.
+    pub(crate) fn approve(&mut self, now: Time) {
+        self.status = "APPROVED".to_owned();
+        self.code = Some(format!("AUTH-SBX-{:06}", self.id));
+        self.sponsor_authorization_code = Some(format!("SPX-{}", self.id));
+        (self.activation_at, self.updated_at) = (now, now);
+    }
+
     /// CLAIMED once every line is claimed in full, PARTIALLY_CLAIMED before.
     pub(crate) fn mark_claimed(&mut self) {
         let fully = self
@@ -481,7 +490,7 @@ impl Authorization {
     }
 }
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(crate) struct Claim {
     pub id: i64,
     pub authorization_id: Option<i64>,
@@ -566,25 +575,6 @@ impl Monitor {
         });
         typed!(types::OutpatientCareClaimMonitorResponse;
             monitor_resource = monitor; outpatient_care_claim_resource = done)
-    }
-}
-
-#[derive(Clone)]
-pub(crate) struct ProcedureClaim {
-    pub id: i64,
-    pub products: Vec<types::Product>,
-    pub status: &'static str,
-    pub amount: f64,
-    pub additional_notes: Option<String>,
-}
-
-impl ProcedureClaim {
-    /// `MedicalProcedureClaimResource`.
-    pub(crate) fn resource(&self) -> types::MedicalProcedureClaimResource {
-        typed!(types::MedicalProcedureClaimResource;
-            claim_id = self.id, status = self.status, amount = self.amount, copayment = 0.0,
-            coinsurance = 0.0, sponsor_transaction_id = format!("SPX-MP-{}", self.id);
-            products = self.products.clone(), additional_notes = self.additional_notes.clone())
     }
 }
 
@@ -681,36 +671,19 @@ impl Dispensation {
     }
 }
 
-#[derive(Clone)]
-pub(crate) struct Patient {
-    pub patient_id: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub document_type: String,
-    pub document_number: String,
-    pub date_of_birth: Option<NaiveDate>,
-}
-
-impl Patient {
-    /// The `patient` of a `PrescriptionResource`.
-    pub(crate) fn prescription_patient(&self) -> types::PrescriptionResourcePatient {
-        typed!(types::PrescriptionResourcePatient;
-            code = self.patient_id.clone(), full_name = format!("{} {}", self.first_name, self.last_name),
-            given_names = self.first_name.clone(), surnames = self.last_name.clone(),
-            identity_document_type = self.document_type.clone(),
-            identity_document_code = self.document_number.clone(), enabled = true,
-            manually_created = false;
-            date_of_birth = self.date_of_birth.map(|d| d.to_string()))
-    }
-
-    /// `PatientResource`.
-    pub(crate) fn resource(&self) -> types::PatientResource {
-        typed!(types::PatientResource;
-            patient_id = self.patient_id.clone(), first_name = self.first_name.clone(),
-            last_name = self.last_name.clone(), document_type = self.document_type.clone(),
-            document_number = self.document_number.clone();
-            date_of_birth = self.date_of_birth)
-    }
+/// The `patient` of a `PrescriptionResource`, for a patient of the
+/// directory.
+pub(crate) fn prescription_patient(
+    p: &types::PatientResource,
+) -> types::PrescriptionResourcePatient {
+    let name = |part: &Option<String>| part.clone().unwrap_or_default();
+    typed!(types::PrescriptionResourcePatient;
+        full_name = format!("{} {}", name(&p.first_name), name(&p.last_name)), enabled = true,
+        manually_created = false;
+        code = p.patient_id.clone(), given_names = p.first_name.clone(),
+        surnames = p.last_name.clone(), identity_document_type = p.document_type.clone(),
+        identity_document_code = p.document_number.clone(),
+        date_of_birth = p.date_of_birth.map(|d| d.to_string()))
 }
 
 #[derive(Clone)]
@@ -720,7 +693,7 @@ pub(crate) struct Prescription {
     pub patient_id: Option<String>,
     pub patient: types::PrescriptionResourcePatient,
     pub doctor: types::PrescriptionResourceDoctor,
-    pub diagnoses: Vec<Diagnosis>,
+    pub diagnoses: Vec<types::DiagnosisResource>,
     pub lines: Vec<Line>,
     pub status: &'static str,
     pub created_at: Time,
@@ -728,6 +701,30 @@ pub(crate) struct Prescription {
 }
 
 impl Prescription {
+    /// An ISSUED prescription; [`Db::next`](super::Db::next) gives it an id
+    /// and code when it is stored.
+    pub(crate) fn new(
+        patient_id: Option<String>,
+        patient: types::PrescriptionResourcePatient,
+        doctor: types::PrescriptionResourceDoctor,
+        diagnoses: Vec<types::DiagnosisResource>,
+        lines: Vec<Line>,
+        created_at: Time,
+    ) -> Self {
+        Self {
+            id: 0,
+            code: String::new(),
+            patient_id,
+            patient,
+            doctor,
+            diagnoses,
+            lines,
+            status: "ISSUED",
+            created_at,
+            resent: Vec::new(),
+        }
+    }
+
     /// `PrescriptionResource`.
     pub(crate) fn resource(&self, download_url: String) -> types::PrescriptionResource {
         let line_status = if self.status == "DISPENSED" {
@@ -738,7 +735,7 @@ impl Prescription {
         typed!(types::PrescriptionResource;
             id = self.id, code = self.code.clone(), status = self.status, confidential = false,
             patient = self.patient.clone(), doctor = self.doctor.clone(), download_url = download_url;
-            diagnoses = self.diagnoses.iter().map(Diagnosis::resource).collect(),
+            diagnoses = self.diagnoses.clone(),
             products = self.lines.iter().map(|l| l.resource(line_status)).collect())
     }
 
@@ -770,44 +767,25 @@ impl Settlement {
     }
 }
 
+/// `WebhookSubscriptionResource` with the subscription's `id`, signing
+/// `secret` and `created_at` (the sandbox's convention).
+#[derive(Serialize)]
 pub(crate) struct Subscription {
+    #[serde(flatten)]
+    pub resource: types::WebhookSubscriptionResource,
     pub id: String,
-    pub url: String,
-    pub event_types: Vec<String>,
     pub secret: String,
     pub created_at: Time,
 }
 
-/// `WebhookSubscriptionResource` with the subscription's `id`, signing
-/// `secret` and `created_at` (the sandbox's convention).
-#[derive(Serialize)]
-pub(crate) struct SubscriptionView {
-    #[serde(flatten)]
-    resource: types::WebhookSubscriptionResource,
-    id: String,
-    secret: String,
-    created_at: Time,
-}
-
 impl Subscription {
     pub(crate) fn matches(&self, event_type: &str) -> bool {
-        self.event_types.iter().any(|pattern| {
+        self.resource.event_types.iter().any(|pattern| {
             pattern == "*"
                 || pattern == event_type
                 || pattern
                     .strip_suffix('*')
                     .is_some_and(|prefix| event_type.starts_with(prefix))
         })
-    }
-
-    pub(crate) fn view(&self) -> SubscriptionView {
-        let resource = typed!(types::WebhookSubscriptionResource;
-            url = self.url.clone(); event_types = self.event_types.clone());
-        SubscriptionView {
-            resource,
-            id: self.id.clone(),
-            secret: self.secret.clone(),
-            created_at: self.created_at,
-        }
     }
 }

@@ -5,10 +5,13 @@
 use axum::http::StatusCode;
 use tokio::time::Instant;
 
-use super::{Authorization, Beneficiary, CatalogProduct, Claim, Db, Line, Sponsor};
+use osigu::types::{DiagnosisResource, ProductDecisionStatus};
+
+use super::{Authorization, Beneficiary, CatalogProduct, Claim, Db, Indication, Line, Sponsor};
 use crate::clock::Time;
 use crate::input::numeric_id;
 use crate::reply::{ApiError, ApiResult};
+use crate::typed::typed;
 
 impl Db {
     /// The sponsor and an active beneficiary of it, or 422.
@@ -87,6 +90,14 @@ impl Db {
             .ok_or_else(|| ApiError::not_found("authorization", raw))
     }
 
+    /// The documents of the request an authorization was decided from.
+    pub(crate) fn request_files(&self, authorization: &Authorization) -> Vec<Indication> {
+        let request = authorization
+            .request_id
+            .and_then(|r| self.auth_requests.get(&r));
+        request.map(|r| r.indications.clone()).unwrap_or_default()
+    }
+
     /// A provider claim for (part of) an authorization, not yet stored.
     pub(crate) fn new_claim(
         &mut self,
@@ -95,15 +106,8 @@ impl Db {
         status: &str,
         now: Time,
     ) -> Claim {
-        let currency = self
-            .sponsor(&authorization.sponsor_slug)
-            .map_or("GTQ", |s| s.currency)
-            .to_owned();
-        let files = authorization
-            .request_id
-            .and_then(|r| self.auth_requests.get(&r))
-            .map(|r| r.indications.clone())
-            .unwrap_or_default();
+        let sponsor = self.sponsor(&authorization.sponsor_slug);
+        let currency = sponsor.map_or("GTQ", |s| s.currency).to_owned();
         Claim {
             id: self.next(),
             authorization_id: Some(authorization.id),
@@ -114,12 +118,9 @@ impl Db {
             status: status.to_owned(),
             lines,
             currency,
-            document_number: None,
-            document_date: None,
-            document_serial: None,
-            files,
-            settled: false,
+            files: self.request_files(authorization),
             updated_at: now,
+            ..Claim::default()
         }
     }
 
@@ -159,6 +160,42 @@ impl Db {
                 "unknown, expired, already used, or issued for another beneficiary",
             )),
         }
+    }
+
+    /// A line for `quantity` of the registered product a request names (as
+    /// [`Db::resolve_product`] reads it).
+    pub(crate) fn line(
+        &mut self,
+        code: Option<&str>,
+        id: Option<i64>,
+        quantity: i32,
+    ) -> ApiResult<Line> {
+        let product = self.resolve_product(code, id)?;
+        Ok(self.new_line(&product, quantity))
+    }
+
+    /// A line for the product a reference names: a catalogue `product_id`
+    /// when it is a number, else a product code.
+    pub(crate) fn referenced_line(&mut self, reference: &str, quantity: i32) -> ApiResult<Line> {
+        match reference.parse() {
+            Ok(id) => self.line(None, Some(id), quantity),
+            Err(_) => self.line(Some(reference), None, quantity),
+        }
+    }
+
+    /// A diagnosis of a request or prescription, under a fresh id.
+    pub(crate) fn diagnosis(&mut self, code: &str, coding_system: &str) -> DiagnosisResource {
+        typed!(DiagnosisResource;
+            id = self.next(), code = code, coding_system = coding_system,
+            status = ProductDecisionStatus::Approved)
+    }
+
+    /// A prescription by code or by numeric id.
+    pub(crate) fn find_prescription(&self, raw: &str) -> Option<i64> {
+        let by_code = self.prescriptions.values().find(|p| p.code == raw);
+        by_code
+            .map(|p| p.id)
+            .or_else(|| numeric_id(raw).filter(|id| self.prescriptions.contains_key(id)))
     }
 
     /// A fresh line for `quantity` of a catalogue product, at its price.

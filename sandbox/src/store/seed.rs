@@ -4,8 +4,9 @@
 use chrono::NaiveDate;
 
 use super::Db;
-use super::entities::{Beneficiary, CatalogProduct, Decision, Kind, Patient, Sponsor};
+use super::entities::{Beneficiary, CatalogProduct, Decision, Kind, Sponsor};
 use crate::clock::Time;
+use crate::typed::typed;
 
 /// (slug, name, country, currency, decision, OTP required, documents a
 /// request needs before completion)
@@ -93,14 +94,10 @@ impl Db {
             .iter()
             .map(|code| ((*code).to_owned(), registered_at))
             .collect();
-        db.patients.push(Patient {
-            patient_id: crate::SEED_PATIENT_ID.to_owned(),
-            first_name: "María".to_owned(),
-            last_name: "González".to_owned(),
-            document_type: "DPI".to_owned(),
-            document_number: "1000000001".to_owned(),
-            date_of_birth: NaiveDate::from_ymd_opt(1985, 3, 14),
-        });
+        db.patients.push(typed!(osigu::types::PatientResource;
+            patient_id = crate::SEED_PATIENT_ID, first_name = "María", last_name = "González",
+            document_type = "DPI", document_number = "1000000001";
+            date_of_birth = NaiveDate::from_ymd_opt(1985, 3, 14)));
         db
     }
 }
