@@ -49,6 +49,18 @@ macro_rules! refuse_if {
 
 pub(crate) use refuse_if;
 
+/// `conflict_if!(condition, "format", args...)` answers 409 with the
+/// formatted message when `condition` holds.
+macro_rules! conflict_if {
+    ($condition:expr, $($message:tt)+) => {
+        if $condition {
+            return Err(crate::reply::ApiError::conflict(format!($($message)+)));
+        }
+    };
+}
+
+pub(crate) use conflict_if;
+
 impl ApiError {
     pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         let body = typed!(types::ErrorResponse; error_code = code, message = message.into());

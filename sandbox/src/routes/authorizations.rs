@@ -9,7 +9,7 @@ use osigu::types;
 use serde::Deserialize;
 
 use crate::input::{Id, MAX_UPLOAD, base64_decode};
-use crate::reply::{ApiError, ApiJson, ApiResult, Paged, created, ok, refuse_if};
+use crate::reply::{ApiError, ApiJson, ApiResult, Paged, conflict_if, created, ok, refuse_if};
 use crate::state::{App, Shared, random_uuid};
 use crate::store::{
     Authorization, Db, Decision, Doctor, Line, Redeems, RequestStatus, Sponsor, otp_of,
@@ -191,15 +191,12 @@ fn change(
         .authorizations
         .get_mut(&id)
         .ok_or_else(|| ApiError::not_found("authorization", raw))?;
-    if matches!(
-        authorization.status.as_str(),
+    let status = authorization.status.as_str();
+    let fixed = matches!(
+        status,
         "VOIDED" | "CLAIMED" | "PARTIALLY_CLAIMED" | "SENT_TO_SPONSOR"
-    ) {
-        return Err(ApiError::conflict(format!(
-            "authorization {id} is {} and cannot change",
-            authorization.status
-        )));
-    }
+    );
+    conflict_if!(fixed, "authorization {id} is {status} and cannot change");
     change(authorization)?;
     authorization.updated_at = app.clock.now();
     let (answer, event) = (authorization.resource(), authorization.event_data());
@@ -285,15 +282,16 @@ pub(crate) async fn void_authorization(State(app): Shared, Path(id): Id) -> ApiR
             .get_mut(&id)
             .ok_or_else(|| ApiError::not_found("authorization", &id.to_string()))?;
         let status = authorization.status.as_str();
-        if busy || matches!(status, "VOIDED" | "CLAIMED" | "PARTIALLY_CLAIMED") {
-            let why = if busy {
-                " with a dispensation in progress"
-            } else {
-                ""
-            };
-            let message = format!("authorization {id} is {status}{why} and cannot be voided");
-            return Err(ApiError::conflict(message));
-        }
+        let why = if busy {
+            " with a dispensation in progress"
+        } else {
+            ""
+        };
+        let claimed = matches!(status, "VOIDED" | "CLAIMED" | "PARTIALLY_CLAIMED");
+        conflict_if!(
+            busy || claimed,
+            "authorization {id} is {status}{why} and cannot be voided"
+        );
         authorization.status = "VOIDED".to_owned();
         authorization.updated_at = now;
         (authorization.resource(), authorization.event_data())
@@ -312,10 +310,11 @@ pub(crate) async fn claim_authorization(
     let id = db.authorization_id(&id)?;
     let mut authorization = db.authorizations[&id].clone();
     let status = authorization.status.as_str();
-    if !matches!(status, "APPROVED" | "PARTIALLY_CLAIMED") {
-        let message = format!("authorization {id} is {status} and cannot be claimed");
-        return Err(ApiError::conflict(message));
-    }
+    let claimable = matches!(status, "APPROVED" | "PARTIALLY_CLAIMED");
+    conflict_if!(
+        !claimable,
+        "authorization {id} is {status} and cannot be claimed"
+    );
     refuse_if!(body.products.is_empty(); "products", "at least one product line is required");
     let mut claimed = Vec::new();
     for p in &body.products {

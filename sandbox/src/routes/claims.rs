@@ -10,7 +10,7 @@ use tokio::time::Instant;
 
 use crate::input::{Id, numeric_id};
 use crate::reply::{
-    ApiError, ApiJson, ApiResult, OptJson, created, located, ok, path_of, refuse_if,
+    ApiError, ApiJson, ApiResult, OptJson, conflict_if, created, located, ok, path_of, refuse_if,
 };
 use crate::state::Shared;
 use crate::store::{Claim, Db, Decision, Doctor, Monitor, cents, claim_file};
@@ -132,12 +132,11 @@ pub(crate) async fn complete_outpatient(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let cid = claim_id(&db, &id)?;
-    let status = db.claims[&cid].status.clone();
-    if status != "OPEN" {
-        return Err(ApiError::conflict(format!(
-            "claim {cid} is {status} and cannot be completed"
-        )));
-    }
+    let status = &db.claims[&cid].status;
+    conflict_if!(
+        status != "OPEN",
+        "claim {cid} is {status} and cannot be completed"
+    );
     known_reading(&db, body.biometric_reading_id)?;
     let sponsor = db.claims[&cid].sponsor_slug.clone();
     let asynchronous = db
@@ -229,12 +228,11 @@ pub(crate) async fn void_outpatient(State(app): Shared, Path(id): Id) -> ApiResu
         .claims
         .get_mut(&cid)
         .ok_or_else(|| ApiError::not_found("claim", &id))?;
-    if claim.status != "OPEN" {
-        return Err(ApiError::conflict(format!(
-            "claim {cid} is {} and cannot be voided",
-            claim.status
-        )));
-    }
+    let status = &claim.status;
+    conflict_if!(
+        status != "OPEN",
+        "claim {cid} is {status} and cannot be voided"
+    );
     claim.status = "VOIDED".to_owned();
     claim.updated_at = now;
     Ok(ok(claim.resource()))
@@ -298,10 +296,10 @@ fn settle_procedure<'a>(
 ) -> ApiResult<&'a mut types::MedicalProcedureClaimResource> {
     let claim = procedure(db, raw)?;
     let current = claim.status.as_ref().map_or("", |s| s.as_str());
-    if current != "IN_PROGRESS" {
-        let message = format!("claim {raw} is {current} and cannot be {doing}");
-        return Err(ApiError::conflict(message));
-    }
+    conflict_if!(
+        current != "IN_PROGRESS",
+        "claim {raw} is {current} and cannot be {doing}"
+    );
     claim.status = Some(status);
     Ok(claim)
 }

@@ -4,15 +4,14 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use osigu::types;
 use serde::Deserialize;
 
 use crate::input::{Id, numeric_id};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
-
-use crate::reply::{ApiError, ApiJson, ApiResult, created, located, ok, path_of, refuse_if};
+use crate::reply::refuse_if;
+use crate::reply::{ApiError, ApiJson, ApiResult, conflict_if, created, located, ok, path_of};
 use crate::state::{App, Shared};
 use crate::store::{Db, DispProduct, DispStatus, Dispensation, Line, Redeems, otp_of};
 use crate::typed::typed;
@@ -61,97 +60,75 @@ pub(crate) struct StartIn {
     code: Option<String>,
 }
 
-/// A redeemable line: (line id, product code, remaining quantity, price).
-type Redeemable = (i64, String, i32, f64);
-
 /// What `reference` names: an authorization or prescription by code or id,
 /// or one of their product lines.
 fn target_of(db: &Db, reference: &str) -> Option<Redeems> {
-    let found = db.find_authorization(reference).map(Redeems::Authorization);
-    if let Some(found) =
-        found.or_else(|| db.find_prescription(reference).map(Redeems::Prescription))
-    {
-        return Some(found);
-    }
-    let number = numeric_id(reference)?;
-    if let Some(a) = db
-        .authorizations
-        .values()
-        .find(|a| a.lines.iter().any(|l| l.id == number))
-    {
-        return Some(Redeems::Authorization(a.id));
-    }
-    db.prescriptions
-        .values()
-        .find(|p| p.lines.iter().any(|l| l.id == number))
-        .map(|p| Redeems::Prescription(p.id))
+    let line = numeric_id(reference);
+    let holds = |lines: &[Line]| lines.iter().any(|l| Some(l.id) == line);
+    db.find_authorization(reference)
+        .map(Redeems::Authorization)
+        .or_else(|| db.find_prescription(reference).map(Redeems::Prescription))
+        .or_else(|| {
+            let found = db.authorizations.values().find(|a| holds(&a.lines));
+            found.map(|a| Redeems::Authorization(a.id))
+        })
+        .or_else(|| {
+            let found = db.prescriptions.values().find(|p| holds(&p.lines));
+            found.map(|p| Redeems::Prescription(p.id))
+        })
 }
 
-fn redeemable_lines(db: &Db, target: Redeems) -> Vec<Redeemable> {
+/// The lines a dispensation of `target` redeems.
+fn lines_of(db: &Db, target: Redeems) -> &[Line] {
     let lines = match target {
         Redeems::Authorization(id) => db.authorizations.get(&id).map(|a| &a.lines),
         Redeems::Prescription(id) => db.prescriptions.get(&id).map(|p| &p.lines),
     };
-    lines
-        .into_iter()
-        .flatten()
-        .map(|l| {
-            let left = l.authorized_quantity - l.claimed_quantity;
-            (l.id, l.code.clone(), left, l.unit_price)
-        })
-        .collect()
+    lines.map_or(&[], Vec::as_slice)
 }
 
 /// Maps requested products onto the target's lines (by line id, product
-/// code, or position), checking quantities and substitutes.
+/// code, or position), checking quantities and substitutes; no products
+/// hand over everything still unclaimed.
 fn map_products(db: &Db, target: Redeems, input: &[Wanted]) -> ApiResult<Vec<DispProduct>> {
-    let lines = redeemable_lines(db, target);
+    let lines = lines_of(db, target);
+    let product = |code: &str, quantity, unit_price| DispProduct {
+        code: code.to_owned(),
+        quantity,
+        unit_price,
+    };
     if input.is_empty() {
-        return Ok(lines
-            .into_iter()
-            .filter(|l| l.2 > 0)
-            .map(|(_, code, quantity, unit_price)| DispProduct {
-                code,
-                quantity,
-                unit_price,
-            })
+        let open = lines.iter().filter(|l| l.left() > 0);
+        return Ok(open
+            .map(|l| product(&l.code, l.left(), l.unit_price))
             .collect());
     }
     let mut out = Vec::new();
     for (index, p) in input.iter().enumerate() {
+        let by_code = |c: &str| lines.iter().find(|l| l.code.eq_ignore_ascii_case(c));
         let line = numeric_id(&p.id)
-            .and_then(|n| lines.iter().find(|l| l.0 == n))
-            .or_else(|| {
-                p.product_code
-                    .as_deref()
-                    .and_then(|c| lines.iter().find(|l| l.1.eq_ignore_ascii_case(c)))
-            })
+            .and_then(|n| lines.iter().find(|l| l.id == n))
+            .or_else(|| p.product_code.as_deref().and_then(by_code))
             .or_else(|| lines.get(index))
             .ok_or_else(|| {
-                ApiError::unprocessable(
-                    "products.id",
-                    format!("product {} is not part of what this code covers", p.id),
-                )
+                let message = format!("product {} is not part of what this code covers", p.id);
+                ApiError::unprocessable("products.id", message)
             })?;
-        refuse_if!(p.quantity <= 0 || p.quantity > line.2; "products.quantity", format!("at most {} of {} can be dispensed", line.2, line.1));
+        let left = line.left();
+        refuse_if!(p.quantity <= 0 || p.quantity > left; "products.quantity", format!("at most {left} of {} can be dispensed", line.code));
         refuse_if!(p.price < 0.0; "products.price", "price must not be negative");
         let code = match &p.substitute_code {
-            Some(sub) => db
-                .product_by_code(sub)
-                .map(|c| c.code.to_owned())
-                .ok_or_else(|| {
-                    ApiError::unprocessable(
-                        "products.substitute_product_code",
-                        format!("{sub} is not in the catalogue"),
-                    )
-                })?,
-            None => line.1.clone(),
+            Some(sub) => db.product_by_code(sub).map(|c| c.code).ok_or_else(|| {
+                let message = format!("{sub} is not in the catalogue");
+                ApiError::unprocessable("products.substitute_product_code", message)
+            })?,
+            None => &line.code,
         };
-        out.push(DispProduct {
+        out.push(product(
             code,
-            quantity: p.substitute_quantity.unwrap_or(p.quantity),
-            unit_price: p.price,
-        });
+            p.substitute_quantity.unwrap_or(p.quantity),
+            p.price,
+        ));
     }
     Ok(out)
 }
@@ -193,12 +170,11 @@ pub(crate) async fn dispensing_document(State(app): Shared, Path(code): Id) -> A
     let db = app.db();
     let target = target_of(&db, &code)
         .ok_or_else(|| ApiError::not_found("authorization or prescription", &code))?;
-    let entitled = redeemable_lines(&db, target)
-        .into_iter()
-        .filter(|line| line.2 > 0);
-    let entitled = entitled.map(|(id, code, quantity, _)| {
-        let name = db.product_by_code(&code).map(|p| p.name.to_owned());
-        typed!(types::ApprovedProduct; id = id, code = code, quantity = quantity; name = name)
+    let entitled = lines_of(&db, target).iter().filter(|l| l.left() > 0);
+    let entitled = entitled.map(|l| {
+        let name = db.product_by_code(&l.code).map(|p| p.name.to_owned());
+        typed!(types::ApprovedProduct;
+            id = l.id, code = l.code.clone(), quantity = l.left(); name = name)
     });
     Ok(ok(
         typed!(types::DispensingDocumentResource;; approved_products = entitled.collect()),
@@ -216,72 +192,55 @@ fn start(
 ) -> ApiResult<String> {
     let mut db = app.db();
     let Some(first) = references.first() else {
-        return Err(ApiError::unprocessable(
-            "code",
-            "give the code to redeem (code, or products[].id)",
-        ));
+        let message = "give the code to redeem (code, or products[].id)";
+        return Err(ApiError::unprocessable("code", message));
     };
     let target = references
         .iter()
         .find_map(|r| target_of(&db, r))
         .ok_or_else(|| ApiError::not_found("authorization or prescription", first))?;
-    let (code, beneficiary_id, sponsor_slug, otp_required) = match target {
+    let (code, otp_for) = match target {
         Redeems::Authorization(id) => {
             let a = &db.authorizations[&id];
-            if !matches!(a.status.as_str(), "APPROVED" | "PARTIALLY_CLAIMED") {
-                return Err(ApiError::conflict(format!(
-                    "authorization {id} is {} and cannot be dispensed",
-                    a.status
-                )));
-            }
+            let status = a.status.as_str();
+            let dispensable = matches!(status, "APPROVED" | "PARTIALLY_CLAIMED");
+            conflict_if!(
+                !dispensable,
+                "authorization {id} is {status} and cannot be dispensed"
+            );
             let otp = db.sponsor(&a.sponsor_slug).is_some_and(|s| s.otp_required);
-            let code = a.code.clone().unwrap_or_default();
-            (
-                code,
-                Some(a.beneficiary_id),
-                Some(a.sponsor_slug.clone()),
-                otp,
-            )
+            let otp_for = otp.then(|| (a.beneficiary_id, a.sponsor_slug.clone()));
+            (a.code.clone().unwrap_or_default(), otp_for)
         }
         Redeems::Prescription(id) => {
             let p = &db.prescriptions[&id];
-            if p.status != "ISSUED" {
-                return Err(ApiError::conflict(format!(
-                    "prescription {id} is {} and cannot be dispensed",
-                    p.status
-                )));
-            }
-            (p.code.clone(), None, None, false)
+            let status = p.status;
+            conflict_if!(
+                status != "ISSUED",
+                "prescription {id} is {status} and cannot be dispensed"
+            );
+            (p.code.clone(), None)
         }
     };
-    if db
-        .dispensations
-        .values()
-        .any(|d| d.redeems == target && d.status.in_progress())
-    {
-        return Err(ApiError::conflict(format!(
-            "{code} already has a dispensation in progress"
-        )));
-    }
+    let mut holders = db.dispensations.values();
+    let busy = holders.any(|d| d.redeems == target && d.status.in_progress());
+    conflict_if!(busy, "{code} already has a dispensation in progress");
     let products = map_products(&db, target, wanted)?;
-    let verified = otp_required && token.is_some();
-    if verified {
-        let sponsor = sponsor_slug.as_deref().unwrap_or_default();
-        db.consume_otp(token, beneficiary_id.unwrap_or_default(), sponsor)?;
+    let verified = otp_for.is_some() && token.is_some();
+    if let Some((beneficiary, sponsor)) = otp_for.as_ref().filter(|_| verified) {
+        db.consume_otp(token, *beneficiary, sponsor)?;
     }
     let dispensation = Dispensation {
         id: format!("dsp_{:06}", db.next()),
         redeems: target,
-        beneficiary_id,
-        sponsor_slug,
+        otp_for,
         products,
         status: DispStatus::Started,
-        otp_required,
         verified,
         claim_id: None,
     };
     let id = dispensation.id.clone();
-    let event = serde_json::to_value(dispensation.view()).unwrap_or_default();
+    let event = dispensation.view();
     db.dispensations.insert(id.clone(), dispensation);
     drop(db);
     crate::webhooks::emit(app, "dispensing.started", event);
@@ -315,12 +274,9 @@ pub(crate) async fn update_dispensation_products(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let d = dispensation(&mut db, &id)?;
-    if d.status != DispStatus::Started {
-        return Err(ApiError::conflict(format!(
-            "dispensation {id} is {}; products can change only while STARTED",
-            d.status.as_str()
-        )));
-    }
+    let (started, status) = (d.status == DispStatus::Started, d.status.as_str());
+    let only = "products can change only while STARTED";
+    conflict_if!(!started, "dispensation {id} is {status}; {only}");
     let target = d.redeems;
     refuse_if!(body.products.is_empty(); "products", "at least one product is required");
     let wanted: Vec<Wanted> = body.products.iter().map(Wanted::from).collect();
@@ -341,19 +297,12 @@ pub(crate) async fn complete_dispensation(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let d = dispensation(&mut db, &id)?.clone();
-    if matches!(d.status, DispStatus::Dispensed | DispStatus::Voided) {
-        return Err(ApiError::conflict(format!(
-            "dispensation {id} is already {}",
-            d.status.as_str()
-        )));
-    }
+    let done = matches!(d.status, DispStatus::Dispensed | DispStatus::Voided);
+    conflict_if!(done, "dispensation {id} is already {}", d.status.as_str());
     refuse_if!(body.document_number.trim().is_empty(); "document_number", "document_number is required");
-    if d.awaits_otp() {
-        let beneficiary = d.beneficiary_id.unwrap_or_default();
-        let sponsor = d.sponsor_slug.as_deref().unwrap_or_default();
-        if let Err(error) =
-            db.consume_otp(otp_of(&body.external_verifications), beneficiary, sponsor)
-        {
+    if let Some((beneficiary, sponsor)) = d.otp_for.as_ref().filter(|_| d.awaits_otp()) {
+        let token = otp_of(&body.external_verifications);
+        if let Err(error) = db.consume_otp(token, *beneficiary, sponsor) {
             dispensation(&mut db, &id)?.status = DispStatus::PendingVerification;
             return Err(error);
         }
@@ -365,7 +314,7 @@ pub(crate) async fn complete_dispensation(
             let mut lines = Vec::new();
             for p in &d.products {
                 // A substitute counts against the first unclaimed line.
-                let open = |l: &Line| l.claimed_quantity < l.authorized_quantity;
+                let open = |l: &Line| l.left() > 0;
                 let position = authorization
                     .lines
                     .iter()
@@ -403,12 +352,11 @@ pub(crate) async fn complete_dispensation(
     };
     let stored = dispensation(&mut db, &id)?;
     stored.status = DispStatus::Dispensed;
-    stored.verified = stored.verified || stored.otp_required;
+    stored.verified = stored.verified || stored.otp_for.is_some();
     stored.claim_id = claim_id;
     let view = stored.view();
-    let event = serde_json::to_value(&view).unwrap_or_default();
     drop(db);
-    crate::webhooks::emit(&app, "dispensing.completed", event);
+    crate::webhooks::emit(&app, "dispensing.completed", &view);
     Ok(ok(view))
 }
 
@@ -417,16 +365,14 @@ pub(crate) async fn void_dispensation(State(app): Shared, Path(id): Id) -> ApiRe
     let view = {
         let mut db = app.db();
         let d = dispensation(&mut db, &id)?;
-        if !d.status.in_progress() {
-            return Err(ApiError::conflict(format!(
-                "dispensation {id} is {} and cannot be voided",
-                d.status.as_str()
-            )));
-        }
+        let status = d.status.as_str();
+        conflict_if!(
+            !d.status.in_progress(),
+            "dispensation {id} is {status} and cannot be voided"
+        );
         d.status = DispStatus::Voided;
         d.view()
     };
-    let event = serde_json::to_value(&view).unwrap_or_default();
-    crate::webhooks::emit(&app, "dispensing.cancelled", event);
+    crate::webhooks::emit(&app, "dispensing.cancelled", &view);
     Ok(ok(view))
 }

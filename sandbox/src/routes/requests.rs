@@ -10,7 +10,9 @@ use serde::Deserialize;
 use super::authorizations::issue;
 use crate::input::{Id, MAX_UPLOAD, base64_decode, numeric_id, read_upload};
 use crate::reply::refuse_if;
-use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, Paged, created, located, ok, path_of};
+use crate::reply::{
+    ApiError, ApiJson, ApiResult, OptJson, Paged, conflict_if, created, located, ok, path_of,
+};
 use crate::state::{App, Shared};
 use crate::store::{AuthRequest, Db, Decision, Doctor, RequestStatus, RequestView, otp_of};
 use crate::typed::typed;
@@ -103,12 +105,11 @@ pub(crate) async fn complete_request(
     let mut db = app.db();
     let rid = request_id(&db, &id)?;
     let request = db.auth_requests[&rid].clone();
-    if request.status != RequestStatus::Open {
-        return Err(ApiError::conflict(format!(
-            "authorization request {rid} is already {}",
-            request.status.as_str()
-        )));
-    }
+    let status = request.status.as_str();
+    conflict_if!(
+        request.status != RequestStatus::Open,
+        "authorization request {rid} is already {status}"
+    );
     let sponsor = db
         .sponsor(&request.sponsor_slug)
         .cloned()
@@ -169,11 +170,11 @@ pub(crate) async fn complete_request(
 /// The request, if it still takes documents.
 fn open_for_upload(db: &Db, id: &str) -> ApiResult<i64> {
     let rid = request_id(db, id)?;
-    if db.auth_requests[&rid].status != RequestStatus::Open {
-        return Err(ApiError::conflict(format!(
-            "authorization request {rid} no longer accepts documents"
-        )));
-    }
+    let open = db.auth_requests[&rid].status == RequestStatus::Open;
+    conflict_if!(
+        !open,
+        "authorization request {rid} no longer accepts documents"
+    );
     Ok(rid)
 }
 

@@ -8,7 +8,9 @@ use axum::response::Response;
 use osigu::types;
 
 use crate::input::{Id, read_upload};
-use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, Paged, created, ok, refuse_if};
+use crate::reply::{
+    ApiError, ApiJson, ApiResult, OptJson, Paged, conflict_if, created, ok, refuse_if,
+};
 use crate::state::Shared;
 use crate::store::{Claim, Db, Settlement};
 use crate::typed::typed;
@@ -47,12 +49,11 @@ fn open_batch<'a>(db: &'a mut Db, id: &str) -> ApiResult<&'a mut Settlement> {
         .settlements
         .get_mut(id)
         .ok_or_else(|| ApiError::not_found("settlement batch", id))?;
-    if batch.status != "OPEN" {
-        return Err(ApiError::conflict(format!(
-            "settlement batch {id} is already {}",
-            batch.status
-        )));
-    }
+    let status = batch.status;
+    conflict_if!(
+        status != "OPEN",
+        "settlement batch {id} is already {status}"
+    );
     Ok(batch)
 }
 

@@ -267,6 +267,11 @@ pub(crate) struct Line {
 }
 
 impl Line {
+    /// What is still unclaimed.
+    pub(crate) fn left(&self) -> i32 {
+        self.authorized_quantity - self.claimed_quantity
+    }
+
     /// `ProductResource`.
     pub(crate) fn resource(&self, status: &str) -> types::ProductResource {
         let provider = typed!(types::ProductResourceProviderProductsItem;
@@ -620,11 +625,10 @@ pub(crate) struct DispProduct {
 pub(crate) struct Dispensation {
     pub id: String,
     pub redeems: Redeems,
-    pub beneficiary_id: Option<i64>,
-    pub sponsor_slug: Option<String>,
+    /// The beneficiary and sponsor an OTP must be for, when one is needed.
+    pub otp_for: Option<(i64, String)>,
     pub products: Vec<DispProduct>,
     pub status: DispStatus,
-    pub otp_required: bool,
     pub verified: bool,
     pub claim_id: Option<i64>,
 }
@@ -641,7 +645,7 @@ pub(crate) struct DispensationView {
 impl Dispensation {
     /// Whether an OTP is still owed.
     pub(crate) fn awaits_otp(&self) -> bool {
-        self.otp_required && !self.verified
+        self.otp_for.is_some() && !self.verified
     }
 
     /// `DispensationResource`, plus `claim_id` once one was filed.
