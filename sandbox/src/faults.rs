@@ -187,14 +187,41 @@ pub struct Faults {
 /// (for [`Fault::every`]).
 #[derive(Default)]
 pub(crate) struct Installed {
-    pub(crate) by_route: Mutex<HashMap<String, Fault>>,
-    pub(crate) hits: Mutex<HashMap<String, u64>>,
+    by_route: Mutex<HashMap<String, Fault>>,
+    hits: Mutex<HashMap<String, u64>>,
+}
+
+impl Installed {
+    /// The fault for a request to `route`, with the key it is installed
+    /// under: the route's own, else `"*"` (whose counted faults are about
+    /// API requests, not token requests).
+    pub(crate) fn matching(&self, route: &str, is_token: bool) -> Option<(String, Fault)> {
+        let faults = self.by_route.lock().expect("faults lock");
+        if let Some(fault) = faults.get(route) {
+            return Some((route.to_owned(), fault.clone()));
+        }
+        let any = faults.get("*").filter(|f| !is_token || f.every.is_empty());
+        any.map(|f| ("*".to_owned(), f.clone()))
+    }
+
+    /// Counts a request the fault installed under `key` sees; returns how
+    /// many it has seen.
+    pub(crate) fn hit(&self, key: &str) -> u64 {
+        let mut hits = self.hits.lock().expect("fault hits lock");
+        let seen = hits.entry(key.to_owned()).or_default();
+        *seen += 1;
+        *seen
+    }
+
+    fn by_route(&self) -> std::sync::MutexGuard<'_, HashMap<String, Fault>> {
+        self.by_route.lock().expect("faults lock")
+    }
 }
 
 impl std::fmt::Debug for Faults {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_map()
-            .entries(self.installed.by_route.lock().expect("faults lock").iter())
+            .entries(self.installed.by_route().iter())
             .finish()
     }
 }
@@ -206,34 +233,21 @@ impl Faults {
 
     /// Installs `fault` for `route`, replacing any earlier one.
     pub fn set(&self, route: &str, fault: Fault) {
-        self.installed
-            .by_route
-            .lock()
-            .expect("faults lock")
-            .insert(route.to_owned(), fault);
+        self.installed.by_route().insert(route.to_owned(), fault);
     }
 
     /// The fault installed for exactly `route`, if any.
     pub fn get(&self, route: &str) -> Option<Fault> {
-        self.installed
-            .by_route
-            .lock()
-            .expect("faults lock")
-            .get(route)
-            .cloned()
+        self.installed.by_route().get(route).cloned()
     }
 
     /// Removes the fault for `route`.
     pub fn clear(&self, route: &str) {
-        self.installed
-            .by_route
-            .lock()
-            .expect("faults lock")
-            .remove(route);
+        self.installed.by_route().remove(route);
     }
 
     /// Removes every fault.
     pub fn clear_all(&self) {
-        self.installed.by_route.lock().expect("faults lock").clear();
+        self.installed.by_route().clear();
     }
 }

@@ -37,6 +37,18 @@ enum Body {
 
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
+/// An `Option` read as "found, or 404 naming what was not".
+pub(crate) trait OrNotFound<T> {
+    /// The value, or a 404 for `what` `id`.
+    fn or_404(self, what: &str, id: &str) -> ApiResult<T>;
+}
+
+impl<T> OrNotFound<T> for Option<T> {
+    fn or_404(self, what: &str, id: &str) -> ApiResult<T> {
+        self.ok_or_else(|| ApiError::not_found(what, id))
+    }
+}
+
 /// `refuse_if!(condition; field, message)` answers 422 naming `field` when
 /// `condition` holds.
 macro_rules! refuse_if {
@@ -49,10 +61,10 @@ macro_rules! refuse_if {
 
 pub(crate) use refuse_if;
 
-/// `conflict_if!(condition, "format", args...)` answers 409 with the
+/// `conflict_if!(condition; "format", args...)` answers 409 with the
 /// formatted message when `condition` holds.
 macro_rules! conflict_if {
-    ($condition:expr, $($message:tt)+) => {
+    ($condition:expr; $($message:tt)+) => {
         if $condition {
             return Err(crate::reply::ApiError::conflict(format!($($message)+)));
         }

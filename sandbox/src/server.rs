@@ -82,36 +82,17 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) 
     app.count(|c| *c.requests.entry(key.clone()).or_default() += 1);
 
     let is_token = template.as_deref() == Some(TOKEN_PATH);
-    let fault = {
-        let faults = app.faults.by_route.lock().expect("faults lock");
-        match faults.get(&key) {
-            Some(fault) => Some((key.clone(), fault.clone())),
-            // Counted faults on "*" are about API requests.
-            None => faults
-                .get("*")
-                .filter(|f| !is_token || f.every_value().is_empty())
-                .map(|f| ("*".to_owned(), f.clone())),
-        }
-    };
+    let fault = app.faults.matching(&key, is_token);
     let kill = req.extensions().get::<Kill>().cloned();
     if let Some((fault_key, fault)) = &fault {
         if !fault.latency_value().is_zero() {
             tokio::time::sleep(fault.latency_value()).await;
         }
-        let seen = {
-            let mut hits = app.faults.hits.lock().expect("fault hits lock");
-            let seen = hits.entry(fault_key.clone()).or_default();
-            *seen += 1;
-            *seen
-        };
-        if let Some(status) = fault.nth(seen) {
+        if let Some(status) = fault.nth(app.faults.hit(fault_key)) {
             return injected(&app, status, &key);
         }
         if Fault::roll(fault.drop_rate_value()) {
-            if let Some(Kill(kill)) = &kill {
-                kill.notify_one();
-            }
-            return std::future::pending().await;
+            return hang_up(kill).await;
         }
         if Fault::roll(fault.error_rate_value()) {
             return injected(&app, fault.error_status_value(), &key);
@@ -126,10 +107,7 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) 
     if let Some((_, fault)) = &fault {
         if Fault::roll(fault.drop_after_apply_value()) {
             app.count(|c| c.lost_replies += 1);
-            if let Some(Kill(kill)) = &kill {
-                kill.notify_one();
-            }
-            return std::future::pending().await;
+            return hang_up(kill).await;
         }
         let (rate, status) = fault.error_after_apply_value();
         if Fault::roll(rate) {
@@ -138,6 +116,14 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) 
         }
     }
     response
+}
+
+/// Closes the connection the request arrived on, never answering it.
+async fn hang_up(kill: Option<Kill>) -> Response {
+    if let Some(Kill(kill)) = kill {
+        kill.notify_one();
+    }
+    std::future::pending().await
 }
 
 /// An injected error answer, in Osigu's envelope.
@@ -171,10 +157,12 @@ async fn admitted(app: &App, req: Request, next: Next, template: Option<String>)
         Err(error) => return error.into_response(),
     };
     if let Some(limit) = app.config.rate_limit_value() {
-        let verdict = {
-            let mut db = app.db();
-            Db::take_slot(&mut db.request_hits, &client_id, limit, Instant::now())
-        };
+        let verdict = Db::take_slot(
+            &mut app.db().request_hits,
+            &client_id,
+            limit,
+            Instant::now(),
+        );
         if let Err(retry_after) = verdict {
             app.count(|c| c.rate_limited += 1);
             return ApiError::rate_limited(retry_after).into_response();

@@ -9,7 +9,9 @@ use osigu::types;
 use serde::Deserialize;
 
 use crate::input::{Id, MAX_UPLOAD, base64_decode};
-use crate::reply::{ApiError, ApiJson, ApiResult, Paged, conflict_if, created, ok, refuse_if};
+use crate::reply::{
+    ApiError, ApiJson, ApiResult, OrNotFound, Paged, conflict_if, created, ok, refuse_if,
+};
 use crate::state::{App, Shared, random_uuid};
 use crate::store::{
     Authorization, Db, Decision, Doctor, Line, Redeems, RequestStatus, Sponsor, otp_of,
@@ -190,13 +192,13 @@ fn change(
     let authorization = db
         .authorizations
         .get_mut(&id)
-        .ok_or_else(|| ApiError::not_found("authorization", raw))?;
+        .or_404("authorization", raw)?;
     let status = authorization.status.as_str();
     let fixed = matches!(
         status,
         "VOIDED" | "CLAIMED" | "PARTIALLY_CLAIMED" | "SENT_TO_SPONSOR"
     );
-    conflict_if!(fixed, "authorization {id} is {status} and cannot change");
+    conflict_if!(fixed; "authorization {id} is {status} and cannot change");
     change(authorization)?;
     authorization.updated_at = app.clock.now();
     let (answer, event) = (authorization.resource(), authorization.event_data());
@@ -280,7 +282,7 @@ pub(crate) async fn void_authorization(State(app): Shared, Path(id): Id) -> ApiR
         let authorization = db
             .authorizations
             .get_mut(&id)
-            .ok_or_else(|| ApiError::not_found("authorization", &id.to_string()))?;
+            .or_404("authorization", &id.to_string())?;
         let status = authorization.status.as_str();
         let why = if busy {
             " with a dispensation in progress"
@@ -288,10 +290,7 @@ pub(crate) async fn void_authorization(State(app): Shared, Path(id): Id) -> ApiR
             ""
         };
         let claimed = matches!(status, "VOIDED" | "CLAIMED" | "PARTIALLY_CLAIMED");
-        conflict_if!(
-            busy || claimed,
-            "authorization {id} is {status}{why} and cannot be voided"
-        );
+        conflict_if!(busy || claimed; "authorization {id} is {status}{why} and cannot be voided");
         authorization.status = "VOIDED".to_owned();
         authorization.updated_at = now;
         (authorization.resource(), authorization.event_data())
@@ -311,10 +310,7 @@ pub(crate) async fn claim_authorization(
     let mut authorization = db.authorizations[&id].clone();
     let status = authorization.status.as_str();
     let claimable = matches!(status, "APPROVED" | "PARTIALLY_CLAIMED");
-    conflict_if!(
-        !claimable,
-        "authorization {id} is {status} and cannot be claimed"
-    );
+    conflict_if!(!claimable; "authorization {id} is {status} and cannot be claimed");
     refuse_if!(body.products.is_empty(); "products", "at least one product line is required");
     let mut claimed = Vec::new();
     for p in &body.products {
@@ -375,7 +371,5 @@ pub(crate) async fn create_biometric(
 pub(crate) async fn get_biometric(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
     let reading = db.biometrics.get(&id);
-    reading
-        .map(ok)
-        .ok_or_else(|| ApiError::not_found("biometric reading", &id))
+    reading.map(ok).or_404("biometric reading", &id)
 }

@@ -2,17 +2,17 @@
 //! providers.
 
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use osigu::types;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde::Deserialize;
+use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
-
 use crate::input::{Id, TextQuery, numeric_id};
-use crate::reply::{ApiError, ApiJson, ApiResult, Paged, located, ok, path_of, refuse_if};
+use crate::reply::{
+    ApiError, ApiJson, ApiResult, OrNotFound, Paged, located, ok, path_of, refuse_if,
+};
 use crate::state::{Shared, random_uuid};
 use crate::store::{Beneficiary, Db, Decision, Sponsor};
 use crate::typed::typed;
@@ -24,9 +24,7 @@ pub(crate) async fn list_sponsors(State(app): Shared) -> Response {
 }
 
 fn sponsor_or_404(db: &Db, slug: &str) -> ApiResult<Sponsor> {
-    db.sponsor(slug)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found("sponsor", slug))
+    db.sponsor(slug).cloned().or_404("sponsor", slug)
 }
 
 /// One lookup form of a sponsor: (slug, name, fields as (id, slug, type)).
@@ -114,40 +112,32 @@ pub(crate) async fn dependents(
     let holder = numeric_id(&beneficiary)
         .and_then(|id| db.beneficiary(id))
         .filter(|b| b.sponsor_slug == slug)
-        .ok_or_else(|| ApiError::not_found("beneficiary", &beneficiary))?;
+        .or_404("beneficiary", &beneficiary)?;
     let until = app.clock.date_in_days(365);
-    let found: Vec<_> = db
+    let dependents = db
         .beneficiaries
         .iter()
-        .filter(|b| b.holder_id == Some(holder.id))
+        .filter(|b| b.holder_id == Some(holder.id));
+    Ok(ok(dependents
         .map(|b| b.resource(until))
-        .collect();
-    Ok(ok(found))
+        .collect::<Vec<_>>()))
 }
 
+/// The product type a sponsor's rules are asked for (MEDICATION unless
+/// named).
 #[derive(Debug, Deserialize)]
 pub(crate) struct ProductTypeQuery {
     product_type: Option<String>,
 }
 
-/// A sponsor's rules, as `getSponsorConfiguration` answers them (the spec
-/// gives that answer no fixed shape).
-#[derive(Serialize)]
-struct Rules<'a> {
-    sponsor_slug: &'a str,
-    product_type: String,
-    decision_mode: &'a str,
-    synchronous: bool,
-    otp_required: bool,
-    otp_required_for: &'a [&'a str],
-    biometric_required: bool,
-    authorization_types: [&'a str; 2],
-    required_fields: [&'a str; 4],
-    required_documents: &'a [&'a str],
-    currency: &'a str,
+impl ProductTypeQuery {
+    fn product_type(self) -> String {
+        self.product_type.unwrap_or_else(|| "MEDICATION".to_owned())
+    }
 }
 
-/// `getSponsorConfiguration`.
+/// `getSponsorConfiguration`: the sponsor's rules (the spec gives that
+/// answer no fixed shape).
 pub(crate) async fn sponsor_configuration(
     State(app): Shared,
     Path(slug): Id,
@@ -155,38 +145,26 @@ pub(crate) async fn sponsor_configuration(
 ) -> ApiResult<Response> {
     let sponsor = sponsor_or_404(&app.db(), &slug)?;
     let synchronous = sponsor.decision == Decision::Sync;
-    let otp_steps: &[&str] = if sponsor.otp_required {
-        &[
-            "AUTHORIZATION_REQUEST_COMPLETION",
-            "DISPENSATION_COMPLETION",
-        ]
-    } else {
-        &[]
+    let otp_steps = [
+        "AUTHORIZATION_REQUEST_COMPLETION",
+        "DISPENSATION_COMPLETION",
+    ];
+    let Value::Object(rules) = json!({
+        "sponsor_slug": sponsor.slug,
+        "product_type": query.product_type(),
+        "decision_mode": if synchronous { "SYNC" } else { "ASYNC" },
+        "synchronous": synchronous,
+        "otp_required": sponsor.otp_required,
+        "otp_required_for": if sponsor.otp_required { &otp_steps[..] } else { &[] },
+        "biometric_required": false,
+        "authorization_types": ["PRE_AUTHORIZATION", "DIRECT"],
+        "required_fields": ["beneficiary_id", "diagnoses", "doctor_medical_license_number", "products"],
+        "required_documents": sponsor.required_documents,
+        "currency": sponsor.currency,
+    }) else {
+        return Err(ApiError::internal("the sponsor's rules did not render"));
     };
-    let rules = Rules {
-        sponsor_slug: sponsor.slug,
-        product_type: query
-            .product_type
-            .unwrap_or_else(|| "MEDICATION".to_owned()),
-        decision_mode: if synchronous { "SYNC" } else { "ASYNC" },
-        synchronous,
-        otp_required: sponsor.otp_required,
-        otp_required_for: otp_steps,
-        biometric_required: false,
-        authorization_types: ["PRE_AUTHORIZATION", "DIRECT"],
-        required_fields: [
-            "beneficiary_id",
-            "diagnoses",
-            "doctor_medical_license_number",
-            "products",
-        ],
-        required_documents: sponsor.required_documents,
-        currency: sponsor.currency,
-    };
-    match serde_json::to_value(rules) {
-        Ok(Value::Object(map)) => Ok(ok(types::SponsorConfigurationResponse(map))),
-        _ => Err(ApiError::internal("the sponsor's rules did not render")),
-    }
+    Ok(ok(types::SponsorConfigurationResponse(rules)))
 }
 
 /// `getAuthorizationDocumentPolicy` (v1 and v2).
@@ -208,16 +186,10 @@ pub(crate) async fn document_policy(
             format!("A {what} signed by the treating doctor"),
         )
     });
-    let further = requirement(
-        "MEDICAL_INDICATION",
-        false,
-        "Any further medical indication".into(),
-    );
-    let product_type = query
-        .product_type
-        .unwrap_or_else(|| "MEDICATION".to_owned());
+    let further = "Any further medical indication".to_owned();
+    let further = requirement("MEDICAL_INDICATION", false, further);
     let policy = typed!(types::DocumentPolicyResource;
-        sponsor_slug = sponsor.slug, product_type = product_type;
+        sponsor_slug = sponsor.slug, product_type = query.product_type();
         documents = documents.chain([further]).collect());
     Ok(ok(policy))
 }
@@ -257,27 +229,26 @@ fn lookup_matches(
     body: &types::BeneficiaryLookupRequest,
 ) -> ApiResult<Vec<types::BeneficiaryLookupResult>> {
     let input = |slug: &str| {
-        body.inputs
-            .iter()
-            .find(|i| i.slug == slug)
-            .map(|i| i.value.trim().to_owned())
+        let given = body.inputs.iter().find(|i| i.slug == slug);
+        given.map(|i| i.value.trim().to_owned())
     };
     let wanted = match body.form_slug.as_str() {
         "national-id" => input("document_number").or_else(|| input("identity_document_id")),
         "member-id" => input("member_code"),
         _ => {
-            return Err(ApiError::unprocessable(
-                "form_slug",
-                "the sponsor's forms are national-id and member-id",
-            ));
+            let message = "the sponsor's forms are national-id and member-id";
+            return Err(ApiError::unprocessable("form_slug", message));
         }
-    }
-    .ok_or_else(|| ApiError::unprocessable("inputs", "fill in the form's input"))?;
-    Ok(db
+    };
+    let wanted =
+        wanted.ok_or_else(|| ApiError::unprocessable("inputs", "fill in the form's input"))?;
+    let named = |b: &&Beneficiary| b.document_number == wanted || b.member_code == wanted;
+    let of_sponsor = db
         .beneficiaries
         .iter()
-        .filter(|b| b.sponsor_slug == sponsor)
-        .filter(|b| b.document_number == wanted || b.member_code == wanted)
+        .filter(|b| b.sponsor_slug == sponsor);
+    Ok(of_sponsor
+        .filter(named)
         .map(Beneficiary::lookup_result)
         .collect())
 }
@@ -307,10 +278,8 @@ pub(crate) async fn lookup_beneficiaries(
 /// delay has passed, then COMPLETED with the people found.
 pub(crate) async fn lookup_monitor(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
-    let (ready_at, found) = db
-        .lookups
-        .get(&id)
-        .ok_or_else(|| ApiError::not_found("lookup monitor", &id))?;
+    let lookup = db.lookups.get(&id);
+    let (ready_at, found) = lookup.or_404("lookup monitor", &id)?;
     let monitor = if Instant::now() >= *ready_at {
         typed!(types::BeneficiaryLookupMonitor;
             status = types::MonitorStatus::Completed; content = found.clone())

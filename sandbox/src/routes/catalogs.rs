@@ -6,7 +6,7 @@ use axum::response::Response;
 use osigu::types;
 
 use crate::input::{Id, TextQuery};
-use crate::reply::{ApiError, ApiResult, Paged, ok, path_of, refuse_if};
+use crate::reply::{ApiResult, OrNotFound, Paged, ok, path_of, refuse_if};
 use crate::state::Shared;
 use crate::store::Kind;
 use crate::typed::typed;
@@ -68,7 +68,7 @@ fn known_country(code: &str) -> ApiResult<&'static str> {
         .iter()
         .find(|(c, _)| c.eq_ignore_ascii_case(code))
         .map(|(c, _)| *c)
-        .ok_or_else(|| ApiError::not_found("country", code))
+        .or_404("country", code)
 }
 
 /// The states of a known country.
@@ -104,7 +104,7 @@ pub(crate) async fn subdivisions(Path(country): Id) -> ApiResult<Response> {
 pub(crate) async fn cities(Path((country, state)): Path<(String, String)>) -> ApiResult<Response> {
     let entry = states_of(&country)?
         .find(|s| s.1.eq_ignore_ascii_case(&state))
-        .ok_or_else(|| ApiError::not_found("state", &state))?;
+        .or_404("state", &state)?;
     let all = entry.3.iter().map(|(code, name)| typed!(types::CityResource; code = *code, name = *name, state_code = entry.1));
     Ok(ok(all.collect::<Vec<_>>()))
 }

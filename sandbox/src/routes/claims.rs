@@ -10,7 +10,8 @@ use tokio::time::Instant;
 
 use crate::input::{Id, numeric_id};
 use crate::reply::{
-    ApiError, ApiJson, ApiResult, OptJson, conflict_if, created, located, ok, path_of, refuse_if,
+    ApiError, ApiJson, ApiResult, OptJson, OrNotFound, conflict_if, created, located, ok, path_of,
+    refuse_if,
 };
 use crate::state::Shared;
 use crate::store::{Claim, Db, Decision, Doctor, Monitor, cents, claim_file};
@@ -99,7 +100,7 @@ pub(crate) async fn create_outpatient(
 fn claim_id(db: &Db, raw: &str) -> ApiResult<i64> {
     numeric_id(raw)
         .filter(|id| db.claims.contains_key(id))
-        .ok_or_else(|| ApiError::not_found("claim", raw))
+        .or_404("claim", raw)
 }
 
 /// `getOutpatientCareClaim`.
@@ -133,10 +134,7 @@ pub(crate) async fn complete_outpatient(
     let mut db = app.db();
     let cid = claim_id(&db, &id)?;
     let status = &db.claims[&cid].status;
-    conflict_if!(
-        status != "OPEN",
-        "claim {cid} is {status} and cannot be completed"
-    );
+    conflict_if!(status != "OPEN"; "claim {cid} is {status} and cannot be completed");
     known_reading(&db, body.biometric_reading_id)?;
     let sponsor = db.claims[&cid].sponsor_slug.clone();
     let asynchronous = db
@@ -148,10 +146,7 @@ pub(crate) async fn complete_outpatient(
         step: if asynchronous { 0 } else { 2 },
         ready_at: Instant::now() + app.config.async_sponsor_delay_value(),
     };
-    let stored = db
-        .claims
-        .get_mut(&cid)
-        .ok_or_else(|| ApiError::not_found("claim", &id))?;
+    let stored = db.claims.get_mut(&cid).or_404("claim", &id)?;
     stored.doctor = Doctor {
         name: body.doctor_name,
         license: body.doctor_medical_license_number,
@@ -195,10 +190,7 @@ fn known_reading(db: &Db, reading: Option<uuid::Uuid>) -> ApiResult<()> {
 /// async sponsor delay has passed.
 pub(crate) async fn get_monitor(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let mut db = app.db();
-    let monitor = db
-        .monitors
-        .get_mut(&id)
-        .ok_or_else(|| ApiError::not_found("claim monitor", &id))?;
+    let monitor = db.monitors.get_mut(&id).or_404("claim monitor", &id)?;
     if monitor.step < 2 {
         monitor.step = if Instant::now() >= monitor.ready_at {
             2
@@ -224,15 +216,9 @@ pub(crate) async fn void_outpatient(State(app): Shared, Path(id): Id) -> ApiResu
     let mut db = app.db();
     let cid = claim_id(&db, &id)?;
     let now = app.clock.now();
-    let claim = db
-        .claims
-        .get_mut(&cid)
-        .ok_or_else(|| ApiError::not_found("claim", &id))?;
+    let claim = db.claims.get_mut(&cid).or_404("claim", &id)?;
     let status = &claim.status;
-    conflict_if!(
-        status != "OPEN",
-        "claim {cid} is {status} and cannot be voided"
-    );
+    conflict_if!(status != "OPEN"; "claim {cid} is {status} and cannot be voided");
     claim.status = "VOIDED".to_owned();
     claim.updated_at = now;
     Ok(ok(claim.resource()))
@@ -283,7 +269,7 @@ fn procedure<'a>(
     raw: &str,
 ) -> ApiResult<&'a mut types::MedicalProcedureClaimResource> {
     let claim = numeric_id(raw).and_then(|id| db.procedure_claims.get_mut(&id));
-    claim.ok_or_else(|| ApiError::not_found("medical-procedure claim", raw))
+    claim.or_404("medical-procedure claim", raw)
 }
 
 /// The procedure claim, if it is still IN_PROGRESS (else 409 naming
@@ -296,10 +282,7 @@ fn settle_procedure<'a>(
 ) -> ApiResult<&'a mut types::MedicalProcedureClaimResource> {
     let claim = procedure(db, raw)?;
     let current = claim.status.as_ref().map_or("", |s| s.as_str());
-    conflict_if!(
-        current != "IN_PROGRESS",
-        "claim {raw} is {current} and cannot be {doing}"
-    );
+    conflict_if!(current != "IN_PROGRESS"; "claim {raw} is {current} and cannot be {doing}");
     claim.status = Some(status);
     Ok(claim)
 }

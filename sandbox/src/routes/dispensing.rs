@@ -11,7 +11,9 @@ use serde::Deserialize;
 
 use crate::input::{Id, numeric_id};
 use crate::reply::refuse_if;
-use crate::reply::{ApiError, ApiJson, ApiResult, conflict_if, created, located, ok, path_of};
+use crate::reply::{
+    ApiError, ApiJson, ApiResult, OrNotFound, conflict_if, created, located, ok, path_of,
+};
 use crate::state::{App, Shared};
 use crate::store::{Db, DispProduct, DispStatus, Dispensation, Line, Redeems, otp_of};
 use crate::typed::typed;
@@ -168,8 +170,7 @@ pub(crate) async fn document_dispensation(
 /// still entitles its holder to.
 pub(crate) async fn dispensing_document(State(app): Shared, Path(code): Id) -> ApiResult<Response> {
     let db = app.db();
-    let target = target_of(&db, &code)
-        .ok_or_else(|| ApiError::not_found("authorization or prescription", &code))?;
+    let target = target_of(&db, &code).or_404("authorization or prescription", &code)?;
     let entitled = lines_of(&db, target).iter().filter(|l| l.left() > 0);
     let entitled = entitled.map(|l| {
         let name = db.product_by_code(&l.code).map(|p| p.name.to_owned());
@@ -198,16 +199,13 @@ fn start(
     let target = references
         .iter()
         .find_map(|r| target_of(&db, r))
-        .ok_or_else(|| ApiError::not_found("authorization or prescription", first))?;
+        .or_404("authorization or prescription", first)?;
     let (code, otp_for) = match target {
         Redeems::Authorization(id) => {
             let a = &db.authorizations[&id];
             let status = a.status.as_str();
             let dispensable = matches!(status, "APPROVED" | "PARTIALLY_CLAIMED");
-            conflict_if!(
-                !dispensable,
-                "authorization {id} is {status} and cannot be dispensed"
-            );
+            conflict_if!(!dispensable; "authorization {id} is {status} and cannot be dispensed");
             let otp = db.sponsor(&a.sponsor_slug).is_some_and(|s| s.otp_required);
             let otp_for = otp.then(|| (a.beneficiary_id, a.sponsor_slug.clone()));
             (a.code.clone().unwrap_or_default(), otp_for)
@@ -215,16 +213,14 @@ fn start(
         Redeems::Prescription(id) => {
             let p = &db.prescriptions[&id];
             let status = p.status;
-            conflict_if!(
-                status != "ISSUED",
-                "prescription {id} is {status} and cannot be dispensed"
-            );
+            let issued = status == "ISSUED";
+            conflict_if!(!issued; "prescription {id} is {status} and cannot be dispensed");
             (p.code.clone(), None)
         }
     };
     let mut holders = db.dispensations.values();
     let busy = holders.any(|d| d.redeems == target && d.status.in_progress());
-    conflict_if!(busy, "{code} already has a dispensation in progress");
+    conflict_if!(busy; "{code} already has a dispensation in progress");
     let products = map_products(&db, target, wanted)?;
     let verified = otp_for.is_some() && token.is_some();
     if let Some((beneficiary, sponsor)) = otp_for.as_ref().filter(|_| verified) {
@@ -248,9 +244,7 @@ fn start(
 }
 
 fn dispensation<'a>(db: &'a mut Db, id: &str) -> ApiResult<&'a mut Dispensation> {
-    db.dispensations
-        .get_mut(id)
-        .ok_or_else(|| ApiError::not_found("dispensation", id))
+    db.dispensations.get_mut(id).or_404("dispensation", id)
 }
 
 /// `getDispensation`.
@@ -276,7 +270,7 @@ pub(crate) async fn update_dispensation_products(
     let d = dispensation(&mut db, &id)?;
     let (started, status) = (d.status == DispStatus::Started, d.status.as_str());
     let only = "products can change only while STARTED";
-    conflict_if!(!started, "dispensation {id} is {status}; {only}");
+    conflict_if!(!started; "dispensation {id} is {status}; {only}");
     let target = d.redeems;
     refuse_if!(body.products.is_empty(); "products", "at least one product is required");
     let wanted: Vec<Wanted> = body.products.iter().map(Wanted::from).collect();
@@ -298,7 +292,7 @@ pub(crate) async fn complete_dispensation(
     let mut db = app.db();
     let d = dispensation(&mut db, &id)?.clone();
     let done = matches!(d.status, DispStatus::Dispensed | DispStatus::Voided);
-    conflict_if!(done, "dispensation {id} is already {}", d.status.as_str());
+    conflict_if!(done; "dispensation {id} is already {}", d.status.as_str());
     refuse_if!(body.document_number.trim().is_empty(); "document_number", "document_number is required");
     if let Some((beneficiary, sponsor)) = d.otp_for.as_ref().filter(|_| d.awaits_otp()) {
         let token = otp_of(&body.external_verifications);
@@ -366,10 +360,7 @@ pub(crate) async fn void_dispensation(State(app): Shared, Path(id): Id) -> ApiRe
         let mut db = app.db();
         let d = dispensation(&mut db, &id)?;
         let status = d.status.as_str();
-        conflict_if!(
-            !d.status.in_progress(),
-            "dispensation {id} is {status} and cannot be voided"
-        );
+        conflict_if!(!d.status.in_progress(); "dispensation {id} is {status} and cannot be voided");
         d.status = DispStatus::Voided;
         d.view()
     };

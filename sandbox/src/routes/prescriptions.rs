@@ -10,7 +10,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::input::Id;
-use crate::reply::{ApiError, ApiJson, ApiResult, Paged, created, ok, path_of, refuse_if};
+use crate::reply::{
+    ApiError, ApiJson, ApiResult, OrNotFound, Paged, created, ok, path_of, refuse_if,
+};
 use crate::state::{App, Shared};
 use crate::store::{Db, Doctor, Line, Prescription, prescription_patient};
 use crate::typed::typed;
@@ -191,8 +193,7 @@ pub(crate) async fn list_prescriptions(
 
 /// A prescription by code or by numeric id, or 404.
 fn prescription_id(db: &Db, raw: &str) -> ApiResult<i64> {
-    db.find_prescription(raw)
-        .ok_or_else(|| ApiError::not_found("prescription", raw))
+    db.find_prescription(raw).or_404("prescription", raw)
 }
 
 /// `getPrescription` (by id or by code).

@@ -11,7 +11,8 @@ use super::authorizations::issue;
 use crate::input::{Id, MAX_UPLOAD, base64_decode, numeric_id, read_upload};
 use crate::reply::refuse_if;
 use crate::reply::{
-    ApiError, ApiJson, ApiResult, OptJson, Paged, conflict_if, created, located, ok, path_of,
+    ApiError, ApiJson, ApiResult, OptJson, OrNotFound, Paged, conflict_if, created, located, ok,
+    path_of,
 };
 use crate::state::{App, Shared};
 use crate::store::{AuthRequest, Db, Decision, Doctor, RequestStatus, RequestView, otp_of};
@@ -84,7 +85,7 @@ pub(crate) async fn list_requests(State(app): Shared, paged: Paged) -> Response 
 fn request_id(db: &Db, raw: &str) -> ApiResult<i64> {
     numeric_id(raw)
         .filter(|id| db.auth_requests.contains_key(id))
-        .ok_or_else(|| ApiError::not_found("authorization request", raw))
+        .or_404("authorization request", raw)
 }
 
 /// `getAuthorizationRequest`.
@@ -105,15 +106,15 @@ pub(crate) async fn complete_request(
     let mut db = app.db();
     let rid = request_id(&db, &id)?;
     let request = db.auth_requests[&rid].clone();
-    let status = request.status.as_str();
-    conflict_if!(
-        request.status != RequestStatus::Open,
-        "authorization request {rid} is already {status}"
+    let (open, status) = (
+        request.status == RequestStatus::Open,
+        request.status.as_str(),
     );
+    conflict_if!(!open; "authorization request {rid} is already {status}");
     let sponsor = db
         .sponsor(&request.sponsor_slug)
         .cloned()
-        .ok_or_else(|| ApiError::not_found("sponsor", &request.sponsor_slug))?;
+        .or_404("sponsor", &request.sponsor_slug)?;
     refuse_if!(request.lines.is_empty(); "products", "the request has no products to authorize");
     let attached = |kind: &str| {
         let mut types = request
@@ -171,10 +172,7 @@ pub(crate) async fn complete_request(
 fn open_for_upload(db: &Db, id: &str) -> ApiResult<i64> {
     let rid = request_id(db, id)?;
     let open = db.auth_requests[&rid].status == RequestStatus::Open;
-    conflict_if!(
-        !open,
-        "authorization request {rid} no longer accepts documents"
-    );
+    conflict_if!(!open; "authorization request {rid} no longer accepts documents");
     Ok(rid)
 }
 

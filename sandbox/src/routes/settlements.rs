@@ -9,7 +9,7 @@ use osigu::types;
 
 use crate::input::{Id, read_upload};
 use crate::reply::{
-    ApiError, ApiJson, ApiResult, OptJson, Paged, conflict_if, created, ok, refuse_if,
+    ApiError, ApiJson, ApiResult, OptJson, OrNotFound, Paged, conflict_if, created, ok, refuse_if,
 };
 use crate::state::Shared;
 use crate::store::{Claim, Db, Settlement};
@@ -45,15 +45,9 @@ pub(crate) async fn start_settlement(
 
 /// The batch, if it is still OPEN.
 fn open_batch<'a>(db: &'a mut Db, id: &str) -> ApiResult<&'a mut Settlement> {
-    let batch = db
-        .settlements
-        .get_mut(id)
-        .ok_or_else(|| ApiError::not_found("settlement batch", id))?;
+    let batch = db.settlements.get_mut(id).or_404("settlement batch", id)?;
     let status = batch.status;
-    conflict_if!(
-        status != "OPEN",
-        "settlement batch {id} is already {status}"
-    );
+    conflict_if!(status != "OPEN"; "settlement batch {id} is already {status}");
     Ok(batch)
 }
 
@@ -77,10 +71,7 @@ pub(crate) async fn pending_authorizations(
     paged: Paged,
 ) -> ApiResult<Response> {
     let db = app.db();
-    let batch = db
-        .settlements
-        .get(&id)
-        .ok_or_else(|| ApiError::not_found("settlement batch", &id))?;
+    let batch = db.settlements.get(&id).or_404("settlement batch", &id)?;
     let items = pending(&db, &batch.sponsor_slug)
         .map(|(authorization, claim)| {
             typed!(types::SettlementPendingAuthorization;

@@ -199,19 +199,28 @@ pub(crate) struct TokenInfo {
     pub expires_at: Instant,
 }
 
+/// A one-time code sent to a beneficiary, or the verification token a
+/// validated code gave: for one beneficiary and sponsor, usable once
+/// before it expires.
 pub(crate) struct Otp {
     pub beneficiary_id: i64,
     pub sponsor_slug: String,
     pub expires_at: Instant,
+    /// Wrong codes tried (for a sent code).
     pub attempts: u32,
     pub used: bool,
 }
 
-pub(crate) struct OtpToken {
-    pub beneficiary_id: i64,
-    pub sponsor_slug: String,
-    pub expires_at: Instant,
-    pub used: bool,
+impl Otp {
+    pub(crate) fn new(beneficiary_id: i64, sponsor_slug: String, expires_at: Instant) -> Self {
+        Self {
+            beneficiary_id,
+            sponsor_slug,
+            expires_at,
+            attempts: 0,
+            used: false,
+        }
+    }
 }
 
 #[derive(Clone, Default)]
@@ -373,7 +382,6 @@ pub(crate) struct Authorization {
     pub lines: Vec<Line>,
     pub payment_type: String,
     pub sponsor_authorization_code: Option<String>,
-    pub documents_ok: bool,
     pub provider_slugs: Vec<String>,
     pub activation_at: Time,
     pub expiration_at: Time,
@@ -404,7 +412,6 @@ impl Authorization {
             lines,
             payment_type: "DIRECT_PAYMENT".to_owned(),
             sponsor_authorization_code: None,
-            documents_ok: true,
             provider_slugs: vec!["sandbox-provider".to_owned()],
             activation_at: now,
             expiration_at,
@@ -451,7 +458,7 @@ impl Authorization {
             doctor_medical_license_number = d.license.clone(),
             doctor_country_code = d.country_code.clone(), doctor_specialty_name = d.specialty.clone(),
             manual_review_required = false, manually_approved = false,
-            satisfies_documents_policy = self.documents_ok, activation_at = self.activation_at,
+            satisfies_documents_policy = true, activation_at = self.activation_at,
             expiration_at = self.expiration_at, created_at = self.created_at,
             updated_at = self.updated_at;
             code = self.code.clone(),

@@ -29,7 +29,7 @@ pub(crate) struct Db {
     /// Registered provider products: code and registration time, in order.
     pub provider_products: Vec<(String, Time)>,
     pub otps: HashMap<String, Otp>,
-    pub otp_tokens: HashMap<String, OtpToken>,
+    pub otp_tokens: HashMap<String, Otp>,
     pub auth_requests: BTreeMap<i64, AuthRequest>,
     pub authorizations: BTreeMap<i64, Authorization>,
     pub dispensations: BTreeMap<String, Dispensation>,

@@ -10,7 +10,7 @@ use osigu::types::{DiagnosisResource, ProductDecisionStatus};
 use super::{Authorization, Beneficiary, CatalogProduct, Claim, Db, Indication, Line, Sponsor};
 use crate::clock::Time;
 use crate::input::numeric_id;
-use crate::reply::{ApiError, ApiResult};
+use crate::reply::{ApiError, ApiResult, OrNotFound};
 use crate::typed::typed;
 
 impl Db {
@@ -86,8 +86,7 @@ impl Db {
 
     /// Like [`Db::find_authorization`], but 404 when there is none.
     pub(crate) fn authorization_id(&self, raw: &str) -> ApiResult<i64> {
-        self.find_authorization(raw)
-            .ok_or_else(|| ApiError::not_found("authorization", raw))
+        self.find_authorization(raw).or_404("authorization", raw)
     }
 
     /// The documents of the request an authorization was decided from.
