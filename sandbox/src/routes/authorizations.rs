@@ -13,31 +13,22 @@ use crate::reply::{
     ApiError, ApiJson, ApiResult, OrNotFound, Paged, conflict_if, created, ok, refuse_if,
 };
 use crate::state::{App, Shared, random_uuid};
-use crate::store::{
-    Authorization, Db, Decision, Doctor, Line, Redeems, RequestStatus, Sponsor, otp_of,
-};
+use crate::store::{Authorization, Db, Decision, Doctor, Redeems, RequestStatus, Sponsor, otp_of};
 use crate::typed::typed;
 
-/// Creates the authorization a sponsor decides for these lines: approved
-/// at once by a synchronous sponsor, `SENT_TO_SPONSOR` (and a decision
+/// Stores the authorization as the sponsor decides it: approved at once
+/// by a synchronous sponsor, left `SENT_TO_SPONSOR` (and a decision
 /// scheduled) by the asynchronous one. Returns its id.
 pub(crate) fn issue(
     app: &Arc<App>,
     db: &mut Db,
     sponsor: &Sponsor,
-    request_id: Option<i64>,
-    beneficiary_id: i64,
-    doctor: Doctor,
-    lines: Vec<Line>,
+    mut authorization: Authorization,
 ) -> i64 {
-    let id = db.next();
-    let (now, expires) = (app.clock.now(), app.clock.in_days(30));
-    let slug = sponsor.slug.to_owned();
-    let mut authorization =
-        Authorization::new(id, slug, beneficiary_id, doctor, lines, now, expires);
-    authorization.request_id = request_id;
+    let id = authorization.id;
     if sponsor.decision == Decision::Sync {
-        authorization.approve(now);
+        // A synchronous sponsor approves as the authorization is created.
+        authorization.approve(authorization.created_at);
     } else {
         let delay = app.config.async_sponsor_delay_value();
         let task_app = app.clone();
@@ -113,7 +104,10 @@ pub(crate) async fn create_authorization(
         country_code: body.doctor_country_code,
         specialty: body.doctor_specialty_name,
     };
-    let id = issue(&app, &mut db, &sponsor, None, beneficiary.id, doctor, lines);
+    let slug = sponsor.slug.to_owned();
+    let authorization =
+        Authorization::new(db.next(), slug, beneficiary.id, doctor, lines, &app.clock);
+    let id = issue(&app, &mut db, &sponsor, authorization);
     Ok(created(db.authorizations[&id].resource()))
 }
 
@@ -139,7 +133,6 @@ pub(crate) async fn create_external_authorization(
         )?);
     }
     let id = db.next();
-    let (now, expires) = (app.clock.now(), app.clock.in_days(30));
     let doctor = Doctor::from_parts(
         Some(body.doctor_name),
         Some(body.doctor_medical_license_number),
@@ -147,9 +140,8 @@ pub(crate) async fn create_external_authorization(
         body.doctor_specialty_name,
     );
     let slug = beneficiary.sponsor_slug.to_owned();
-    let mut authorization =
-        Authorization::new(id, slug, beneficiary.id, doctor, lines, now, expires);
-    authorization.approve(now);
+    let mut authorization = Authorization::new(id, slug, beneficiary.id, doctor, lines, &app.clock);
+    authorization.approve(authorization.created_at);
     if let Some(payment_type) = payment_type(body.payment_type)? {
         authorization.payment_type = payment_type;
     }

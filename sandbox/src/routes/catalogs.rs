@@ -8,7 +8,7 @@ use osigu::types;
 use crate::input::{Id, TextQuery};
 use crate::reply::{ApiResult, OrNotFound, Paged, ok, path_of, refuse_if};
 use crate::state::Shared;
-use crate::store::Kind;
+use crate::store::{CatalogProduct, Kind};
 use crate::typed::typed;
 
 #[rustfmt::skip]
@@ -130,16 +130,12 @@ pub(crate) async fn specialties() -> Response {
 pub(crate) async fn medications(State(app): Shared, Query(q): Query<TextQuery>) -> Response {
     let db = app.db();
     let needle = q.query.unwrap_or_default().to_lowercase();
-    let found: Vec<types::CatalogProductEntry> = db
+    let wanted = |p: &&CatalogProduct| p.kind == Kind::Medication && p.mentions(&needle);
+    let found: Vec<_> = db
         .catalogue
         .iter()
-        .filter(|p| p.kind == Kind::Medication)
-        .filter(|p| {
-            needle.is_empty()
-                || p.name.to_lowercase().contains(&needle)
-                || p.code.to_lowercase().contains(&needle)
-        })
-        .map(|p| p.entry())
+        .filter(wanted)
+        .map(CatalogProduct::entry)
         .collect();
     ok(found)
 }

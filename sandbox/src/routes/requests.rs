@@ -15,18 +15,17 @@ use crate::reply::{
     path_of,
 };
 use crate::state::{App, Shared};
-use crate::store::{AuthRequest, Db, Decision, Doctor, RequestStatus, RequestView, otp_of};
+use crate::store::otp_of;
+use crate::store::{AuthRequest, Authorization, Db, Decision, Doctor, RequestStatus, RequestView};
 use crate::typed::typed;
 
 /// The request as answered, with the authorizations it led to.
 fn view(db: &Db, request: &AuthRequest) -> RequestView {
-    let authorizations = request
+    let decided = request
         .authorization_ids
         .iter()
-        .filter_map(|id| db.authorizations.get(id))
-        .map(|a| a.resource())
-        .collect();
-    request.view(authorizations)
+        .filter_map(|id| db.authorizations.get(id));
+    request.view(decided.map(Authorization::resource).collect())
 }
 
 /// `createAuthorizationRequest`: an OPEN request; 201 with a `Location` to
@@ -106,11 +105,8 @@ pub(crate) async fn complete_request(
     let mut db = app.db();
     let rid = request_id(&db, &id)?;
     let request = db.auth_requests[&rid].clone();
-    let (open, status) = (
-        request.status == RequestStatus::Open,
-        request.status.as_str(),
-    );
-    conflict_if!(!open; "authorization request {rid} is already {status}");
+    let status = request.status.as_str();
+    conflict_if!(status != "OPEN"; "authorization request {rid} is already {status}");
     let sponsor = db
         .sponsor(&request.sponsor_slug)
         .cloned()
@@ -130,30 +126,24 @@ pub(crate) async fn complete_request(
         .filter(|kind| !attached(kind))
         .collect();
     if !missing.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "071-422-missing-indication",
-            format!(
-                "the sponsor needs these documents first: {}",
-                missing.join(", ")
-            ),
-        )
-        .with_info("missing_file_types", missing));
+        let message = format!(
+            "the sponsor needs these documents first: {}",
+            missing.join(", ")
+        );
+        let code = "071-422-missing-indication";
+        let error = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message);
+        return Err(error.with_info("missing_file_types", missing));
     }
     if sponsor.otp_required {
         let token = otp_of(&body.external_verifications);
         db.consume_otp(token, request.beneficiary_id, sponsor.slug)?;
     }
     let (beneficiary, doctor, lines) = (request.beneficiary_id, request.doctor, request.lines);
-    let decided = issue(
-        &app,
-        &mut db,
-        &sponsor,
-        Some(rid),
-        beneficiary,
-        doctor,
-        lines,
-    );
+    let slug = sponsor.slug.to_owned();
+    let mut authorization =
+        Authorization::new(db.next(), slug, beneficiary, doctor, lines, &app.clock);
+    authorization.request_id = Some(rid);
+    let decided = issue(&app, &mut db, &sponsor, authorization);
     let now = app.clock.now();
     let Some(stored) = db.auth_requests.get_mut(&rid) else {
         return Err(ApiError::not_found("authorization request", &id));
@@ -216,13 +206,11 @@ pub(crate) async fn attach_indication_multipart(
     let rid = open_for_upload(&app.db(), &id)?;
     let upload = read_upload(multipart).await?;
     let file_name = upload.nonempty_file()?;
-    let file_type = query
+    let named = query
         .document_type_slug
-        .or_else(|| upload.texts.get("file_type").cloned())
-        .filter(|t| !t.trim().is_empty())
-        .ok_or_else(|| {
-            ApiError::unprocessable("document_type_slug", "document_type_slug is required")
-        })?;
+        .or_else(|| upload.texts.get("file_type").cloned());
+    let file_type = named.unwrap_or_default();
+    refuse_if!(file_type.trim().is_empty(); "document_type_slug", "document_type_slug is required");
     Ok(store_indication(&app, rid, file_name, file_type))
 }
 

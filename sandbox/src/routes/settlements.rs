@@ -23,12 +23,9 @@ pub(crate) async fn start_settlement(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     if db.sponsor(&body.sponsor_slug).is_none() {
-        return Err(ApiError::new(
-            StatusCode::NOT_ACCEPTABLE,
-            "071-406",
-            "the sponsor does not take settlement batches from this provider",
-        )
-        .with_info("sponsor_slug", body.sponsor_slug));
+        let message = "the sponsor does not take settlement batches from this provider";
+        let error = ApiError::new(StatusCode::NOT_ACCEPTABLE, "071-406", message);
+        return Err(error.with_info("sponsor_slug", body.sponsor_slug));
     }
     let settlement = Settlement {
         id: format!("stl_{:06}", db.next()),
@@ -53,15 +50,16 @@ fn open_batch<'a>(db: &'a mut Db, id: &str) -> ApiResult<&'a mut Settlement> {
 
 /// Completed, unsettled claims of the sponsor that no batch holds yet.
 fn pending<'a>(db: &'a Db, sponsor_slug: &'a str) -> impl Iterator<Item = (i64, &'a Claim)> {
-    db.claims
-        .values()
-        .filter(move |c| c.sponsor_slug == sponsor_slug && c.status == "COMPLETED" && !c.settled)
-        .filter_map(|c| c.authorization_id.map(|a| (a, c)))
-        .filter(|(a, _)| {
-            !db.settlements
-                .values()
-                .any(|s| s.authorization_ids.contains(a))
-        })
+    let batched = |a: &i64| {
+        db.settlements
+            .values()
+            .any(|s| s.authorization_ids.contains(a))
+    };
+    let settleable =
+        move |c: &&Claim| c.sponsor_slug == sponsor_slug && c.status == "COMPLETED" && !c.settled;
+    let claims = db.claims.values().filter(settleable);
+    let claims = claims.filter_map(|c| c.authorization_id.map(|a| (a, c)));
+    claims.filter(move |(a, _)| !batched(a))
 }
 
 /// `listSettlementPendingAuthorizations` (paged).
@@ -72,15 +70,13 @@ pub(crate) async fn pending_authorizations(
 ) -> ApiResult<Response> {
     let db = app.db();
     let batch = db.settlements.get(&id).or_404("settlement batch", &id)?;
-    let items = pending(&db, &batch.sponsor_slug)
-        .map(|(authorization, claim)| {
-            typed!(types::SettlementPendingAuthorization;
-                authorization_id = authorization.to_string(), claim_id = claim.id.to_string(),
-                dispensation_date = claim.updated_at.date_naive().to_string(),
-                total_amount = claim.amount())
-        })
-        .collect();
-    Ok(paged.reply(&app.base_url, items))
+    let items = pending(&db, &batch.sponsor_slug).map(|(authorization, claim)| {
+        typed!(types::SettlementPendingAuthorization;
+            authorization_id = authorization.to_string(), claim_id = claim.id.to_string(),
+            dispensation_date = claim.updated_at.date_naive().to_string(),
+            total_amount = claim.amount())
+    });
+    Ok(paged.reply(&app.base_url, items.collect()))
 }
 
 /// `attachSettlementAuthorizations`.
@@ -95,15 +91,9 @@ pub(crate) async fn attach_authorizations(
     let pending: Vec<i64> = pending(&db, &sponsor).map(|(a, _)| a).collect();
     let mut ids = Vec::new();
     for raw in &body.authorization_ids {
-        match db.find_authorization(raw).filter(|a| pending.contains(a)) {
-            Some(a) => ids.push(a),
-            None => {
-                return Err(ApiError::unprocessable(
-                    "authorization_ids",
-                    format!("{raw} has no completed, unsettled claim for sponsor {sponsor}"),
-                ));
-            }
-        }
+        let found = db.find_authorization(raw).filter(|a| pending.contains(a));
+        let message = || format!("{raw} has no completed, unsettled claim for sponsor {sponsor}");
+        ids.push(found.ok_or_else(|| ApiError::unprocessable("authorization_ids", message()))?);
     }
     let batch = open_batch(&mut db, &id)?;
     for a in ids {
@@ -123,20 +113,15 @@ pub(crate) async fn upload_document(
     open_batch(&mut app.db(), &id)?;
     let upload = read_upload(multipart).await?;
     let file_name = upload.nonempty_file()?;
-    let document_type = upload
-        .texts
-        .get("document_type")
+    let document_type = upload.texts.get("document_type");
+    let document_type = document_type
         .map(|t| t.trim().to_uppercase())
         .unwrap_or_default();
-    if !matches!(
+    let known = matches!(
         document_type.as_str(),
         "INVOICE" | "CREDIT_NOTE" | "SUPPORTING_DOCUMENT"
-    ) {
-        return Err(ApiError::unprocessable(
-            "document_type",
-            "document_type must be INVOICE, CREDIT_NOTE or SUPPORTING_DOCUMENT",
-        ));
-    }
+    );
+    refuse_if!(!known; "document_type", "document_type must be INVOICE, CREDIT_NOTE or SUPPORTING_DOCUMENT");
     let mut db = app.db();
     let document = typed!(types::SettlementDocumentResource;
         id = format!("doc_{:06}", db.next()), file_name = file_name, created_at = app.clock.now(),
@@ -164,13 +149,13 @@ pub(crate) async fn complete_settlement(
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
-    for claim in db.claims.values_mut() {
-        if claim
+    let batched = |claim: &Claim| {
+        claim
             .authorization_id
             .is_some_and(|a| batch.authorization_ids.contains(&a))
-        {
-            claim.settled = true;
-        }
+    };
+    for claim in db.claims.values_mut().filter(|c| batched(c)) {
+        claim.settled = true;
     }
     let batch = open_batch(&mut db, &id)?;
     batch.status = "SUBMITTED";

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::clock::Time;
+use crate::clock::{Clock, Time};
 use crate::typed::typed;
 
 /// How a sponsor answers.
@@ -188,6 +188,13 @@ pub(crate) struct CatalogProduct {
 }
 
 impl CatalogProduct {
+    /// Whether its code or name holds `needle` (lowercase); an empty needle
+    /// is in every product.
+    pub(crate) fn mentions(&self, needle: &str) -> bool {
+        let holds = |text: &str| text.to_lowercase().contains(needle);
+        needle.is_empty() || holds(self.code) || holds(self.name)
+    }
+
     /// `CatalogProductEntry`.
     pub(crate) fn entry(&self) -> types::CatalogProductEntry {
         typed!(types::CatalogProductEntry; product_code = self.code, product_name = self.name)
@@ -390,16 +397,17 @@ pub(crate) struct Authorization {
 }
 
 impl Authorization {
-    /// An authorization of `lines`, SENT_TO_SPONSOR until it is approved.
+    /// An authorization of `lines`, created now and valid for 30 days;
+    /// SENT_TO_SPONSOR until it is approved.
     pub(crate) fn new(
         id: i64,
         sponsor_slug: String,
         beneficiary_id: i64,
         doctor: Doctor,
         lines: Vec<Line>,
-        now: Time,
-        expiration_at: Time,
+        clock: &Clock,
     ) -> Self {
+        let now = clock.now();
         Self {
             id,
             code: None,
@@ -414,7 +422,7 @@ impl Authorization {
             sponsor_authorization_code: None,
             provider_slugs: vec!["sandbox-provider".to_owned()],
             activation_at: now,
-            expiration_at,
+            expiration_at: clock.in_days(30),
             created_at: now,
             updated_at: now,
         }
