@@ -17,18 +17,23 @@ use crate::typed::typed;
 /// An error answer in one of Osigu's three envelopes, each a generated
 /// type (boxed, so results that carry it stay small).
 #[derive(Debug)]
-pub(crate) struct ApiError(Box<Body>);
+pub(crate) struct ApiError(Box<Error>);
 
 #[derive(Debug)]
+struct Error {
+    status: StatusCode,
+    body: Body,
+    /// `Retry-After`, in seconds.
+    retry_after: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
 enum Body {
     /// `ErrorResponse`: `{error_code, message, additional_information}`.
-    Envelope {
-        status: StatusCode,
-        body: types::ErrorResponse,
-        retry_after: Option<u64>,
-    },
-    /// `ValidationErrorResponse`: `{code, message, errors[]}` (OTP and
-    /// verification failures).
+    Envelope(types::ErrorResponse),
+    /// `ValidationErrorResponse`: `{code, message, errors[]}` with 422 (OTP
+    /// and verification failures).
     Validation(types::ValidationErrorResponse),
     /// `FieldErrorsResponse`: `{errors: [{path, message}]}` with 400
     /// (settlement completion).
@@ -74,40 +79,39 @@ macro_rules! conflict_if {
 pub(crate) use conflict_if;
 
 impl ApiError {
-    pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        let body = typed!(types::ErrorResponse; error_code = code, message = message.into());
-        Self(Box::new(Body::Envelope {
+    fn answer(status: StatusCode, body: Body) -> Self {
+        Self(Box::new(Error {
             status,
             body,
             retry_after: None,
         }))
     }
 
+    pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        let body = typed!(types::ErrorResponse; error_code = code, message = message.into());
+        Self::answer(status, Body::Envelope(body))
+    }
+
     /// Adds one entry to `additional_information`.
     pub(crate) fn with_info(mut self, key: &str, value: impl Into<Value>) -> Self {
-        if let Body::Envelope { body, .. } = &mut *self.0 {
-            body.additional_information
-                .insert(key.to_owned(), value.into());
+        if let Body::Envelope(body) = &mut self.0.body {
+            let info = &mut body.additional_information;
+            info.insert(key.to_owned(), value.into());
         }
         self
     }
 
     /// The `{errors: [{path, message}]}` envelope with status 400.
     pub(crate) fn fields(errors: Vec<(&str, &str)>) -> Self {
-        let errors = errors
-            .into_iter()
-            .map(|(path, message)| typed!(types::FieldError; path = path, message = message));
+        let error = |(path, message)| typed!(types::FieldError; path = path, message = message);
+        let errors = errors.into_iter().map(error);
         let body = typed!(types::FieldErrorsResponse;; errors = errors.collect());
-        Self(Box::new(Body::Fields(body)))
+        Self::answer(StatusCode::BAD_REQUEST, Body::Fields(body))
     }
 
     pub(crate) fn not_found(what: &str, id: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "071-404",
-            format!("{what} {id} was not found"),
-        )
-        .with_info("resource", what)
+        let message = format!("{what} {id} was not found");
+        Self::new(StatusCode::NOT_FOUND, "071-404", message).with_info("resource", what)
     }
 
     pub(crate) fn conflict(message: impl Into<String>) -> Self {
@@ -119,19 +123,17 @@ impl ApiError {
     }
 
     pub(crate) fn unregistered_product(code: &str) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "071-104",
-            format!("product {code} is not registered for this provider"),
-        )
-        .with_info("product_code", code)
+        let message = format!("product {code} is not registered for this provider");
+        let error = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "071-104", message);
+        error.with_info("product_code", code)
     }
 
     pub(crate) fn too_large(limit: usize) -> Self {
+        let message = format!("the file exceeds the {} MB limit", limit / (1024 * 1024));
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "071-413-file-too-large",
-            format!("the file exceeds the {} MB limit", limit / (1024 * 1024)),
+            message,
         )
     }
 
@@ -140,15 +142,10 @@ impl ApiError {
     }
 
     pub(crate) fn rate_limited(retry_after: u64) -> Self {
-        let mut error = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "071-429",
-            "rate limit exceeded; retry later",
-        )
-        .with_info("retry_after_seconds", retry_after);
-        if let Body::Envelope { retry_after: r, .. } = &mut *error.0 {
-            *r = Some(retry_after);
-        }
+        let message = "rate limit exceeded; retry later";
+        let mut error = Self::new(StatusCode::TOO_MANY_REQUESTS, "071-429", message)
+            .with_info("retry_after_seconds", retry_after);
+        error.0.retry_after = Some(retry_after);
         error
     }
 
@@ -164,7 +161,7 @@ impl ApiError {
         error.insert("message".to_owned(), detail.into().into());
         let body = typed!(types::ValidationErrorResponse;
             code = code, message = message.into(); errors = vec![error]);
-        Self(Box::new(Body::Validation(body)))
+        Self::answer(StatusCode::UNPROCESSABLE_ENTITY, Body::Validation(body))
     }
 
     /// A 500 for a sandbox fault (never for anything a request carried).
@@ -175,25 +172,17 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        match *self.0 {
-            Body::Envelope {
-                status,
-                body,
-                retry_after,
-            } => {
-                let mut response = (status, axum::Json(body)).into_response();
-                if let Some(seconds) = retry_after {
-                    response
-                        .headers_mut()
-                        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-                }
-                response
-            }
-            Body::Validation(body) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response()
-            }
-            Body::Fields(body) => (StatusCode::BAD_REQUEST, axum::Json(body)).into_response(),
+        let Error {
+            status,
+            body,
+            retry_after,
+        } = *self.0;
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            let headers = response.headers_mut();
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
+        response
     }
 }
 
@@ -230,11 +219,8 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptJson<T
 /// The raw body, or Osigu's envelope if it cannot be read.
 async fn read_body<S: Send + Sync>(req: Request, state: &S) -> ApiResult<Bytes> {
     Bytes::from_request(req, state).await.map_err(|rejection| {
-        ApiError::new(
-            rejection.status(),
-            "071-400",
-            format!("cannot read the body: {}", rejection.body_text()),
-        )
+        let message = format!("cannot read the body: {}", rejection.body_text());
+        ApiError::new(rejection.status(), "071-400", message)
     })
 }
 

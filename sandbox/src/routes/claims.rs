@@ -46,31 +46,23 @@ pub(crate) async fn create_outpatient(
     let claim = body.claim;
     let (sponsor, beneficiary) =
         db.sponsor_and_beneficiary(&claim.sponsor_slug, claim.beneficiary_id)?;
-    let authorization = match body.authorization_id.as_deref() {
-        Some(raw) => {
-            let id = db.find_authorization(raw).ok_or_else(|| {
-                ApiError::unprocessable("authorization_id", format!("unknown authorization {raw}"))
-            })?;
-            let a = db.authorizations[&id].clone();
-            refuse_if!(a.beneficiary_id != beneficiary.id; "authorization_id", "the authorization belongs to another beneficiary");
-            Some(a)
-        }
-        None => None,
-    };
+    let mut authorization = None;
+    if let Some(raw) = body.authorization_id.as_deref() {
+        let message = format!("unknown authorization {raw}");
+        let id = db.find_authorization(raw);
+        let id = id.ok_or_else(|| ApiError::unprocessable("authorization_id", message))?;
+        let a = db.authorizations[&id].clone();
+        refuse_if!(a.beneficiary_id != beneficiary.id; "authorization_id", "the authorization belongs to another beneficiary");
+        authorization = Some(a);
+    }
     let mut lines = Vec::new();
     for item in &body.line_items {
-        let mut line = db.line(
-            Some(&item.product_code),
-            None,
-            item.quantity.unwrap_or(1).max(1),
-        )?;
+        let quantity = item.quantity.unwrap_or(1).max(1);
+        let mut line = db.line(Some(&item.product_code), None, quantity)?;
         line.unit_price = item.unit_price.unwrap_or(line.unit_price);
         lines.push(line);
     }
-    let files = authorization
-        .as_ref()
-        .map(|a| db.request_files(a))
-        .unwrap_or_default();
+    let files = authorization.as_ref().map(|a| db.request_files(a));
     let now = app.clock.now();
     let stored = Claim {
         id: db.next(),
@@ -87,7 +79,7 @@ pub(crate) async fn create_outpatient(
         status: "OPEN".to_owned(),
         lines,
         currency: sponsor.currency.to_owned(),
-        files,
+        files: files.unwrap_or_default(),
         updated_at: now,
         ..Claim::default()
     };
@@ -136,10 +128,8 @@ pub(crate) async fn complete_outpatient(
     let status = &db.claims[&cid].status;
     conflict_if!(status != "OPEN"; "claim {cid} is {status} and cannot be completed");
     known_reading(&db, body.biometric_reading_id)?;
-    let sponsor = db.claims[&cid].sponsor_slug.clone();
-    let asynchronous = db
-        .sponsor(&sponsor)
-        .is_some_and(|s| s.decision == Decision::Async);
+    let sponsor = db.sponsor(&db.claims[&cid].sponsor_slug);
+    let asynchronous = sponsor.is_some_and(|s| s.decision == Decision::Async);
     let monitor = Monitor {
         id: crate::state::random_uuid(),
         claim_id: cid,
@@ -156,33 +146,30 @@ pub(crate) async fn complete_outpatient(
     stored.document_number = body.document_number;
     stored.document_date = body.document_date;
     stored.document_serial = body.document_serial;
-    stored.status = if asynchronous {
+    let status = if asynchronous {
         "IN_PROGRESS"
     } else {
         "COMPLETED"
-    }
-    .to_owned();
+    };
+    stored.status = status.to_owned();
     stored.updated_at = app.clock.now();
     let location = monitor_path(&monitor);
     let answer = monitor.resource(location.clone(), Some(stored));
     db.monitors.insert(monitor.id.to_string(), monitor);
     let response = (StatusCode::ACCEPTED, axum::Json(answer)).into_response();
-    Ok(if asynchronous {
-        located(response, &location)
-    } else {
-        response
-    })
+    if !asynchronous {
+        return Ok(response);
+    }
+    Ok(located(response, &location))
 }
 
 /// 422 when a biometric reading is named but unknown.
 fn known_reading(db: &Db, reading: Option<uuid::Uuid>) -> ApiResult<()> {
-    match reading {
-        Some(id) if !db.biometrics.contains_key(&id.to_string()) => Err(ApiError::unprocessable(
-            "biometric_reading_id",
-            format!("unknown biometric reading {id}"),
-        )),
-        _ => Ok(()),
+    if let Some(id) = reading {
+        let unknown = !db.biometrics.contains_key(&id.to_string());
+        refuse_if!(unknown; "biometric_reading_id", format!("unknown biometric reading {id}"));
     }
+    Ok(())
 }
 
 /// `getOutpatientCareClaimMonitor`: each poll moves the monitor one step
@@ -192,11 +179,8 @@ pub(crate) async fn get_monitor(State(app): Shared, Path(id): Id) -> ApiResult<R
     let mut db = app.db();
     let monitor = db.monitors.get_mut(&id).or_404("claim monitor", &id)?;
     if monitor.step < 2 {
-        monitor.step = if Instant::now() >= monitor.ready_at {
-            2
-        } else {
-            monitor.step + 1
-        };
+        let ready = Instant::now() >= monitor.ready_at;
+        monitor.step = if ready { 2 } else { monitor.step + 1 };
     }
     let monitor = monitor.clone();
     let now = app.clock.now();

@@ -22,10 +22,8 @@ use crate::typed::typed;
 fn doctor(given: Option<&Map<String, Value>>) -> types::PrescriptionResourceDoctor {
     let seed = Doctor::seed();
     let text = |key: &str, fallback: String| {
-        given
-            .and_then(|m| m.get(key))
-            .and_then(Value::as_str)
-            .map_or(fallback, str::to_owned)
+        let given = given.and_then(|m| m.get(key)).and_then(Value::as_str);
+        given.map_or(fallback, str::to_owned)
     };
     typed!(types::PrescriptionResourceDoctor;
         name = text("name", seed.name),
@@ -40,19 +38,19 @@ fn rx_line(db: &mut Db, code: Option<&str>, id: Option<i64>, quantity: i32) -> A
     Ok(db.new_line(&product, quantity))
 }
 
-/// Stores a prescription under a fresh id and code, announces
+/// Stores a prescription, ISSUED now under a fresh id and code, announces
 /// `prescription.issued`, and answers 201.
 fn issue(app: &Arc<App>, mut rx: Prescription) -> Response {
     let answer = {
         let mut db = app.db();
         rx.id = db.next();
         rx.code = format!("RX-SBX-{:06}", rx.id);
+        (rx.status, rx.created_at) = ("ISSUED", app.clock.now());
         let answer = rx.created();
         db.prescriptions.insert(rx.id, rx);
         answer
     };
-    let event = serde_json::to_value(&answer).unwrap_or_default();
-    crate::webhooks::emit(app, "prescription.issued", event);
+    crate::webhooks::emit(app, "prescription.issued", &answer);
     created(answer)
 }
 
@@ -68,11 +66,10 @@ fn prescribe_v1(
         let patient = db
             .patients
             .iter()
-            .find(|p| p.patient_id.as_deref() == Some(patient_id))
-            .cloned()
-            .ok_or_else(|| {
-                ApiError::unprocessable("patient_id", format!("unknown patient {patient_id}"))
-            })?;
+            .find(|p| p.patient_id.as_deref() == Some(patient_id));
+        let unknown =
+            || ApiError::unprocessable("patient_id", format!("unknown patient {patient_id}"));
+        let patient = patient.cloned().ok_or_else(unknown)?;
         refuse_if!(diagnoses.is_empty(); "diagnoses", "at least one diagnosis is required");
         refuse_if!(medications.is_empty(); "medications", "at least one medication is required");
         let mut lines = Vec::new();
@@ -81,20 +78,17 @@ fn prescribe_v1(
             line.duration_days = m.duration_days;
             lines.push(line);
         }
-        let diagnoses = diagnoses.iter();
         let diagnoses = diagnoses
-            .map(|d| db.diagnosis(&d.diagnosis_code, "ICD-10"))
-            .collect();
-        let patient_id = patient.patient_id.clone();
-        let patient = prescription_patient(&patient);
-        Prescription::new(
-            patient_id,
-            patient,
-            doctor(None),
-            diagnoses,
+            .iter()
+            .map(|d| db.diagnosis(&d.diagnosis_code, "ICD-10"));
+        Prescription {
+            patient_id: patient.patient_id.clone(),
+            patient: prescription_patient(&patient),
+            doctor: doctor(None),
+            diagnoses: diagnoses.collect(),
             lines,
-            app.clock.now(),
-        )
+            ..Prescription::default()
+        }
     };
     Ok(issue(app, rx))
 }
@@ -140,17 +134,22 @@ pub(crate) async fn create_prescription_v2(
                 lines.push(line);
             }
         }
-        let diagnoses = body.diagnoses.iter();
-        let diagnoses = diagnoses
-            .map(|d| db.diagnosis(&d.code, &d.coding_system))
-            .collect();
+        let diagnoses = body
+            .diagnoses
+            .iter()
+            .map(|d| db.diagnosis(&d.code, &d.coding_system));
         let given = &body.patient;
         let patient = typed!(types::PrescriptionResourcePatient;;
             email_address = given.email_address.as_ref().map(|e| e.as_str().to_owned()),
             phone_number = given.phone_number.as_ref().map(|p| p.as_str().to_owned()),
             area_code = given.area_code.and_then(|a| i32::try_from(a.get()).ok()));
-        let doctor = doctor(Some(&body.doctor));
-        Prescription::new(None, patient, doctor, diagnoses, lines, app.clock.now())
+        Prescription {
+            patient,
+            doctor: doctor(Some(&body.doctor)),
+            diagnoses: diagnoses.collect(),
+            lines,
+            ..Prescription::default()
+        }
     };
     Ok(issue(&app, rx))
 }
@@ -173,16 +172,10 @@ pub(crate) async fn list_prescriptions(
     mut paged: Paged,
 ) -> Response {
     let db = app.db();
-    let items = db
-        .prescriptions
-        .values()
-        .rev()
-        .filter(|p| {
-            query
-                .patient_id
-                .as_deref()
-                .is_none_or(|id| p.patient_id.as_deref() == Some(id))
-        })
+    let patient = query.patient_id.as_ref();
+    let wanted = |p: &&Prescription| patient.is_none_or(|id| p.patient_id.as_ref() == Some(id));
+    let found = db.prescriptions.values().rev().filter(wanted);
+    let items = found
         .map(|p| p.resource(download_url(&app, p.id)))
         .collect();
     if let Some(patient) = &query.patient_id {

@@ -705,7 +705,9 @@ pub(crate) fn prescription_patient(
         date_of_birth = p.date_of_birth.map(|d| d.to_string()))
 }
 
-#[derive(Clone)]
+/// A prescription; it gets its id, code, ISSUED status and time when it
+/// is stored.
+#[derive(Clone, Default)]
 pub(crate) struct Prescription {
     pub id: i64,
     pub code: String,
@@ -720,30 +722,6 @@ pub(crate) struct Prescription {
 }
 
 impl Prescription {
-    /// An ISSUED prescription; [`Db::next`](super::Db::next) gives it an id
-    /// and code when it is stored.
-    pub(crate) fn new(
-        patient_id: Option<String>,
-        patient: types::PrescriptionResourcePatient,
-        doctor: types::PrescriptionResourceDoctor,
-        diagnoses: Vec<types::DiagnosisResource>,
-        lines: Vec<Line>,
-        created_at: Time,
-    ) -> Self {
-        Self {
-            id: 0,
-            code: String::new(),
-            patient_id,
-            patient,
-            doctor,
-            diagnoses,
-            lines,
-            status: "ISSUED",
-            created_at,
-            resent: Vec::new(),
-        }
-    }
-
     /// `PrescriptionResource`.
     pub(crate) fn resource(&self, download_url: String) -> types::PrescriptionResource {
         let line_status = if self.status == "DISPENSED" {
