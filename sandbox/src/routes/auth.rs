@@ -2,18 +2,14 @@
 
 use axum::body::Bytes;
 use axum::extract::RawQuery;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
-use osigu::types;
+use axum::http::HeaderMap;
 use serde_json::json;
 use tokio::time::Instant;
 
+use super::prelude::*;
 use crate::input::{base64_decode, form_pairs, numeric_id};
-use crate::reply::{ApiError, ApiJson, ApiResult, created, ok};
-use crate::state::Shared;
 use crate::state::random_hex;
-use crate::store::{Db, Otp};
-use crate::typed::typed;
+use crate::store::Otp;
 
 /// The token endpoint: client credentials in HTTP Basic (or in the
 /// form), `grant_type=client_credentials` in the form or the query.

@@ -3,18 +3,10 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
-use axum::response::Response;
-use osigu::types;
-use serde::Deserialize;
-
-use crate::input::{Id, MAX_UPLOAD, base64_decode};
-use crate::reply::{
-    ApiError, ApiJson, ApiResult, OrNotFound, Paged, conflict_if, created, ok, refuse_if,
-};
-use crate::state::{App, Shared, random_uuid};
-use crate::store::{Authorization, Db, Decision, Doctor, Redeems, RequestStatus, Sponsor, otp_of};
-use crate::typed::typed;
+use super::prelude::*;
+use crate::input::{MAX_UPLOAD, base64_decode};
+use crate::state::{App, random_uuid};
+use crate::store::{Authorization, Decision, Doctor, Redeems, RequestStatus, Sponsor, otp_of};
 
 /// Stores the authorization as the sponsor decides it: approved at once
 /// by a synchronous sponsor, left `SENT_TO_SPONSOR` (and a decision

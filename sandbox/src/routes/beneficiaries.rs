@@ -1,21 +1,13 @@
 //! Sponsors, beneficiary search and lookup, sponsor rules and external
 //! providers.
 
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use osigu::types;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::input::{Id, TextQuery, numeric_id};
-use crate::reply::{
-    ApiError, ApiJson, ApiResult, OrNotFound, Paged, located, ok, path_of, refuse_if,
-};
-use crate::state::{Shared, random_uuid};
-use crate::store::{Beneficiary, Db, Decision, Sponsor};
-use crate::typed::typed;
+use super::prelude::*;
+use crate::input::{TextQuery, numeric_id};
+use crate::state::random_uuid;
+use crate::store::{Beneficiary, Decision, Sponsor};
 
 /// `listSponsors`.
 pub(crate) async fn list_sponsors(State(app): Shared) -> Response {

@@ -1,15 +1,9 @@
 //! Reference data: countries and their divisions, medical boards,
 //! specialties, medications and diagnoses (the same data under v1 and v2).
 
-use axum::extract::{Path, Query, State};
-use axum::response::Response;
-use osigu::types;
-
-use crate::input::{Id, TextQuery};
-use crate::reply::{ApiResult, OrNotFound, Paged, ok, path_of, refuse_if};
-use crate::state::Shared;
+use super::prelude::*;
+use crate::input::TextQuery;
 use crate::store::{CatalogProduct, Kind};
-use crate::typed::typed;
 
 #[rustfmt::skip]
 const COUNTRIES: &[(&str, &str)] = &[

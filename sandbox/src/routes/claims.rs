@@ -1,21 +1,11 @@
 //! Outpatient-care claims (with their monitors) and medical-procedure
 //! claims.
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use osigu::types;
-use serde::Deserialize;
 use tokio::time::Instant;
 
-use crate::input::{Id, numeric_id};
-use crate::reply::{
-    ApiError, ApiJson, ApiResult, OptJson, OrNotFound, conflict_if, created, located, ok, path_of,
-    refuse_if,
-};
-use crate::state::Shared;
-use crate::store::{Claim, Db, Decision, Doctor, Monitor, cents, claim_file};
-use crate::typed::typed;
+use super::prelude::*;
+use crate::input::numeric_id;
+use crate::store::{Claim, Decision, Doctor, Monitor, cents, claim_file};
 use types::MedicalProcedureClaimStatus::{Completed, Voided};
 
 /// A line the guides' outpatient claim carries.

@@ -3,20 +3,10 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use osigu::types;
-use serde::Deserialize;
-
-use crate::input::{Id, numeric_id};
-use crate::reply::refuse_if;
-use crate::reply::{
-    ApiError, ApiJson, ApiResult, OrNotFound, conflict_if, created, located, ok, path_of,
-};
-use crate::state::{App, Shared};
-use crate::store::{Db, DispProduct, DispStatus, Dispensation, Line, Redeems, otp_of};
-use crate::typed::typed;
+use super::prelude::*;
+use crate::input::numeric_id;
+use crate::state::App;
+use crate::store::{DispProduct, DispStatus, Dispensation, Line, Redeems, otp_of};
 
 /// One product a request hands over, whichever request type named it.
 struct Wanted {

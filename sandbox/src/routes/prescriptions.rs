@@ -2,20 +2,11 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use osigu::types;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::input::Id;
-use crate::reply::{
-    ApiError, ApiJson, ApiResult, OrNotFound, Paged, created, ok, path_of, refuse_if,
-};
-use crate::state::{App, Shared};
-use crate::store::{Db, Doctor, Line, Prescription, prescription_patient};
-use crate::typed::typed;
+use super::prelude::*;
+use crate::state::App;
+use crate::store::{Doctor, Line, Prescription, prescription_patient};
 
 /// The `doctor` of a prescription: the seeded doctor, with any string
 /// fields a v2 request supplied.

@@ -1,18 +1,9 @@
 //! The global catalogue of non-medication products and the provider's own
 //! product list.
 
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use osigu::types;
-use serde::Deserialize;
-
+use super::prelude::*;
 use crate::clock::Time;
-use crate::input::Id;
-use crate::reply::{ApiError, ApiJson, ApiResult, Paged, created, ok, refuse_if};
-use crate::state::Shared;
 use crate::store::{CatalogProduct, Kind};
-use crate::typed::typed;
 
 /// The filters of a product list.
 #[derive(Debug, Deserialize)]

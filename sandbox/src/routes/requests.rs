@@ -1,23 +1,13 @@
 //! Pre-authorization requests: create, attach documents, complete, read.
 
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::Response;
-use osigu::types;
-use serde::Deserialize;
 
 use super::authorizations::issue;
-use crate::input::{Id, MAX_UPLOAD, base64_decode, numeric_id, read_upload};
-use crate::reply::refuse_if;
-use crate::reply::{
-    ApiError, ApiJson, ApiResult, OptJson, OrNotFound, Paged, conflict_if, created, located, ok,
-    path_of,
-};
-use crate::state::{App, Shared};
+use super::prelude::*;
+use crate::input::{MAX_UPLOAD, base64_decode, numeric_id, read_upload};
+use crate::state::App;
 use crate::store::otp_of;
-use crate::store::{AuthRequest, Authorization, Db, Decision, Doctor, RequestStatus, RequestView};
-use crate::typed::typed;
+use crate::store::{AuthRequest, Authorization, Decision, Doctor, RequestStatus, RequestView};
 
 /// The request as answered, with the authorizations it led to.
 fn view(db: &Db, request: &AuthRequest) -> RequestView {

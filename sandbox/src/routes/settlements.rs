@@ -2,18 +2,10 @@
 //! documents, complete.
 
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
-use osigu::types;
 
-use crate::input::{Id, read_upload};
-use crate::reply::{
-    ApiError, ApiJson, ApiResult, OptJson, OrNotFound, Paged, conflict_if, created, ok, refuse_if,
-};
-use crate::state::Shared;
-use crate::store::{Claim, Db, Settlement};
-use crate::typed::typed;
+use super::prelude::*;
+use crate::input::read_upload;
+use crate::store::{Claim, Settlement};
 
 /// `startSettlementBatch`: 200 with an OPEN batch; 406 for an unknown
 /// sponsor.

@@ -1,13 +1,7 @@
 //! Webhook subscriptions.
 
-use axum::extract::State;
-use axum::response::Response;
-use osigu::types;
-
-use crate::reply::{ApiError, ApiJson, ApiResult, created, refuse_if};
-use crate::state::Shared;
+use super::prelude::*;
 use crate::store::Subscription;
-use crate::typed::typed;
 
 /// `createWebhookSubscription`: stores the subscription and answers it
 /// with its `id` and the signing `secret`.

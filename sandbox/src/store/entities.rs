@@ -439,16 +439,13 @@ impl Authorization {
 
     /// CLAIMED once every line is claimed in full, PARTIALLY_CLAIMED before.
     pub(crate) fn mark_claimed(&mut self) {
-        let fully = self
-            .lines
-            .iter()
-            .all(|l| l.claimed_quantity >= l.authorized_quantity);
-        self.status = if fully {
+        let fully = self.lines.iter().all(|l| l.left() <= 0);
+        let status = if fully {
             "CLAIMED"
         } else {
             "PARTIALLY_CLAIMED"
-        }
-        .to_owned();
+        };
+        self.status = status.to_owned();
     }
 
     /// `AuthorizationResource`.
@@ -490,11 +487,9 @@ impl Authorization {
     /// The `data` of an `authorization.*` webhook event (webhook payloads
     /// are outside `openapi.json`, and the SDK's event types only decode).
     pub(crate) fn event_data(&self) -> Value {
-        let products: Vec<Value> = self
-            .lines
-            .iter()
-            .map(|l| json!({ "product_code": l.code, "quantity": l.authorized_quantity }))
-            .collect();
+        let product =
+            |l: &Line| json!({ "product_code": l.code, "quantity": l.authorized_quantity });
+        let products: Vec<Value> = self.lines.iter().map(product).collect();
         json!({
             "authorization_id": self.id.to_string(),
             "authorization_code": self.code,
@@ -669,7 +664,7 @@ impl Dispensation {
             Redeems::Authorization(_) => (types::DispensationCodeType::Authorization, true),
             Redeems::Prescription(_) => (types::DispensationCodeType::Prescription, false),
         };
-        let total: f64 = self
+        let total = self
             .products
             .iter()
             .map(|p| p.unit_price * f64::from(p.quantity))

@@ -20,26 +20,24 @@ impl Db {
         sponsor_slug: &str,
         beneficiary_id: i64,
     ) -> ApiResult<(Sponsor, Beneficiary)> {
-        let sponsor = self.sponsor(sponsor_slug).cloned().ok_or_else(|| {
-            ApiError::unprocessable("sponsor_slug", format!("unknown sponsor {sponsor_slug}"))
-        })?;
+        let refuse = |field, message| ApiError::unprocessable(field, message);
+        let sponsor = self.sponsor(sponsor_slug).cloned();
+        let sponsor = sponsor
+            .ok_or_else(|| refuse("sponsor_slug", format!("unknown sponsor {sponsor_slug}")))?;
         let beneficiary = self
             .beneficiary(beneficiary_id)
-            .filter(|b| b.sponsor_slug == sponsor.slug)
+            .filter(|b| b.sponsor_slug == sponsor.slug);
+        let message = || format!("no such beneficiary for sponsor {sponsor_slug}");
+        let beneficiary = beneficiary
             .cloned()
-            .ok_or_else(|| {
-                ApiError::unprocessable(
-                    "beneficiary_id",
-                    format!("no such beneficiary for sponsor {sponsor_slug}"),
-                )
-            })?;
+            .ok_or_else(|| refuse("beneficiary_id", message()))?;
         if !beneficiary.active {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
+            let (code, message) = (
                 "071-422-coverage-inactive",
                 "the beneficiary has no active coverage",
-            )
-            .with_info("field", "beneficiary_id"));
+            );
+            let error = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message);
+            return Err(error.with_info("field", "beneficiary_id"));
         }
         Ok((sponsor, beneficiary))
     }
@@ -52,18 +50,18 @@ impl Db {
         product_id: Option<i64>,
     ) -> ApiResult<CatalogProduct> {
         let product = match (code, product_id) {
-            (Some(code), _) => self
-                .product_by_code(code)
-                .cloned()
-                .ok_or_else(|| ApiError::unregistered_product(code))?,
-            (None, Some(id)) => self.product_by_id(id).cloned().ok_or_else(|| {
-                ApiError::unprocessable("product_id", format!("unknown product_id {id}"))
-            })?,
+            (Some(code), _) => {
+                let product = self.product_by_code(code).cloned();
+                product.ok_or_else(|| ApiError::unregistered_product(code))?
+            }
+            (None, Some(id)) => {
+                let message = format!("unknown product_id {id}");
+                let product = self.product_by_id(id).cloned();
+                product.ok_or_else(|| ApiError::unprocessable("product_id", message))?
+            }
             (None, None) => {
-                return Err(ApiError::unprocessable(
-                    "products",
-                    "each product needs provider_product_code or product_id",
-                ));
+                let message = "each product needs provider_product_code or product_id";
+                return Err(ApiError::unprocessable("products", message));
             }
         };
         if !self.is_registered(product.code) {
@@ -74,14 +72,13 @@ impl Db {
 
     /// An authorization by numeric id or by its code.
     pub(crate) fn find_authorization(&self, raw: &str) -> Option<i64> {
-        numeric_id(raw)
-            .filter(|id| self.authorizations.contains_key(id))
-            .or_else(|| {
-                self.authorizations
-                    .values()
-                    .find(|a| a.code.as_deref() == Some(raw))
-                    .map(|a| a.id)
-            })
+        let by_code = || {
+            self.authorizations
+                .values()
+                .find(|a| a.code.as_deref() == Some(raw))
+        };
+        let by_id = numeric_id(raw).filter(|id| self.authorizations.contains_key(id));
+        by_id.or_else(|| by_code().map(|a| a.id))
     }
 
     /// Like [`Db::find_authorization`], but 404 when there is none.
@@ -94,7 +91,7 @@ impl Db {
         let request = authorization
             .request_id
             .and_then(|r| self.auth_requests.get(&r));
-        request.map(|r| r.indications.clone()).unwrap_or_default()
+        request.map_or_else(Vec::new, |r| r.indications.clone())
     }
 
     /// A provider claim for (part of) an authorization, not yet stored.
