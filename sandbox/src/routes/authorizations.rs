@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::prelude::*;
 use crate::input::{MAX_UPLOAD, base64_decode};
 use crate::state::{App, random_uuid};
-use crate::store::{Authorization, Decision, Doctor, Redeems, RequestStatus, Sponsor, otp_of};
+use crate::store::{Authorization, Decision, Doctor, Redeems, Sponsor, otp_of};
 
 /// Stores the authorization as the sponsor decides it: approved at once
 /// by a synchronous sponsor, left `SENT_TO_SPONSOR` (and a decision
@@ -50,7 +50,7 @@ fn decide_later(app: &Arc<App>, id: i64) {
         if let Some(request_id) = authorization.request_id
             && let Some(request) = db.auth_requests.get_mut(&request_id)
         {
-            request.status = RequestStatus::Completed;
+            request.status = "COMPLETED";
             request.updated_at = now;
         }
         data
@@ -261,7 +261,7 @@ pub(crate) async fn void_authorization(State(app): Shared, Path(id): Id) -> ApiR
         let busy = db
             .dispensations
             .values()
-            .any(|d| d.redeems == redeeming && d.status.in_progress());
+            .any(|d| d.redeems == redeeming && d.in_progress());
         let now = app.clock.now();
         let authorization = db
             .authorizations

@@ -7,6 +7,7 @@ use super::prelude::*;
 use crate::input::numeric_id;
 use crate::store::{Claim, Decision, Doctor, Monitor, cents, claim_file};
 use types::MedicalProcedureClaimStatus::{Completed, Voided};
+use types::MonitorStatus::{Completed as Done, InProgress, Pending};
 
 /// A line the guides' outpatient claim carries.
 #[derive(Debug, Deserialize)]
@@ -123,7 +124,7 @@ pub(crate) async fn complete_outpatient(
     let monitor = Monitor {
         id: crate::state::random_uuid(),
         claim_id: cid,
-        step: if asynchronous { 0 } else { 2 },
+        status: if asynchronous { Pending } else { Done },
         ready_at: Instant::now() + app.config.async_sponsor_delay_value(),
     };
     let stored = db.claims.get_mut(&cid).or_404("claim", &id)?;
@@ -168,13 +169,14 @@ fn known_reading(db: &Db, reading: Option<uuid::Uuid>) -> ApiResult<()> {
 pub(crate) async fn get_monitor(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let mut db = app.db();
     let monitor = db.monitors.get_mut(&id).or_404("claim monitor", &id)?;
-    if monitor.step < 2 {
-        let ready = Instant::now() >= monitor.ready_at;
-        monitor.step = if ready { 2 } else { monitor.step + 1 };
-    }
+    let ready = Instant::now() >= monitor.ready_at;
+    monitor.status = match monitor.status {
+        Pending if !ready => InProgress,
+        _ => Done,
+    };
     let monitor = monitor.clone();
     let now = app.clock.now();
-    if monitor.step == 2
+    if monitor.done()
         && let Some(claim) = db.claims.get_mut(&monitor.claim_id)
         && claim.status == "IN_PROGRESS"
     {

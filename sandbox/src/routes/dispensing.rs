@@ -6,7 +6,8 @@ use std::sync::Arc;
 use super::prelude::*;
 use crate::input::numeric_id;
 use crate::state::App;
-use crate::store::{DispProduct, DispStatus, Dispensation, Line, Redeems, otp_of};
+use crate::store::{DispProduct, Dispensation, Line, Redeems, otp_of};
+use types::DispensationLifecycleStatus::{Dispensed, PendingVerification, Started, Voided};
 
 /// One product a request hands over, whichever request type named it.
 struct Wanted {
@@ -209,7 +210,7 @@ fn start(
         }
     };
     let mut holders = db.dispensations.values();
-    let busy = holders.any(|d| d.redeems == target && d.status.in_progress());
+    let busy = holders.any(|d| d.redeems == target && d.in_progress());
     conflict_if!(busy; "{code} already has a dispensation in progress");
     let products = map_products(&db, target, wanted)?;
     let verified = otp_for.is_some() && token.is_some();
@@ -221,7 +222,7 @@ fn start(
         redeems: target,
         otp_for,
         products,
-        status: DispStatus::Started,
+        status: Started,
         verified,
         claim_id: None,
     };
@@ -258,9 +259,9 @@ pub(crate) async fn update_dispensation_products(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let d = dispensation(&mut db, &id)?;
-    let (started, status) = (d.status == DispStatus::Started, d.status.as_str());
+    let status = &d.status;
     let only = "products can change only while STARTED";
-    conflict_if!(!started; "dispensation {id} is {status}; {only}");
+    conflict_if!(*status != Started; "dispensation {id} is {status}; {only}");
     let target = d.redeems;
     refuse_if!(body.products.is_empty(); "products", "at least one product is required");
     let wanted: Vec<Wanted> = body.products.iter().map(Wanted::from).collect();
@@ -281,13 +282,13 @@ pub(crate) async fn complete_dispensation(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let d = dispensation(&mut db, &id)?.clone();
-    let done = matches!(d.status, DispStatus::Dispensed | DispStatus::Voided);
-    conflict_if!(done; "dispensation {id} is already {}", d.status.as_str());
+    let done = matches!(d.status, Dispensed | Voided);
+    conflict_if!(done; "dispensation {id} is already {}", d.status);
     refuse_if!(body.document_number.trim().is_empty(); "document_number", "document_number is required");
     if let Some((beneficiary, sponsor)) = d.otp_for.as_ref().filter(|_| d.awaits_otp()) {
         let token = otp_of(&body.external_verifications);
         if let Err(error) = db.consume_otp(token, *beneficiary, sponsor) {
-            dispensation(&mut db, &id)?.status = DispStatus::PendingVerification;
+            dispensation(&mut db, &id)?.status = PendingVerification;
             return Err(error);
         }
     }
@@ -335,7 +336,7 @@ pub(crate) async fn complete_dispensation(
         }
     };
     let stored = dispensation(&mut db, &id)?;
-    stored.status = DispStatus::Dispensed;
+    stored.status = Dispensed;
     stored.verified = stored.verified || stored.otp_for.is_some();
     stored.claim_id = claim_id;
     let view = stored.view();
@@ -350,8 +351,8 @@ pub(crate) async fn void_dispensation(State(app): Shared, Path(id): Id) -> ApiRe
         let mut db = app.db();
         let d = dispensation(&mut db, &id)?;
         let status = d.status.as_str();
-        conflict_if!(!d.status.in_progress(); "dispensation {id} is {status} and cannot be voided");
-        d.status = DispStatus::Voided;
+        conflict_if!(!d.in_progress(); "dispensation {id} is {status} and cannot be voided");
+        d.status = Voided;
         d.view()
     };
     crate::webhooks::emit(&app, "dispensing.cancelled", &view);

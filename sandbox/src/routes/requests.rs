@@ -7,7 +7,7 @@ use super::prelude::*;
 use crate::input::{MAX_UPLOAD, base64_decode, numeric_id, read_upload};
 use crate::state::App;
 use crate::store::otp_of;
-use crate::store::{AuthRequest, Authorization, Decision, Doctor, RequestStatus, RequestView};
+use crate::store::{AuthRequest, Authorization, Decision, Doctor, RequestView};
 
 /// The request as answered, with the authorizations it led to.
 fn view(db: &Db, request: &AuthRequest) -> RequestView {
@@ -53,7 +53,7 @@ pub(crate) async fn create_request(
         diagnoses,
         lines,
         indications: Vec::new(),
-        status: RequestStatus::Open,
+        status: "OPEN",
         authorization_ids: Vec::new(),
         created_at: now,
         updated_at: now,
@@ -95,7 +95,7 @@ pub(crate) async fn complete_request(
     let mut db = app.db();
     let rid = request_id(&db, &id)?;
     let request = db.auth_requests[&rid].clone();
-    let status = request.status.as_str();
+    let status = request.status;
     conflict_if!(status != "OPEN"; "authorization request {rid} is already {status}");
     let sponsor = db
         .sponsor(&request.sponsor_slug)
@@ -140,8 +140,8 @@ pub(crate) async fn complete_request(
     };
     stored.authorization_ids.push(decided);
     stored.status = match sponsor.decision {
-        Decision::Sync => RequestStatus::Completed,
-        Decision::Async => RequestStatus::PendingSponsor,
+        Decision::Sync => "COMPLETED",
+        Decision::Async => "PENDING_SPONSOR",
     };
     stored.updated_at = now;
     let stored = stored.clone();
@@ -151,7 +151,7 @@ pub(crate) async fn complete_request(
 /// The request, if it still takes documents.
 fn open_for_upload(db: &Db, id: &str) -> ApiResult<i64> {
     let rid = request_id(db, id)?;
-    let open = db.auth_requests[&rid].status == RequestStatus::Open;
+    let open = db.auth_requests[&rid].status == "OPEN";
     conflict_if!(!open; "authorization request {rid} no longer accepts documents");
     Ok(rid)
 }

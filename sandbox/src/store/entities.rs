@@ -313,23 +313,6 @@ pub(crate) fn claim_file(i: &Indication) -> types::ClaimAuthorizationFileResourc
         file_name = name, file_type = i.file_type.clone(), created_at = i.created_at)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RequestStatus {
-    Open,
-    PendingSponsor,
-    Completed,
-}
-
-impl RequestStatus {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            RequestStatus::Open => "OPEN",
-            RequestStatus::PendingSponsor => "PENDING_SPONSOR",
-            RequestStatus::Completed => "COMPLETED",
-        }
-    }
-}
-
 #[derive(Clone)]
 pub(crate) struct AuthRequest {
     pub id: i64,
@@ -339,7 +322,9 @@ pub(crate) struct AuthRequest {
     pub diagnoses: Vec<types::DiagnosisResource>,
     pub lines: Vec<Line>,
     pub indications: Vec<Indication>,
-    pub status: RequestStatus,
+    /// OPEN, PENDING_SPONSOR (the asynchronous sponsor deciding) or
+    /// COMPLETED.
+    pub status: &'static str,
     pub authorization_ids: Vec<i64>,
     pub created_at: Time,
     pub updated_at: Time,
@@ -369,7 +354,7 @@ impl AuthRequest {
             diagnoses = self.diagnoses.clone(), authorizations = authorizations);
         RequestView {
             resource,
-            status: self.status.as_str(),
+            status: self.status,
             products: self.lines.iter().map(|l| l.resource("REQUESTED")).collect(),
             indications: self.indications.clone(),
         }
@@ -560,18 +545,13 @@ impl Claim {
 pub(crate) struct Monitor {
     pub id: uuid::Uuid,
     pub claim_id: i64,
-    /// 0 PENDING, 1 IN_PROGRESS, 2 COMPLETED.
-    pub step: u8,
+    pub status: types::MonitorStatus,
     pub ready_at: Instant,
 }
 
 impl Monitor {
-    pub(crate) fn status(&self) -> types::MonitorStatus {
-        match self.step {
-            0 => types::MonitorStatus::Pending,
-            1 => types::MonitorStatus::InProgress,
-            _ => types::MonitorStatus::Completed,
-        }
+    pub(crate) fn done(&self) -> bool {
+        self.status == types::MonitorStatus::Completed
     }
 
     /// `OutpatientCareClaimMonitorResponse`; a completed monitor carries
@@ -582,38 +562,14 @@ impl Monitor {
         claim: Option<&Claim>,
     ) -> types::OutpatientCareClaimMonitorResponse {
         let monitor = typed!(types::OutpatientCareClaimMonitorResponseMonitorResource;
-            id = self.id, status = self.status(), location = location);
-        let done = claim.filter(|_| self.step >= 2).map(|claim| {
+            id = self.id, status = self.status.clone(), location = location);
+        let done = claim.filter(|_| self.done()).map(|claim| {
             typed!(types::OutpatientCareClaimMonitorResponseOutpatientCareClaimResource;
                 claim_id = claim.id, amount = claim.amount(), copayment = 0.0, coinsurance = 0.0,
                 sponsor_transaction_id = format!("SPX-{}", claim.id))
         });
         typed!(types::OutpatientCareClaimMonitorResponse;
             monitor_resource = monitor; outpatient_care_claim_resource = done)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DispStatus {
-    Started,
-    PendingVerification,
-    Dispensed,
-    Voided,
-}
-
-impl DispStatus {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            DispStatus::Started => "STARTED",
-            DispStatus::PendingVerification => "PENDING_VERIFICATION",
-            DispStatus::Dispensed => "DISPENSED",
-            DispStatus::Voided => "VOIDED",
-        }
-    }
-
-    /// Started and not yet dispensed or voided.
-    pub(crate) fn in_progress(self) -> bool {
-        matches!(self, DispStatus::Started | DispStatus::PendingVerification)
     }
 }
 
@@ -638,7 +594,7 @@ pub(crate) struct Dispensation {
     /// The beneficiary and sponsor an OTP must be for, when one is needed.
     pub otp_for: Option<(i64, String)>,
     pub products: Vec<DispProduct>,
-    pub status: DispStatus,
+    pub status: types::DispensationLifecycleStatus,
     pub verified: bool,
     pub claim_id: Option<i64>,
 }
@@ -653,6 +609,12 @@ pub(crate) struct DispensationView {
 }
 
 impl Dispensation {
+    /// Started and not yet dispensed or voided.
+    pub(crate) fn in_progress(&self) -> bool {
+        use types::DispensationLifecycleStatus::{PendingVerification, Started};
+        matches!(self.status, Started | PendingVerification)
+    }
+
     /// Whether an OTP is still owed.
     pub(crate) fn awaits_otp(&self) -> bool {
         self.otp_for.is_some() && !self.verified
@@ -674,7 +636,7 @@ impl Dispensation {
                 product_code = p.code.clone(), quantity = p.quantity, unit_price = p.unit_price)
         });
         let resource = typed!(types::DispensationResource;
-            dispensation_id = self.id.clone(), status = self.status.as_str(), code_type = code_type;
+            dispensation_id = self.id.clone(), status = self.status.clone(), code_type = code_type;
             id = crate::input::numeric_id(&self.id), products = products.collect(),
             amount_covered_by_sponsor = covered.then(|| cents(total)),
             verification_required = self.awaits_otp().then(|| "OTP".into()));
