@@ -230,11 +230,8 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     let mut decoder = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut decoder).map_err(|e| {
         if !e.inner().is_data() {
-            return ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "071-400",
-                "the body is not valid JSON",
-            );
+            let message = "the body is not valid JSON";
+            return ApiError::new(StatusCode::BAD_REQUEST, "071-400", message);
         }
         let path = e.path().to_string();
         let text = e.inner().to_string();

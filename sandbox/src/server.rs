@@ -1,7 +1,6 @@
 //! The accept loop and the middleware every request passes through
 //! (counters, faults, bearer auth, rate limits).
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -13,6 +12,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
+use tower_service::Service;
 
 use crate::faults::Fault;
 use crate::input::{MAX_BODY, MAX_UPLOAD};
@@ -43,9 +43,8 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>) {
             let kill_for_requests = kill.clone();
             let service = hyper::service::service_fn(move |mut req: hyper::Request<_>| {
                 req.extensions_mut().insert(Kill(kill_for_requests.clone()));
-                let req = req.map(axum::body::Body::new);
-                let router = router.clone();
-                async move { Ok::<_, Infallible>(call(router, req).await) }
+                let mut router = router.clone();
+                router.call(req.map(axum::body::Body::new))
             });
             let connection = hyper::server::conn::http1::Builder::new()
                 .keep_alive(true)
@@ -56,15 +55,6 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>) {
                 _ = kill.notified() => {}
             }
         });
-    }
-}
-
-async fn call(router: axum::Router, req: Request) -> Response {
-    use tower_service::Service;
-    let mut router = router;
-    match router.call(req).await {
-        Ok(response) => response,
-        Err(never) => match never {},
     }
 }
 
@@ -133,13 +123,12 @@ fn injected(app: &App, status: u16, key: &str) -> Response {
         app.count(|c| c.rate_limited += 1);
         ApiError::rate_limited(1).into_response()
     } else {
-        ApiError::new(
+        let error = ApiError::new(
             status,
             &format!("071-{}", status.as_u16()),
             "injected fault",
-        )
-        .with_info("route", key)
-        .into_response()
+        );
+        error.with_info("route", key).into_response()
     }
 }
 

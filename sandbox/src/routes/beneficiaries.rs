@@ -85,12 +85,14 @@ pub(crate) async fn search_beneficiary(
             let until = app.clock.date_in_days(if b.active { 365 } else { 0 });
             Ok(ok(b.resource(until)))
         }
-        None => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "071-404",
-            "no beneficiary matches the search",
-        )
-        .with_info("sponsor_slug", slug)),
+        None => {
+            let error = ApiError::new(
+                StatusCode::NOT_FOUND,
+                "071-404",
+                "no beneficiary matches the search",
+            );
+            Err(error.with_info("sponsor_slug", slug))
+        }
     }
 }
 
@@ -150,7 +152,8 @@ pub(crate) async fn sponsor_configuration(
         "otp_required_for": if sponsor.otp_required { &otp_steps[..] } else { &[] },
         "biometric_required": false,
         "authorization_types": ["PRE_AUTHORIZATION", "DIRECT"],
-        "required_fields": ["beneficiary_id", "diagnoses", "doctor_medical_license_number", "products"],
+        "required_fields":
+            ["beneficiary_id", "diagnoses", "doctor_medical_license_number", "products"],
         "required_documents": sponsor.required_documents,
         "currency": sponsor.currency,
     }) else {

@@ -207,13 +207,9 @@ pub(crate) async fn create_procedure(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     db.sponsor_and_beneficiary(&body.sponsor_slug, body.beneficiary_id)?;
-    if let Some(code) = &body.authorization_code
-        && db.find_authorization(code).is_none()
-    {
-        return Err(ApiError::unprocessable(
-            "authorization_code",
-            format!("unknown authorization {code}"),
-        ));
+    if let Some(code) = &body.authorization_code {
+        let unknown = db.find_authorization(code).is_none();
+        refuse_if!(unknown; "authorization_code", format!("unknown authorization {code}"));
     }
     let mut amount = 0.0;
     let mut products = Vec::new();

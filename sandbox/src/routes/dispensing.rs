@@ -8,41 +8,18 @@ use crate::input::numeric_id;
 use crate::state::App;
 use crate::store::{DispProduct, Dispensation, Line, Redeems, otp_of};
 use types::DispensationLifecycleStatus::{Dispensed, PendingVerification, Started, Voided};
+use types::ProductDispensationRequest as Wanted;
 
-/// One product a request hands over, whichever request type named it.
-struct Wanted {
-    id: String,
-    price: f64,
-    quantity: i32,
-    product_code: Option<String>,
-    substitute_code: Option<String>,
-    substitute_quantity: Option<i32>,
-}
-
-impl From<&types::ProductDispensationRequest> for Wanted {
-    fn from(p: &types::ProductDispensationRequest) -> Self {
-        Self {
-            id: p.id.clone(),
-            price: p.price,
-            quantity: p.quantity,
-            product_code: p.product_code.clone(),
-            substitute_code: p.substitute_product_code.clone(),
-            substitute_quantity: p.substitute_quantity,
-        }
+/// A document's product as the product a dispensation request hands over
+/// (its taxes play no part).
+fn handed_over(p: &types::DocumentDispensationProduct) -> ApiResult<Wanted> {
+    let price = p.price.unwrap_or_default();
+    let mut product = Wanted::builder(p.id, price, p.quantity, 0.0);
+    if let Some(code) = &p.product_code {
+        product = product.product_code(code);
     }
-}
-
-impl From<&types::DocumentDispensationProduct> for Wanted {
-    fn from(p: &types::DocumentDispensationProduct) -> Self {
-        Self {
-            id: p.id.to_string(),
-            price: p.price.unwrap_or_default(),
-            quantity: p.quantity,
-            product_code: p.product_code.clone(),
-            substitute_code: None,
-            substitute_quantity: None,
-        }
-    }
+    let built = product.try_into();
+    built.map_err(|e| ApiError::internal(format!("a document product did not build: {e}")))
 }
 
 /// `StartDispensationRequest`, plus the guides' `code` to redeem.
@@ -110,7 +87,7 @@ fn map_products(db: &Db, target: Redeems, input: &[Wanted]) -> ApiResult<Vec<Dis
         let left = line.left();
         refuse_if!(p.quantity <= 0 || p.quantity > left; "products.quantity", format!("at most {left} of {} can be dispensed", line.code));
         refuse_if!(p.price < 0.0; "products.price", "price must not be negative");
-        let code = match &p.substitute_code {
+        let code = match &p.substitute_product_code {
             Some(sub) => db.product_by_code(sub).map(|c| c.code).ok_or_else(|| {
                 let message = format!("{sub} is not in the catalogue");
                 ApiError::unprocessable("products.substitute_product_code", message)
@@ -131,14 +108,13 @@ pub(crate) async fn start_dispensation(
     State(app): Shared,
     ApiJson(StartIn { body, code }): ApiJson<StartIn>,
 ) -> ApiResult<Response> {
-    let wanted: Vec<Wanted> = body.products.iter().map(Wanted::from).collect();
     let references: Vec<&str> = code
         .as_deref()
         .into_iter()
         .chain(body.products.iter().map(|p| p.id.as_str()))
         .collect();
     let token = otp_of(&body.external_verifications);
-    let id = start(&app, &references, &wanted, token)?;
+    let id = start(&app, &references, &body.products, token)?;
     Ok(created(app.db().dispensations[&id].view()))
 }
 
@@ -151,7 +127,11 @@ pub(crate) async fn document_dispensation(
     ApiJson(body): ApiJson<types::DocumentDispensationRequest>,
 ) -> ApiResult<Response> {
     refuse_if!(body.products.is_empty(); "products", "at least one product is required");
-    let wanted: Vec<Wanted> = body.products.iter().map(Wanted::from).collect();
+    let wanted: Vec<Wanted> = body
+        .products
+        .iter()
+        .map(handed_over)
+        .collect::<ApiResult<_>>()?;
     let id = start(&app, &[code.as_str()], &wanted, None)?;
     let location = path_of("getDispensation", &[&id]);
     Ok(located(StatusCode::CREATED.into_response(), &location))
@@ -264,8 +244,7 @@ pub(crate) async fn update_dispensation_products(
     conflict_if!(*status != Started; "dispensation {id} is {status}; {only}");
     let target = d.redeems;
     refuse_if!(body.products.is_empty(); "products", "at least one product is required");
-    let wanted: Vec<Wanted> = body.products.iter().map(Wanted::from).collect();
-    let products = map_products(&db, target, &wanted)?;
+    let products = map_products(&db, target, &body.products)?;
     let d = dispensation(&mut db, &id)?;
     d.products = products;
     Ok(ok(d.view()))

@@ -236,15 +236,12 @@ pub(crate) async fn create_patient(
     }
     let mut db = app.db();
     let document = (Some(&body.document_number), Some(&body.document_type));
-    if db
+    let mut documents = db
         .patients
         .iter()
-        .any(|p| (p.document_number.as_ref(), p.document_type.as_ref()) == document)
-    {
-        return Err(ApiError::conflict(
-            "a patient with this identity document already exists",
-        ));
-    }
+        .map(|p| (p.document_number.as_ref(), p.document_type.as_ref()));
+    let taken = documents.any(|d| d == document);
+    conflict_if!(taken; "a patient with this identity document already exists");
     let patient = typed!(types::PatientResource;
         patient_id = format!("pat_{:06}", db.next() + 1), first_name = body.first_name,
         last_name = body.last_name, document_type = body.document_type,

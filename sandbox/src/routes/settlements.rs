@@ -113,7 +113,8 @@ pub(crate) async fn upload_document(
         document_type.as_str(),
         "INVOICE" | "CREDIT_NOTE" | "SUPPORTING_DOCUMENT"
     );
-    refuse_if!(!known; "document_type", "document_type must be INVOICE, CREDIT_NOTE or SUPPORTING_DOCUMENT");
+    let message = "document_type must be INVOICE, CREDIT_NOTE or SUPPORTING_DOCUMENT";
+    refuse_if!(!known; "document_type", message);
     let mut db = app.db();
     let document = typed!(types::SettlementDocumentResource;
         id = format!("doc_{:06}", db.next()), file_name = file_name, created_at = app.clock.now(),
