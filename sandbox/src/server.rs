@@ -60,15 +60,10 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>) {
 
 /// Counters, faults, bearer auth and rate limits, in that order.
 pub(crate) async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
-    let template = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned());
-    let key = format!(
-        "{} {}",
-        req.method(),
-        template.as_deref().unwrap_or("<unmatched>")
-    );
+    let template = req.extensions().get::<MatchedPath>();
+    let template = template.map(|m| m.as_str().to_owned());
+    let route = template.as_deref().unwrap_or("<unmatched>");
+    let key = format!("{} {route}", req.method());
     app.count(|c| *c.requests.entry(key.clone()).or_default() += 1);
 
     let is_token = template.as_deref() == Some(TOKEN_PATH);

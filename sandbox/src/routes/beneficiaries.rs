@@ -19,45 +19,36 @@ fn sponsor_or_404(db: &Db, slug: &str) -> ApiResult<Sponsor> {
     db.sponsor(slug).cloned().or_404("sponsor", slug)
 }
 
-/// One lookup form of a sponsor: (slug, name, fields as (id, slug, type)).
-type FormRow = (
-    &'static str,
-    &'static str,
-    &'static [(i64, &'static str, &'static str)],
-);
+/// The lookup forms every sponsor takes: (slug, name).
+const FORMS: [(&str, &str); 2] = [
+    ("national-id", "National identity document"),
+    ("member-id", "Member number"),
+];
 
-const FORMS: &[FormRow] = &[
-    (
-        "national-id",
-        "National identity document",
-        &[
-            (1, "document_type", "enum"),
-            (2, "document_number", "string"),
-        ],
-    ),
-    (
-        "member-id",
-        "Member number",
-        &[(3, "member_code", "string")],
-    ),
+/// The forms' fields, numbered from 1 in this order: (form, slug, type).
+const FIELDS: [(&str, &str, &str); 3] = [
+    ("national-id", "document_type", "enum"),
+    ("national-id", "document_number", "string"),
+    ("member-id", "member_code", "string"),
 ];
 
 /// `listSponsorForms`: the two forms every sponsor takes.
 pub(crate) async fn sponsor_forms(State(app): Shared, Path(slug): Id) -> ApiResult<Response> {
     let sponsor = sponsor_or_404(&app.db(), &slug)?;
-    let forms: Vec<types::AuthorizationFormResource> = FORMS
-        .iter()
-        .map(|(form_slug, name, fields)| {
-            let fields = fields.iter().map(|(id, field, kind)| {
-                typed!(types::AuthorizationFormResourceFieldsItem; id = *id, slug = *field, type_ = *kind)
-            });
-            typed!(types::AuthorizationFormResource;
-                form_slug = *form_slug, fallback_name = *name, sponsor_slug = sponsor.slug,
-                authorization_coverage = types::CoverageType::PrescriptionDrugs, reimbursement = false;
-                fields = fields.collect())
-        })
-        .collect();
-    Ok(ok(forms))
+    let form = |(form_slug, name): &(&str, &str)| {
+        let fields = FIELDS
+            .iter()
+            .zip(1_i64..)
+            .filter(|((form, ..), _)| form == form_slug);
+        let fields = fields.map(|((_, field, kind), id)| {
+            typed!(types::AuthorizationFormResourceFieldsItem; id = id, slug = *field, type_ = *kind)
+        });
+        typed!(types::AuthorizationFormResource;
+            form_slug = *form_slug, fallback_name = *name, sponsor_slug = sponsor.slug,
+            authorization_coverage = types::CoverageType::PrescriptionDrugs, reimbursement = false;
+            fields = fields.collect())
+    };
+    Ok(ok(FORMS.iter().map(form).collect::<Vec<_>>()))
 }
 
 /// `searchBeneficiary`: finds a beneficiary of the sponsor by

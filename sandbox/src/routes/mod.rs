@@ -193,17 +193,3 @@ async fn method_not_allowed() -> ApiError {
         "method not allowed on this endpoint",
     )
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_operation_of_the_table_has_a_handler() {
-        assert_eq!(
-            unserved_operations(),
-            Vec::<&str>::new(),
-            "operations in osigu::operations::ALL without a sandbox handler"
-        );
-    }
-}
