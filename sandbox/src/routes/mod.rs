@@ -142,10 +142,15 @@ fn served(op: &Operation) -> bool {
     handler(op.operation_id).is_some()
 }
 
-/// Routes the sandbox serves beyond the operation table: the token
-/// endpoint, and the monitor an asynchronous beneficiary lookup points to.
-pub(crate) fn extra_routes() -> [(&'static str, &'static str); 2] {
-    [("POST", TOKEN_PATH), ("GET", beneficiaries::LOOKUP_MONITOR)]
+/// Routes the sandbox serves beyond the operation table, as `"METHOD
+/// /path"`: the token endpoint, and the monitor an asynchronous
+/// beneficiary lookup points to.
+pub(crate) fn extra_routes() -> Vec<String> {
+    let extra = [("POST", TOKEN_PATH), ("GET", beneficiaries::LOOKUP_MONITOR)];
+    extra
+        .iter()
+        .map(|(method, path)| format!("{method} {path}"))
+        .collect()
 }
 
 /// The router, without state or middleware.
@@ -170,7 +175,7 @@ pub(crate) fn served_routes() -> Vec<String> {
     ALL.iter()
         .filter(|op| served(op))
         .map(Operation::route)
-        .chain(extra_routes().iter().map(|(m, p)| format!("{m} {p}")))
+        .chain(extra_routes())
         .collect()
 }
 
@@ -187,9 +192,6 @@ async fn not_found() -> ApiError {
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "071-405",
-        "method not allowed on this endpoint",
-    )
+    let message = "method not allowed on this endpoint";
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "071-405", message)
 }
