@@ -38,6 +38,16 @@ pub struct Fault {
     error_after_status: u16,
 }
 
+/// Getters reading a field back, each documented as "See [`setter`]".
+macro_rules! getters {
+    ($($getter:ident: $ty:ty = $field:ident, see $setter:ident;)*) => {$(
+        #[doc = concat!("See [`", stringify!($setter), "`](Self::", stringify!($setter), ").")]
+        pub fn $getter(&self) -> $ty {
+            self.$field
+        }
+    )*};
+}
+
 impl Default for Fault {
     fn default() -> Self {
         Self::new()
@@ -95,11 +105,6 @@ impl Fault {
         &self.every
     }
 
-    /// See [`drop_after_apply`](Self::drop_after_apply).
-    pub fn drop_after_apply_value(&self) -> f64 {
-        self.drop_after_apply
-    }
-
     /// See [`error_after_apply`](Self::error_after_apply).
     pub fn error_after_apply_value(&self) -> (f64, u16) {
         (self.error_after_apply, self.error_after_status)
@@ -134,24 +139,12 @@ impl Fault {
         self
     }
 
-    /// See [`error_rate`](Self::error_rate).
-    pub fn error_rate_value(&self) -> f64 {
-        self.error_rate
-    }
-
-    /// See [`error_rate`](Self::error_rate).
-    pub fn error_status_value(&self) -> u16 {
-        self.error_status
-    }
-
-    /// See [`latency`](Self::latency).
-    pub fn latency_value(&self) -> Duration {
-        self.latency
-    }
-
-    /// See [`drop_rate`](Self::drop_rate).
-    pub fn drop_rate_value(&self) -> f64 {
-        self.drop_rate
+    getters! {
+        drop_after_apply_value: f64 = drop_after_apply, see drop_after_apply;
+        error_rate_value: f64 = error_rate, see error_rate;
+        error_status_value: u16 = error_status, see error_rate;
+        latency_value: Duration = latency, see latency;
+        drop_rate_value: f64 = drop_rate, see drop_rate;
     }
 
     pub(crate) fn roll(rate: f64) -> bool {
