@@ -304,7 +304,7 @@ pub(crate) async fn claim_authorization(
             let message = format!("line {wanted} is not part of authorization {id}");
             ApiError::unprocessable("products.authorization_product_id", message)
         })?;
-        let left = line.authorized_quantity - line.claimed_quantity;
+        let left = line.left();
         refuse_if!(p.quantity <= 0 || p.quantity > left; "products.quantity", format!("line {} has {left} left to claim", line.id));
         refuse_if!(p.price < 0.0; "products.price", "price must not be negative");
         line.claimed_quantity += p.quantity;
