@@ -103,6 +103,23 @@ impl Default for SandboxConfig {
     }
 }
 
+/// Settings read back by value: each a consuming setter, with the docs
+/// given, and its `*_value` getter.
+macro_rules! settings {
+    ($($(#[$doc:meta])* $name:ident, $getter:ident: $ty:ty;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(mut self, value: $ty) -> Self {
+            self.$name = value;
+            self
+        }
+
+        #[doc = concat!("See [`", stringify!($name), "`](Self::", stringify!($name), ").")]
+        pub fn $getter(&self) -> $ty {
+            self.$name
+        }
+    )*};
+}
+
 impl SandboxConfig {
     /// The only client id and secret the token endpoint accepts.
     pub fn credentials(mut self, client_id: impl Into<String>, secret: impl Into<String>) -> Self {
@@ -111,35 +128,41 @@ impl SandboxConfig {
         self
     }
 
-    /// How long an issued access token stays valid (`expires_in`).
-    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.token_lifetime = lifetime;
-        self
+    /// See [`credentials`](Self::credentials).
+    pub fn client_id_value(&self) -> &str {
+        &self.client_id
     }
 
-    /// The per-client budget for API calls; `None` turns it off.
-    pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
-        self.rate_limit = limit;
-        self
+    /// See [`credentials`](Self::credentials).
+    pub fn client_secret_value(&self) -> &str {
+        &self.client_secret
     }
 
-    /// The per-client budget for the token endpoint; `None` turns it off.
-    pub fn token_rate_limit(mut self, limit: Option<RateLimit>) -> Self {
-        self.token_rate_limit = limit;
-        self
-    }
-
-    /// How long the asynchronous sponsor (`async-insurer`) takes to decide
-    /// a pre-authorization and an outpatient claim.
-    pub fn async_sponsor_delay(mut self, delay: Duration) -> Self {
-        self.async_sponsor_delay = delay;
-        self
+    settings! {
+        /// How long an issued access token stays valid (`expires_in`).
+        token_lifetime, token_lifetime_value: Duration;
+        /// The per-client budget for API calls; `None` turns it off.
+        rate_limit, rate_limit_value: Option<RateLimit>;
+        /// The per-client budget for the token endpoint; `None` turns it off.
+        token_rate_limit, token_rate_limit_value: Option<RateLimit>;
+        /// How long the asynchronous sponsor (`async-insurer`) takes to decide
+        /// a pre-authorization and an outpatient claim.
+        async_sponsor_delay, async_sponsor_delay_value: Duration;
+        /// How long a generated one-time code can be validated (`expires_in`).
+        otp_lifetime, otp_lifetime_value: Duration;
+        /// The port to bind on 127.0.0.1; 0 (the default) picks a free one.
+        port, port_value: u16;
     }
 
     /// The one-time code every seeded beneficiary "receives".
     pub fn otp_code(mut self, code: impl Into<String>) -> Self {
         self.otp_code = code.into();
         self
+    }
+
+    /// See [`otp_code`](Self::otp_code).
+    pub fn otp_code_value(&self) -> &str {
+        &self.otp_code
     }
 
     /// The signing secret of webhook deliveries. Osigu hands this secret
@@ -158,62 +181,5 @@ impl SandboxConfig {
     /// ```
     pub fn webhook_secret_value(&self) -> &str {
         &self.webhook_secret
-    }
-
-    /// How long a generated one-time code can be validated (`expires_in`).
-    pub fn otp_lifetime(mut self, lifetime: Duration) -> Self {
-        self.otp_lifetime = lifetime;
-        self
-    }
-
-    /// The port to bind on 127.0.0.1; 0 (the default) picks a free one.
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
-        self
-    }
-
-    /// See [`credentials`](Self::credentials).
-    pub fn client_id_value(&self) -> &str {
-        &self.client_id
-    }
-
-    /// See [`credentials`](Self::credentials).
-    pub fn client_secret_value(&self) -> &str {
-        &self.client_secret
-    }
-
-    /// See [`token_lifetime`](Self::token_lifetime).
-    pub fn token_lifetime_value(&self) -> Duration {
-        self.token_lifetime
-    }
-
-    /// See [`rate_limit`](Self::rate_limit).
-    pub fn rate_limit_value(&self) -> Option<RateLimit> {
-        self.rate_limit
-    }
-
-    /// See [`token_rate_limit`](Self::token_rate_limit).
-    pub fn token_rate_limit_value(&self) -> Option<RateLimit> {
-        self.token_rate_limit
-    }
-
-    /// See [`async_sponsor_delay`](Self::async_sponsor_delay).
-    pub fn async_sponsor_delay_value(&self) -> Duration {
-        self.async_sponsor_delay
-    }
-
-    /// See [`otp_code`](Self::otp_code).
-    pub fn otp_code_value(&self) -> &str {
-        &self.otp_code
-    }
-
-    /// See [`otp_lifetime`](Self::otp_lifetime).
-    pub fn otp_lifetime_value(&self) -> Duration {
-        self.otp_lifetime
-    }
-
-    /// See [`port`](Self::port).
-    pub fn port_value(&self) -> u16 {
-        self.port
     }
 }

@@ -38,6 +38,16 @@ pub struct Fault {
     error_after_status: u16,
 }
 
+/// Getters reading a field back, each documented as "See [`setter`]".
+macro_rules! getters {
+    ($($getter:ident: $ty:ty = $field:ident, see $setter:ident;)*) => {$(
+        #[doc = concat!("See [`", stringify!($setter), "`](Self::", stringify!($setter), ").")]
+        pub fn $getter(&self) -> $ty {
+            self.$field
+        }
+    )*};
+}
+
 impl Default for Fault {
     fn default() -> Self {
         Self::new()
@@ -95,11 +105,6 @@ impl Fault {
         &self.every
     }
 
-    /// See [`drop_after_apply`](Self::drop_after_apply).
-    pub fn drop_after_apply_value(&self) -> f64 {
-        self.drop_after_apply
-    }
-
     /// See [`error_after_apply`](Self::error_after_apply).
     pub fn error_after_apply_value(&self) -> (f64, u16) {
         (self.error_after_apply, self.error_after_status)
@@ -134,24 +139,12 @@ impl Fault {
         self
     }
 
-    /// See [`error_rate`](Self::error_rate).
-    pub fn error_rate_value(&self) -> f64 {
-        self.error_rate
-    }
-
-    /// See [`error_rate`](Self::error_rate).
-    pub fn error_status_value(&self) -> u16 {
-        self.error_status
-    }
-
-    /// See [`latency`](Self::latency).
-    pub fn latency_value(&self) -> Duration {
-        self.latency
-    }
-
-    /// See [`drop_rate`](Self::drop_rate).
-    pub fn drop_rate_value(&self) -> f64 {
-        self.drop_rate
+    getters! {
+        drop_after_apply_value: f64 = drop_after_apply, see drop_after_apply;
+        error_rate_value: f64 = error_rate, see error_rate;
+        error_status_value: u16 = error_status, see error_rate;
+        latency_value: Duration = latency, see latency;
+        drop_rate_value: f64 = drop_rate, see drop_rate;
     }
 
     pub(crate) fn roll(rate: f64) -> bool {
@@ -187,14 +180,41 @@ pub struct Faults {
 /// (for [`Fault::every`]).
 #[derive(Default)]
 pub(crate) struct Installed {
-    pub(crate) by_route: Mutex<HashMap<String, Fault>>,
-    pub(crate) hits: Mutex<HashMap<String, u64>>,
+    by_route: Mutex<HashMap<String, Fault>>,
+    hits: Mutex<HashMap<String, u64>>,
+}
+
+impl Installed {
+    /// The fault for a request to `route`, with the key it is installed
+    /// under: the route's own, else `"*"` (whose counted faults are about
+    /// API requests, not token requests).
+    pub(crate) fn matching(&self, route: &str, is_token: bool) -> Option<(String, Fault)> {
+        let faults = self.by_route.lock().expect("faults lock");
+        if let Some(fault) = faults.get(route) {
+            return Some((route.to_owned(), fault.clone()));
+        }
+        let any = faults.get("*").filter(|f| !is_token || f.every.is_empty());
+        any.map(|f| ("*".to_owned(), f.clone()))
+    }
+
+    /// Counts a request the fault installed under `key` sees; returns how
+    /// many it has seen.
+    pub(crate) fn hit(&self, key: &str) -> u64 {
+        let mut hits = self.hits.lock().expect("fault hits lock");
+        let seen = hits.entry(key.to_owned()).or_default();
+        *seen += 1;
+        *seen
+    }
+
+    fn by_route(&self) -> std::sync::MutexGuard<'_, HashMap<String, Fault>> {
+        self.by_route.lock().expect("faults lock")
+    }
 }
 
 impl std::fmt::Debug for Faults {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_map()
-            .entries(self.installed.by_route.lock().expect("faults lock").iter())
+            .entries(self.installed.by_route().iter())
             .finish()
     }
 }
@@ -206,34 +226,21 @@ impl Faults {
 
     /// Installs `fault` for `route`, replacing any earlier one.
     pub fn set(&self, route: &str, fault: Fault) {
-        self.installed
-            .by_route
-            .lock()
-            .expect("faults lock")
-            .insert(route.to_owned(), fault);
+        self.installed.by_route().insert(route.to_owned(), fault);
     }
 
     /// The fault installed for exactly `route`, if any.
     pub fn get(&self, route: &str) -> Option<Fault> {
-        self.installed
-            .by_route
-            .lock()
-            .expect("faults lock")
-            .get(route)
-            .cloned()
+        self.installed.by_route().get(route).cloned()
     }
 
     /// Removes the fault for `route`.
     pub fn clear(&self, route: &str) {
-        self.installed
-            .by_route
-            .lock()
-            .expect("faults lock")
-            .remove(route);
+        self.installed.by_route().remove(route);
     }
 
     /// Removes every fault.
     pub fn clear_all(&self) {
-        self.installed.by_route.lock().expect("faults lock").clear();
+        self.installed.by_route().clear();
     }
 }

@@ -16,6 +16,9 @@ pub(crate) const MAX_UPLOAD: usize = 25 * 1024 * 1024;
 /// Largest request body read at all (room for a Base64 25 MB file).
 pub(crate) const MAX_BODY: usize = 40 * 1024 * 1024;
 
+/// The one id (or code) a path names, as it was sent.
+pub(crate) type Id = axum::extract::Path<String>;
+
 /// A numeric id from a path segment: `1234`, or a prefixed `auth_1234`.
 pub(crate) fn numeric_id(raw: &str) -> Option<i64> {
     raw.rsplit('_').next().and_then(|tail| tail.parse().ok())
@@ -58,6 +61,7 @@ pub(crate) fn form_pairs(text: &str) -> Vec<(String, String)> {
 }
 
 /// The file and text fields of a multipart upload.
+#[derive(Default)]
 pub(crate) struct Upload {
     pub file_name: Option<String>,
     pub file_size: usize,
@@ -82,12 +86,9 @@ pub(crate) async fn read_upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Upload> {
     let bad_request = |message: String| ApiError::new(StatusCode::BAD_REQUEST, "071-400", message);
-    let mut multipart = multipart.map_err(|rejection| {
-        bad_request(format!(
-            "expected multipart/form-data: {}",
-            rejection.body_text()
-        ))
-    })?;
+    let rejected =
+        |r: MultipartRejection| format!("expected multipart/form-data: {}", r.body_text());
+    let mut multipart = multipart.map_err(|r| bad_request(rejected(r)))?;
     let bad = |e: MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::too_large(MAX_UPLOAD)
@@ -95,11 +96,7 @@ pub(crate) async fn read_upload(
             bad_request(format!("bad multipart body: {e}"))
         }
     };
-    let mut upload = Upload {
-        file_name: None,
-        file_size: 0,
-        texts: HashMap::new(),
-    };
+    let mut upload = Upload::default();
     while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name != "file" {

@@ -299,9 +299,6 @@ impl Sandbox {
     /// and the beneficiary-lookup monitor), as `"METHOD /path"` keys.
     pub fn extra_routes() -> Vec<String> {
         routes::extra_routes()
-            .iter()
-            .map(|(method, path)| format!("{method} {path}"))
-            .collect()
     }
 
     /// The operationIds of [`osigu::operations::ALL`] the sandbox has no

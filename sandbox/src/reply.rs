@@ -2,7 +2,9 @@
 //! that produce them, pages, and `Location`.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use osigu::types;
@@ -15,18 +17,23 @@ use crate::typed::typed;
 /// An error answer in one of Osigu's three envelopes, each a generated
 /// type (boxed, so results that carry it stay small).
 #[derive(Debug)]
-pub(crate) struct ApiError(Box<Body>);
+pub(crate) struct ApiError(Box<Error>);
 
 #[derive(Debug)]
+struct Error {
+    status: StatusCode,
+    body: Body,
+    /// `Retry-After`, in seconds.
+    retry_after: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
 enum Body {
     /// `ErrorResponse`: `{error_code, message, additional_information}`.
-    Envelope {
-        status: StatusCode,
-        body: types::ErrorResponse,
-        retry_after: Option<u64>,
-    },
-    /// `ValidationErrorResponse`: `{code, message, errors[]}` (OTP and
-    /// verification failures).
+    Envelope(types::ErrorResponse),
+    /// `ValidationErrorResponse`: `{code, message, errors[]}` with 422 (OTP
+    /// and verification failures).
     Validation(types::ValidationErrorResponse),
     /// `FieldErrorsResponse`: `{errors: [{path, message}]}` with 400
     /// (settlement completion).
@@ -34,6 +41,18 @@ enum Body {
 }
 
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
+
+/// An `Option` read as "found, or 404 naming what was not".
+pub(crate) trait OrNotFound<T> {
+    /// The value, or a 404 for `what` `id`.
+    fn or_404(self, what: &str, id: &str) -> ApiResult<T>;
+}
+
+impl<T> OrNotFound<T> for Option<T> {
+    fn or_404(self, what: &str, id: &str) -> ApiResult<T> {
+        self.ok_or_else(|| ApiError::not_found(what, id))
+    }
+}
 
 /// `refuse_if!(condition; field, message)` answers 422 naming `field` when
 /// `condition` holds.
@@ -47,41 +66,52 @@ macro_rules! refuse_if {
 
 pub(crate) use refuse_if;
 
+/// `conflict_if!(condition; "format", args...)` answers 409 with the
+/// formatted message when `condition` holds.
+macro_rules! conflict_if {
+    ($condition:expr; $($message:tt)+) => {
+        if $condition {
+            return Err(crate::reply::ApiError::conflict(format!($($message)+)));
+        }
+    };
+}
+
+pub(crate) use conflict_if;
+
 impl ApiError {
-    pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        let body = typed!(types::ErrorResponse; error_code = code, message = message.into());
-        Self(Box::new(Body::Envelope {
+    fn answer(status: StatusCode, body: Body) -> Self {
+        Self(Box::new(Error {
             status,
             body,
             retry_after: None,
         }))
     }
 
+    pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        let body = typed!(types::ErrorResponse; error_code = code, message = message.into());
+        Self::answer(status, Body::Envelope(body))
+    }
+
     /// Adds one entry to `additional_information`.
     pub(crate) fn with_info(mut self, key: &str, value: impl Into<Value>) -> Self {
-        if let Body::Envelope { body, .. } = &mut *self.0 {
-            body.additional_information
-                .insert(key.to_owned(), value.into());
+        if let Body::Envelope(body) = &mut self.0.body {
+            let info = &mut body.additional_information;
+            info.insert(key.to_owned(), value.into());
         }
         self
     }
 
     /// The `{errors: [{path, message}]}` envelope with status 400.
     pub(crate) fn fields(errors: Vec<(&str, &str)>) -> Self {
-        let errors = errors
-            .into_iter()
-            .map(|(path, message)| typed!(types::FieldError; path = path, message = message));
+        let error = |(path, message)| typed!(types::FieldError; path = path, message = message);
+        let errors = errors.into_iter().map(error);
         let body = typed!(types::FieldErrorsResponse;; errors = errors.collect());
-        Self(Box::new(Body::Fields(body)))
+        Self::answer(StatusCode::BAD_REQUEST, Body::Fields(body))
     }
 
     pub(crate) fn not_found(what: &str, id: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "071-404",
-            format!("{what} {id} was not found"),
-        )
-        .with_info("resource", what)
+        let message = format!("{what} {id} was not found");
+        Self::new(StatusCode::NOT_FOUND, "071-404", message).with_info("resource", what)
     }
 
     pub(crate) fn conflict(message: impl Into<String>) -> Self {
@@ -93,19 +123,17 @@ impl ApiError {
     }
 
     pub(crate) fn unregistered_product(code: &str) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "071-104",
-            format!("product {code} is not registered for this provider"),
-        )
-        .with_info("product_code", code)
+        let message = format!("product {code} is not registered for this provider");
+        let error = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "071-104", message);
+        error.with_info("product_code", code)
     }
 
     pub(crate) fn too_large(limit: usize) -> Self {
+        let message = format!("the file exceeds the {} MB limit", limit / (1024 * 1024));
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "071-413-file-too-large",
-            format!("the file exceeds the {} MB limit", limit / (1024 * 1024)),
+            message,
         )
     }
 
@@ -114,15 +142,10 @@ impl ApiError {
     }
 
     pub(crate) fn rate_limited(retry_after: u64) -> Self {
-        let mut error = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "071-429",
-            "rate limit exceeded; retry later",
-        )
-        .with_info("retry_after_seconds", retry_after);
-        if let Body::Envelope { retry_after: r, .. } = &mut *error.0 {
-            *r = Some(retry_after);
-        }
+        let message = "rate limit exceeded; retry later";
+        let mut error = Self::new(StatusCode::TOO_MANY_REQUESTS, "071-429", message)
+            .with_info("retry_after_seconds", retry_after);
+        error.0.retry_after = Some(retry_after);
         error
     }
 
@@ -138,7 +161,7 @@ impl ApiError {
         error.insert("message".to_owned(), detail.into().into());
         let body = typed!(types::ValidationErrorResponse;
             code = code, message = message.into(); errors = vec![error]);
-        Self(Box::new(Body::Validation(body)))
+        Self::answer(StatusCode::UNPROCESSABLE_ENTITY, Body::Validation(body))
     }
 
     /// A 500 for a sandbox fault (never for anything a request carried).
@@ -149,25 +172,17 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        match *self.0 {
-            Body::Envelope {
-                status,
-                body,
-                retry_after,
-            } => {
-                let mut response = (status, axum::Json(body)).into_response();
-                if let Some(seconds) = retry_after {
-                    response
-                        .headers_mut()
-                        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-                }
-                response
-            }
-            Body::Validation(body) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response()
-            }
-            Body::Fields(body) => (StatusCode::BAD_REQUEST, axum::Json(body)).into_response(),
+        let Error {
+            status,
+            body,
+            retry_after,
+        } = *self.0;
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            let headers = response.headers_mut();
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
+        response
     }
 }
 
@@ -204,11 +219,8 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptJson<T
 /// The raw body, or Osigu's envelope if it cannot be read.
 async fn read_body<S: Send + Sync>(req: Request, state: &S) -> ApiResult<Bytes> {
     Bytes::from_request(req, state).await.map_err(|rejection| {
-        ApiError::new(
-            rejection.status(),
-            "071-400",
-            format!("cannot read the body: {}", rejection.body_text()),
-        )
+        let message = format!("cannot read the body: {}", rejection.body_text());
+        ApiError::new(rejection.status(), "071-400", message)
     })
 }
 
@@ -218,11 +230,8 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     let mut decoder = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut decoder).map_err(|e| {
         if !e.inner().is_data() {
-            return ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "071-400",
-                "the body is not valid JSON",
-            );
+            let message = "the body is not valid JSON";
+            return ApiError::new(StatusCode::BAD_REQUEST, "071-400", message);
         }
         let path = e.path().to_string();
         let text = e.inner().to_string();
@@ -246,51 +255,84 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
 
 /// `page` and `size` query parameters (Spring style: pages count from 0).
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct Paging {
-    pub page: Option<i64>,
-    pub size: Option<i64>,
+struct Paging {
+    page: Option<i64>,
+    size: Option<i64>,
+}
+
+/// A list call's `page` and `size`, and the path its links lead back to.
+#[derive(Debug, Default)]
+pub(crate) struct Paged {
+    paging: Paging,
+    /// The path (and any filter query) of the links.
+    pub path: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Paged {
+    type Rejection = QueryRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(paging) = Query::from_request_parts(parts, state).await?;
+        let path = parts.uri.path().to_owned();
+        Ok(Self { paging, path })
+    }
 }
 
 /// One page in the shape of the spec's `PagedModel*` schemas: the
 /// generated item type, with the generated link and page-metadata types.
 #[derive(Debug, Serialize)]
-pub(crate) struct Page<T> {
+struct Page<T> {
     content: Vec<T>,
     links: Vec<types::Link>,
     page: types::PageMetadata,
 }
 
-/// The page `paging` asks for (Spring style: pages count from 0, 20 items
-/// by default), with `self`, `first`, `prev`, `next` and `last` links.
-pub(crate) fn page<T>(items: Vec<T>, paging: &Paging, self_url: &str) -> Page<T> {
-    let size = paging.size.unwrap_or(20).clamp(1, 200);
-    let number = paging.page.unwrap_or(0).max(0);
-    let total = items.len() as i64;
-    let total_pages = (total + size - 1) / size;
-    let content: Vec<T> = items
-        .into_iter()
-        .skip((number * size) as usize)
-        .take(size as usize)
-        .collect();
-    let sep = if self_url.contains('?') { '&' } else { '?' };
-    let link = |rel: &str, page: i64| typed!(types::Link; rel = rel, href = format!("{self_url}{sep}page={page}&size={size}"));
-    let mut links = vec![link("self", number)];
-    if total_pages > 0 {
-        links.push(link("first", 0));
-        if number > 0 {
-            links.push(link("prev", number - 1));
+impl Paged {
+    /// The first page of the list at `path`.
+    pub(crate) fn first(path: String) -> Self {
+        Self {
+            path,
+            ..Self::default()
         }
-        if number + 1 < total_pages {
-            links.push(link("next", number + 1));
-        }
-        links.push(link("last", total_pages - 1));
     }
-    let meta = typed!(types::PageMetadata;
-        size = size, number = number, total_elements = total, total_pages = total_pages);
-    Page {
-        content,
-        links,
-        page: meta,
+
+    /// 200 with the page asked for (20 items by default), with `self`,
+    /// `first`, `prev`, `next` and `last` links under `base_url`.
+    pub(crate) fn reply<T: Serialize>(&self, base_url: &str, items: Vec<T>) -> Response {
+        ok(self.page(base_url, items))
+    }
+
+    fn page<T>(&self, base_url: &str, items: Vec<T>) -> Page<T> {
+        let size = self.paging.size.unwrap_or(20).clamp(1, 200);
+        let number = self.paging.page.unwrap_or(0).max(0);
+        let total = items.len() as i64;
+        let total_pages = (total + size - 1) / size;
+        let content: Vec<T> = items
+            .into_iter()
+            .skip((number * size) as usize)
+            .take(size as usize)
+            .collect();
+        let sep = if self.path.contains('?') { '&' } else { '?' };
+        let href = |page: i64| format!("{base_url}{}{sep}page={page}&size={size}", self.path);
+        let link = |rel: &str, page: i64| typed!(types::Link; rel = rel, href = href(page));
+        let mut links = vec![link("self", number)];
+        if total_pages > 0 {
+            links.push(link("first", 0));
+            if number > 0 {
+                links.push(link("prev", number - 1));
+            }
+            if number + 1 < total_pages {
+                links.push(link("next", number + 1));
+            }
+            links.push(link("last", total_pages - 1));
+        }
+        let page = typed!(types::PageMetadata;
+            size = size, number = number, total_elements = total, total_pages = total_pages);
+        Page {
+            content,
+            links,
+            page,
+        }
     }
 }
 
@@ -304,33 +346,13 @@ pub(crate) fn created(body: impl Serialize) -> Response {
     (StatusCode::CREATED, axum::Json(body)).into_response()
 }
 
-/// 201 with a `Location` to the new resource, and its body (which clients
-/// following the `Location` ignore).
-pub(crate) fn created_at(location: &str, body: impl Serialize) -> Response {
-    let mut response = created(body);
-    set_location(&mut response, location);
-    response
-}
-
-/// 201 with only a `Location` to the new resource.
-pub(crate) fn created_location(location: &str) -> Response {
-    let mut response = StatusCode::CREATED.into_response();
-    set_location(&mut response, location);
-    response
-}
-
-/// 202 with only a `Location` to poll.
-pub(crate) fn accepted_at(location: &str) -> Response {
-    let mut response = StatusCode::ACCEPTED.into_response();
-    set_location(&mut response, location);
-    response
-}
-
-/// Sets `Location`; a path the sandbox built is always a valid header.
-pub(crate) fn set_location(response: &mut Response, location: &str) {
+/// `response` with a `Location`; a path the sandbox built is always a
+/// valid header.
+pub(crate) fn located(mut response: Response, location: &str) -> Response {
     if let Ok(value) = HeaderValue::from_str(location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
+    response
 }
 
 /// The path of an operation with its placeholders filled in order, for a
@@ -357,14 +379,17 @@ mod tests {
     #[test]
     fn pages_like_spring() {
         let items: Vec<i32> = (0..45).collect();
-        let paging = Paging {
-            page: Some(2),
-            size: Some(20),
+        let paged = Paged {
+            paging: Paging {
+                page: Some(2),
+                size: Some(20),
+            },
+            path: "/x".to_owned(),
         };
-        let page = serde_json::to_value(page(items, &paging, "/x")).unwrap();
+        let page = serde_json::to_value(paged.page("http://h", items)).unwrap();
         assert_eq!(page["content"].as_array().unwrap().len(), 5);
         assert_eq!(page["page"]["total_pages"], 3);
-        assert_eq!(page["links"][0]["href"], "/x?page=2&size=20");
+        assert_eq!(page["links"][0]["href"], "http://h/x?page=2&size=20");
         assert_eq!(page["links"][0]["rel"], "self");
     }
 

@@ -1,7 +1,6 @@
 //! The accept loop and the middleware every request passes through
 //! (counters, faults, bearer auth, rate limits).
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -13,6 +12,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
+use tower_service::Service;
 
 use crate::faults::Fault;
 use crate::input::{MAX_BODY, MAX_UPLOAD};
@@ -43,9 +43,8 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>) {
             let kill_for_requests = kill.clone();
             let service = hyper::service::service_fn(move |mut req: hyper::Request<_>| {
                 req.extensions_mut().insert(Kill(kill_for_requests.clone()));
-                let req = req.map(axum::body::Body::new);
-                let router = router.clone();
-                async move { Ok::<_, Infallible>(call(router, req).await) }
+                let mut router = router.clone();
+                router.call(req.map(axum::body::Body::new))
             });
             let connection = hyper::server::conn::http1::Builder::new()
                 .keep_alive(true)
@@ -59,59 +58,26 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>) {
     }
 }
 
-async fn call(router: axum::Router, req: Request) -> Response {
-    use tower_service::Service;
-    let mut router = router;
-    match router.call(req).await {
-        Ok(response) => response,
-        Err(never) => match never {},
-    }
-}
-
 /// Counters, faults, bearer auth and rate limits, in that order.
 pub(crate) async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
-    let template = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned());
-    let key = format!(
-        "{} {}",
-        req.method(),
-        template.as_deref().unwrap_or("<unmatched>")
-    );
+    let template = req.extensions().get::<MatchedPath>();
+    let template = template.map(|m| m.as_str().to_owned());
+    let route = template.as_deref().unwrap_or("<unmatched>");
+    let key = format!("{} {route}", req.method());
     app.count(|c| *c.requests.entry(key.clone()).or_default() += 1);
 
     let is_token = template.as_deref() == Some(TOKEN_PATH);
-    let fault = {
-        let faults = app.faults.by_route.lock().expect("faults lock");
-        match faults.get(&key) {
-            Some(fault) => Some((key.clone(), fault.clone())),
-            // Counted faults on "*" are about API requests.
-            None => faults
-                .get("*")
-                .filter(|f| !is_token || f.every_value().is_empty())
-                .map(|f| ("*".to_owned(), f.clone())),
-        }
-    };
+    let fault = app.faults.matching(&key, is_token);
     let kill = req.extensions().get::<Kill>().cloned();
     if let Some((fault_key, fault)) = &fault {
         if !fault.latency_value().is_zero() {
             tokio::time::sleep(fault.latency_value()).await;
         }
-        let seen = {
-            let mut hits = app.faults.hits.lock().expect("fault hits lock");
-            let seen = hits.entry(fault_key.clone()).or_default();
-            *seen += 1;
-            *seen
-        };
-        if let Some(status) = fault.nth(seen) {
+        if let Some(status) = fault.nth(app.faults.hit(fault_key)) {
             return injected(&app, status, &key);
         }
         if Fault::roll(fault.drop_rate_value()) {
-            if let Some(Kill(kill)) = &kill {
-                kill.notify_one();
-            }
-            return std::future::pending().await;
+            return hang_up(kill).await;
         }
         if Fault::roll(fault.error_rate_value()) {
             return injected(&app, fault.error_status_value(), &key);
@@ -126,10 +92,7 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) 
     if let Some((_, fault)) = &fault {
         if Fault::roll(fault.drop_after_apply_value()) {
             app.count(|c| c.lost_replies += 1);
-            if let Some(Kill(kill)) = &kill {
-                kill.notify_one();
-            }
-            return std::future::pending().await;
+            return hang_up(kill).await;
         }
         let (rate, status) = fault.error_after_apply_value();
         if Fault::roll(rate) {
@@ -140,6 +103,14 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) 
     response
 }
 
+/// Closes the connection the request arrived on, never answering it.
+async fn hang_up(kill: Option<Kill>) -> Response {
+    if let Some(Kill(kill)) = kill {
+        kill.notify_one();
+    }
+    std::future::pending().await
+}
+
 /// An injected error answer, in Osigu's envelope.
 fn injected(app: &App, status: u16, key: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -147,13 +118,12 @@ fn injected(app: &App, status: u16, key: &str) -> Response {
         app.count(|c| c.rate_limited += 1);
         ApiError::rate_limited(1).into_response()
     } else {
-        ApiError::new(
+        let error = ApiError::new(
             status,
             &format!("071-{}", status.as_u16()),
             "injected fault",
-        )
-        .with_info("route", key)
-        .into_response()
+        );
+        error.with_info("route", key).into_response()
     }
 }
 
@@ -171,10 +141,12 @@ async fn admitted(app: &App, req: Request, next: Next, template: Option<String>)
         Err(error) => return error.into_response(),
     };
     if let Some(limit) = app.config.rate_limit_value() {
-        let verdict = {
-            let mut db = app.db();
-            Db::take_slot(&mut db.request_hits, &client_id, limit, Instant::now())
-        };
+        let verdict = Db::take_slot(
+            &mut app.db().request_hits,
+            &client_id,
+            limit,
+            Instant::now(),
+        );
         if let Err(retry_after) = verdict {
             app.count(|c| c.rate_limited += 1);
             return ApiError::rate_limited(retry_after).into_response();

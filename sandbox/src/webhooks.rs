@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use osigu::webhooks::{SIGNATURE_HEADER, WebhookSecret, sign};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
 
 use crate::state::{App, random_hex};
 
@@ -18,7 +19,8 @@ fn signature(secret: &str, unix: u64, body: &[u8]) -> String {
 
 /// Records an event and posts it to every subscription whose patterns
 /// match, each delivery on its own background task.
-pub(crate) fn emit(app: &Arc<App>, event_type: &str, data: Value) {
+pub(crate) fn emit(app: &Arc<App>, event_type: &str, data: impl Serialize) {
+    let data = serde_json::to_value(data).unwrap_or_default();
     let envelope = json!({
         "event_id": format!("evt_{}", random_hex(12)),
         "event_type": event_type,
@@ -38,7 +40,7 @@ pub(crate) fn emit(app: &Arc<App>, event_type: &str, data: Value) {
         .subscriptions
         .iter()
         .filter(|s| s.matches(event_type))
-        .map(|s| (s.url.clone(), s.secret.clone()))
+        .filter_map(|s| Some((s.resource.url.clone()?, s.secret.clone())))
         .collect();
     if targets.is_empty() {
         return;

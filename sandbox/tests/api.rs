@@ -873,3 +873,12 @@ async fn beneficiary_lookup_is_at_once_or_through_a_monitor() {
         2
     );
 }
+
+#[test]
+fn every_operation_of_the_table_has_a_handler() {
+    assert_eq!(
+        Sandbox::unserved_operations(),
+        Vec::<&str>::new(),
+        "operations in osigu::operations::ALL without a sandbox handler"
+    );
+}

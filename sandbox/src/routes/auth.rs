@@ -2,18 +2,14 @@
 
 use axum::body::Bytes;
 use axum::extract::RawQuery;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
-use osigu::types;
+use axum::http::HeaderMap;
 use serde_json::json;
 use tokio::time::Instant;
 
+use super::prelude::*;
 use crate::input::{base64_decode, form_pairs, numeric_id};
-use crate::reply::{ApiError, ApiJson, ApiResult, created, ok};
-use crate::state::Shared;
 use crate::state::random_hex;
-use crate::store::{Db, Otp, OtpToken};
-use crate::typed::typed;
+use crate::store::Otp;
 
 /// The token endpoint: client credentials in HTTP Basic (or in the
 /// form), `grant_type=client_credentials` in the form or the query.
@@ -32,62 +28,32 @@ pub(crate) async fn token(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
     };
-
-    let basic = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Basic ")
-                .or_else(|| v.strip_prefix("basic "))
-        })
-        .and_then(|encoded| base64_decode(encoded.trim()))
-        .and_then(|raw| String::from_utf8(raw).ok())
-        .and_then(|pair| {
-            pair.split_once(':')
-                .map(|(id, secret)| (id.to_owned(), secret.to_owned()))
-        });
-    let (client_id, secret) = match basic {
-        Some(pair) => pair,
-        None => (
-            param("client_id").unwrap_or_default(),
-            param("client_secret").unwrap_or_default(),
-        ),
-    };
+    let (client_id, secret) = basic_credentials(&headers).unwrap_or_else(|| {
+        let (id, secret) = (param("client_id"), param("client_secret"));
+        (id.unwrap_or_default(), secret.unwrap_or_default())
+    });
 
     if let Some(limit) = app.config.token_rate_limit_value() {
-        let verdict = {
-            let mut db = app.db();
-            let key = if client_id.is_empty() {
-                "<anonymous>"
-            } else {
-                &client_id
-            };
-            Db::take_slot(&mut db.token_hits, key, limit, Instant::now())
+        let key = if client_id.is_empty() {
+            "<anonymous>"
+        } else {
+            &client_id
         };
+        let verdict = Db::take_slot(&mut app.db().token_hits, key, limit, Instant::now());
         if let Err(retry_after) = verdict {
             app.count(|c| c.rate_limited += 1);
             return Err(ApiError::rate_limited(retry_after));
         }
     }
 
-    match param("grant_type").as_deref() {
-        Some("client_credentials") => {}
-        Some(other) => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "071-400",
-                format!("unsupported grant_type {other}"),
-            )
-            .with_info("field", "grant_type"));
-        }
-        None => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "071-400",
-                "grant_type=client_credentials is required",
-            )
-            .with_info("field", "grant_type"));
-        }
+    let message = match param("grant_type").as_deref() {
+        Some("client_credentials") => None,
+        Some(other) => Some(format!("unsupported grant_type {other}")),
+        None => Some("grant_type=client_credentials is required".to_owned()),
+    };
+    if let Some(message) = message {
+        let error = ApiError::new(StatusCode::BAD_REQUEST, "071-400", message);
+        return Err(error.with_info("field", "grant_type"));
     }
     if client_id != app.config.client_id_value() || secret != app.config.client_secret_value() {
         return Err(ApiError::unauthorized("invalid client credentials"));
@@ -99,6 +65,20 @@ pub(crate) async fn token(
         "expires_in": app.config.token_lifetime_value().as_secs(),
         "scope": "arc:read arc:write dispensing:write ehr:read ehr:write",
     })))
+}
+
+/// The id and secret of an HTTP Basic `Authorization` header.
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let encoded = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))?;
+    let pair = String::from_utf8(base64_decode(encoded.trim())?).ok()?;
+    let (id, secret) = pair.split_once(':')?;
+    Some((id.to_owned(), secret.to_owned()))
 }
 
 /// `sendOtp`.
@@ -120,16 +100,9 @@ pub(crate) async fn otp_generate(
         .cloned()
         .ok_or_else(|| invalid("beneficiary_id", "no such beneficiary for this sponsor"))?;
     let otp_id = format!("otp_{}", random_hex(12));
-    db.otps.insert(
-        otp_id.clone(),
-        Otp {
-            beneficiary_id: beneficiary.id,
-            sponsor_slug: body.sponsor_slug,
-            expires_at: Instant::now() + app.config.otp_lifetime_value(),
-            attempts: 0,
-            used: false,
-        },
-    );
+    let expires_at = Instant::now() + app.config.otp_lifetime_value();
+    let otp = Otp::new(beneficiary.id, body.sponsor_slug, expires_at);
+    db.otps.insert(otp_id.clone(), otp);
     let initial = beneficiary.first_name.chars().next().unwrap_or('x');
     let destination = match channel.as_str() {
         "EMAIL" => format!("{}***@example.com", initial.to_lowercase()),
@@ -160,44 +133,38 @@ pub(crate) async fn otp_validate(
     let Some(otp) = db.otps.get_mut(&body.otp_id) else {
         return Err(refused("OTP_NOT_FOUND", "otp_id", "unknown otp_id"));
     };
-    if otp.used {
-        return Err(refused(
-            "OTP_ALREADY_USED",
-            "otp_id",
-            "this code was already used",
-        ));
-    }
-    if now >= otp.expires_at {
-        return Err(refused(
+    let problem = if otp.used {
+        Some(("OTP_ALREADY_USED", "otp_id", "this code was already used"))
+    } else if now >= otp.expires_at {
+        Some((
             "OTP_EXPIRED",
             "code",
             "the code has expired; generate a new one",
-        ));
-    }
-    if otp.attempts >= MAX_ATTEMPTS {
-        return Err(refused(
+        ))
+    } else if otp.attempts >= MAX_ATTEMPTS {
+        Some((
             "OTP_TOO_MANY_ATTEMPTS",
             "code",
             "too many wrong codes; generate a new one",
-        ));
+        ))
+    } else {
+        None
+    };
+    if let Some((code, field, detail)) = problem {
+        return Err(refused(code, field, detail));
     }
     if body.code != app.config.otp_code_value() {
         otp.attempts += 1;
         return Err(refused("OTP_INVALID", "code", "the code does not match"));
     }
     otp.used = true;
-    let (beneficiary_id, sponsor_slug) = (otp.beneficiary_id, otp.sponsor_slug.clone());
-    let token = format!("otv_{}", random_hex(24));
-    db.otp_tokens.insert(
-        token.clone(),
-        OtpToken {
-            beneficiary_id,
-            sponsor_slug,
-            expires_at: now + TOKEN_LIFETIME,
-            used: false,
-        },
+    let proof = Otp::new(
+        otp.beneficiary_id,
+        otp.sponsor_slug.clone(),
+        now + TOKEN_LIFETIME,
     );
-    Ok(ok(
-        typed!(types::ValidateOtpResponse; otp_verification_token = token),
-    ))
+    let token = format!("otv_{}", random_hex(24));
+    db.otp_tokens.insert(token.clone(), proof);
+    let answer = typed!(types::ValidateOtpResponse; otp_verification_token = token);
+    Ok(ok(answer))
 }

@@ -3,64 +3,25 @@
 
 use std::sync::Arc;
 
-use axum::extract::{OriginalUri, Path, Query, State};
-use axum::response::Response;
-use osigu::types;
-use serde::Deserialize;
-use serde_json::Value;
-
+use super::prelude::*;
 use crate::input::{MAX_UPLOAD, base64_decode};
-use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page, refuse_if};
-use crate::state::Shared;
 use crate::state::{App, random_uuid};
-use crate::store::{Authorization, Db, Decision, Doctor, Line, RequestStatus, Sponsor, otp_of};
-use crate::typed::typed;
+use crate::store::{Authorization, Decision, Doctor, Redeems, Sponsor, otp_of};
 
-/// Creates the authorization a sponsor decides for these lines: approved
-/// at once by a synchronous sponsor, `SENT_TO_SPONSOR` (and a decision
+/// Stores the authorization as the sponsor decides it: approved at once
+/// by a synchronous sponsor, left `SENT_TO_SPONSOR` (and a decision
 /// scheduled) by the asynchronous one. Returns its id.
 pub(crate) fn issue(
     app: &Arc<App>,
     db: &mut Db,
     sponsor: &Sponsor,
-    request_id: Option<i64>,
-    beneficiary_id: i64,
-    doctor: Doctor,
-    lines: Vec<Line>,
+    mut authorization: Authorization,
 ) -> i64 {
-    let id = db.next();
-    let now = app.clock.now();
-    let approved = sponsor.decision == Decision::Sync;
-    db.authorizations.insert(
-        id,
-        Authorization {
-            id,
-            code: approved.then(|| format!("AUTH-SBX-{id:06}")),
-            request_id,
-            sponsor_slug: sponsor.slug.to_owned(),
-            beneficiary_id,
-            doctor,
-            status: if approved {
-                "APPROVED"
-            } else {
-                "SENT_TO_SPONSOR"
-            }
-            .to_owned(),
-            kind: lines
-                .first()
-                .map_or(crate::store::Kind::Medication, |l| l.kind),
-            lines,
-            payment_type: "DIRECT_PAYMENT".to_owned(),
-            sponsor_authorization_code: approved.then(|| format!("SPX-{id}")),
-            documents_ok: true,
-            provider_slugs: vec!["sandbox-provider".to_owned()],
-            activation_at: now,
-            expiration_at: app.clock.in_days(30),
-            created_at: now,
-            updated_at: now,
-        },
-    );
-    if !approved {
+    let id = authorization.id;
+    if sponsor.decision == Decision::Sync {
+        // A synchronous sponsor approves as the authorization is created.
+        authorization.approve(authorization.created_at);
+    } else {
         let delay = app.config.async_sponsor_delay_value();
         let task_app = app.clone();
         app.spawn(async move {
@@ -68,6 +29,7 @@ pub(crate) fn issue(
             decide_later(&task_app, id);
         });
     }
+    db.authorizations.insert(id, authorization);
     id
 }
 
@@ -83,16 +45,12 @@ fn decide_later(app: &Arc<App>, id: i64) {
         if authorization.status != "SENT_TO_SPONSOR" {
             return;
         }
-        authorization.status = "APPROVED".to_owned();
-        authorization.code = Some(format!("AUTH-SBX-{id:06}"));
-        authorization.sponsor_authorization_code = Some(format!("SPX-{id}"));
-        authorization.activation_at = now;
-        authorization.updated_at = now;
+        authorization.approve(now);
         let data = authorization.event_data();
         if let Some(request_id) = authorization.request_id
             && let Some(request) = db.auth_requests.get_mut(&request_id)
         {
-            request.status = RequestStatus::Completed;
+            request.status = "COMPLETED";
             request.updated_at = now;
         }
         data
@@ -125,19 +83,12 @@ pub(crate) async fn create_authorization(
     let mut lines = Vec::new();
     for p in &body.products {
         let reference = p.product_id.as_deref().unwrap_or_default();
-        let product = match reference.parse::<i64>() {
-            Ok(id) => db.resolve_product(None, Some(id))?,
-            Err(_) => db.resolve_product(Some(reference), None)?,
-        };
-        lines.push(db.new_line(&product, p.quantity.max(1)));
+        lines.push(db.referenced_line(reference, p.quantity.max(1))?);
     }
     refuse_if!(lines.is_empty(); "products", "at least one product is required");
     if sponsor.otp_required {
-        db.consume_otp(
-            otp_of(&external_verifications),
-            beneficiary.id,
-            sponsor.slug,
-        )?;
+        let token = otp_of(&external_verifications);
+        db.consume_otp(token, beneficiary.id, sponsor.slug)?;
     }
     let doctor = Doctor {
         name: body.doctor_name,
@@ -145,7 +96,10 @@ pub(crate) async fn create_authorization(
         country_code: body.doctor_country_code,
         specialty: body.doctor_specialty_name,
     };
-    let id = issue(&app, &mut db, &sponsor, None, beneficiary.id, doctor, lines);
+    let slug = sponsor.slug.to_owned();
+    let authorization =
+        Authorization::new(db.next(), slug, beneficiary.id, doctor, lines, &app.clock);
+    let id = issue(&app, &mut db, &sponsor, authorization);
     Ok(created(db.authorizations[&id].resource()))
 }
 
@@ -163,97 +117,78 @@ pub(crate) async fn create_external_authorization(
     refuse_if!(body.diagnoses.is_empty() || body.products.is_empty(); "products", "diagnoses and products must not be empty");
     let mut lines = Vec::new();
     for p in &body.products {
-        let product = db.resolve_product(p.provider_product_code.as_deref(), Some(p.product_id))?;
-        lines.push(db.new_line(&product, p.authorized_quantity.unwrap_or(1).max(1)));
+        let quantity = p.authorized_quantity.unwrap_or(1).max(1);
+        lines.push(db.line(
+            p.provider_product_code.as_deref(),
+            Some(p.product_id),
+            quantity,
+        )?);
     }
     let id = db.next();
-    let now = app.clock.now();
-    let authorization = Authorization {
-        id,
-        code: Some(format!("AUTH-SBX-{id:06}")),
-        request_id: None,
-        sponsor_slug: beneficiary.sponsor_slug.to_owned(),
-        beneficiary_id: beneficiary.id,
-        doctor: Doctor::from_parts(
-            Some(body.doctor_name),
-            Some(body.doctor_medical_license_number),
-            Some(body.doctor_country_code),
-            body.doctor_specialty_name,
-        ),
-        status: "APPROVED".to_owned(),
-        kind: lines[0].kind,
-        lines,
-        payment_type: payment_type(body.payment_type)?
-            .unwrap_or_else(|| "DIRECT_PAYMENT".to_owned()),
-        sponsor_authorization_code: body
-            .sponsor_authorization_code
-            .or_else(|| Some(format!("EXT-{id}"))),
-        documents_ok: true,
-        provider_slugs: if body.provider_slugs.is_empty() {
-            vec!["sandbox-provider".to_owned()]
-        } else {
-            body.provider_slugs
-        },
-        activation_at: now,
-        expiration_at: app.clock.in_days(30),
-        created_at: now,
-        updated_at: now,
-    };
+    let doctor = Doctor::from_parts(
+        Some(body.doctor_name),
+        Some(body.doctor_medical_license_number),
+        Some(body.doctor_country_code),
+        body.doctor_specialty_name,
+    );
+    let slug = beneficiary.sponsor_slug.to_owned();
+    let mut authorization = Authorization::new(id, slug, beneficiary.id, doctor, lines, &app.clock);
+    authorization.approve(authorization.created_at);
+    if let Some(payment_type) = payment_type(body.payment_type)? {
+        authorization.payment_type = payment_type;
+    }
+    let reference = body.sponsor_authorization_code;
+    authorization.sponsor_authorization_code = reference.or_else(|| Some(format!("EXT-{id}")));
+    if !body.provider_slugs.is_empty() {
+        authorization.provider_slugs = body.provider_slugs;
+    }
     let answer = authorization.resource();
     db.authorizations.insert(id, authorization);
     Ok(created(answer))
 }
 
 /// `listAuthorizations` (abridged provider view, paged).
-pub(crate) async fn list_authorizations(
-    State(app): Shared,
-    Query(paging): Query<Paging>,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
+pub(crate) async fn list_authorizations(State(app): Shared, paged: Paged) -> Response {
     let db = app.db();
-    let items = db
-        .authorizations
-        .values()
-        .rev()
-        .map(|a| a.abridged(db.beneficiary(a.beneficiary_id)))
-        .collect();
-    let self_url = format!("{}{}", app.base_url, uri.path());
-    ok(page(items, &paging, &self_url))
+    let abridged = |a: &Authorization| a.abridged(db.beneficiary(a.beneficiary_id));
+    paged.reply(
+        &app.base_url,
+        db.authorizations.values().rev().map(abridged).collect(),
+    )
 }
 
 /// `getAuthorization` (by id or by code).
-pub(crate) async fn get_authorization(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn get_authorization(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
     let id = db.authorization_id(&id)?;
     Ok(ok(db.authorizations[&id].resource()))
 }
 
-/// The authorization, if it may still change (else 409).
-fn changeable<'a>(db: &'a mut Db, raw: &str) -> ApiResult<&'a mut Authorization> {
+/// Applies `change` to an authorization that may still change (else 409),
+/// announces `authorization.updated` and answers the result.
+fn change(
+    app: &Arc<App>,
+    raw: &str,
+    change: impl FnOnce(&mut Authorization) -> ApiResult<()>,
+) -> ApiResult<Response> {
+    let mut db = app.db();
     let id = db.authorization_id(raw)?;
     let authorization = db
         .authorizations
         .get_mut(&id)
-        .ok_or_else(|| ApiError::not_found("authorization", raw))?;
-    if matches!(
-        authorization.status.as_str(),
+        .or_404("authorization", raw)?;
+    let status = authorization.status.as_str();
+    let fixed = matches!(
+        status,
         "VOIDED" | "CLAIMED" | "PARTIALLY_CLAIMED" | "SENT_TO_SPONSOR"
-    ) {
-        return Err(ApiError::conflict(format!(
-            "authorization {id} is {} and cannot change",
-            authorization.status
-        )));
-    }
-    Ok(authorization)
-}
-
-/// Stamps a change: the answer, and the `data` of its webhook event.
-fn touched(app: &App, authorization: &mut Authorization) -> (types::AuthorizationResource, Value) {
+    );
+    conflict_if!(fixed; "authorization {id} is {status} and cannot change");
+    change(authorization)?;
     authorization.updated_at = app.clock.now();
-    (authorization.resource(), authorization.event_data())
+    let (answer, event) = (authorization.resource(), authorization.event_data());
+    drop(db);
+    crate::webhooks::emit(app, "authorization.updated", event);
+    Ok(ok(answer))
 }
 
 /// A payment type the sandbox knows, or 422.
@@ -274,89 +209,72 @@ fn payment_type(value: Option<types::PaymentType>) -> ApiResult<Option<String>> 
 /// type.
 pub(crate) async fn update_authorization(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     ApiJson(body): ApiJson<types::UpdateAuthorizationRequest>,
 ) -> ApiResult<Response> {
     let payment_type = payment_type(body.payment_type)?;
-    let mut db = app.db();
-    let authorization = changeable(&mut db, &id)?;
-    for p in &body.products {
-        let line = authorization
-            .lines
-            .iter_mut()
-            .find(|l| l.product_id == p.product_id)
-            .ok_or_else(|| {
-                ApiError::unprocessable(
-                    "products.product_id",
-                    format!("product {} is not part of this authorization", p.product_id),
-                )
+    change(&app, &id, |authorization| {
+        for p in &body.products {
+            let line = authorization
+                .lines
+                .iter_mut()
+                .find(|l| l.product_id == p.product_id);
+            let line = line.ok_or_else(|| {
+                let message = format!("product {} is not part of this authorization", p.product_id);
+                ApiError::unprocessable("products.product_id", message)
             })?;
-        if let Some(q) = p.authorized_quantity {
-            line.authorized_quantity = q.max(0);
+            if let Some(q) = p.authorized_quantity {
+                line.authorized_quantity = q.max(0);
+            }
         }
-    }
-    if !body.provider_slugs.is_empty() {
-        authorization.provider_slugs = body.provider_slugs;
-    }
-    if let Some(payment_type) = payment_type {
-        authorization.payment_type = payment_type;
-    }
-    let (answer, event) = touched(&app, authorization);
-    drop(db);
-    crate::webhooks::emit(&app, "authorization.updated", event);
-    Ok(ok(answer))
+        if !body.provider_slugs.is_empty() {
+            authorization.provider_slugs = body.provider_slugs;
+        }
+        if let Some(payment_type) = payment_type {
+            authorization.payment_type = payment_type;
+        }
+        Ok(())
+    })
 }
 
 /// `updateAuthorizationPaymentType`.
 pub(crate) async fn update_payment_type(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     ApiJson(body): ApiJson<types::AuthorizationPaymentTypeRequest>,
 ) -> ApiResult<Response> {
     let payment_type = payment_type(body.payment_type)?
         .ok_or_else(|| ApiError::unprocessable("payment_type", "payment_type is required"))?;
-    let mut db = app.db();
-    let authorization = changeable(&mut db, &id)?;
-    authorization.payment_type = payment_type;
-    let (answer, event) = touched(&app, authorization);
-    drop(db);
-    crate::webhooks::emit(&app, "authorization.updated", event);
-    Ok(ok(answer))
+    change(&app, &id, |authorization| {
+        authorization.payment_type = payment_type;
+        Ok(())
+    })
 }
 
 /// `voidAuthorization`: not once claimed, nor while a dispensation of it is
 /// in progress.
-pub(crate) async fn void_authorization(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn void_authorization(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let (answer, event) = {
         let mut db = app.db();
         let id = db.authorization_id(&id)?;
-        let busy = db.dispensations.values().any(|d| {
-            d.redeems == crate::store::Redeems::Authorization(id) && d.status.in_progress()
-        });
+        let redeeming = Redeems::Authorization(id);
+        let busy = db
+            .dispensations
+            .values()
+            .any(|d| d.redeems == redeeming && d.in_progress());
         let now = app.clock.now();
         let authorization = db
             .authorizations
             .get_mut(&id)
-            .ok_or_else(|| ApiError::not_found("authorization", &id.to_string()))?;
-        if busy
-            || matches!(
-                authorization.status.as_str(),
-                "VOIDED" | "CLAIMED" | "PARTIALLY_CLAIMED"
-            )
-        {
-            let why = if busy {
-                " with a dispensation in progress"
-            } else {
-                ""
-            };
-            return Err(ApiError::conflict(format!(
-                "authorization {id} is {}{why} and cannot be voided",
-                authorization.status
-            )));
-        }
+            .or_404("authorization", &id.to_string())?;
+        let status = authorization.status.as_str();
+        let why = if busy {
+            " with a dispensation in progress"
+        } else {
+            ""
+        };
+        let claimed = matches!(status, "VOIDED" | "CLAIMED" | "PARTIALLY_CLAIMED");
+        conflict_if!(busy || claimed; "authorization {id} is {status}{why} and cannot be voided");
         authorization.status = "VOIDED".to_owned();
         authorization.updated_at = now;
         (authorization.resource(), authorization.event_data())
@@ -368,45 +286,27 @@ pub(crate) async fn void_authorization(
 /// `claimAuthorization`: claims (part of) an approved authorization's lines.
 pub(crate) async fn claim_authorization(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     ApiJson(body): ApiJson<types::AuthorizationClaimRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let id = db.authorization_id(&id)?;
     let mut authorization = db.authorizations[&id].clone();
-    if !matches!(
-        authorization.status.as_str(),
-        "APPROVED" | "PARTIALLY_CLAIMED"
-    ) {
-        return Err(ApiError::conflict(format!(
-            "authorization {id} is {} and cannot be claimed",
-            authorization.status
-        )));
-    }
+    let status = authorization.status.as_str();
+    let claimable = matches!(status, "APPROVED" | "PARTIALLY_CLAIMED");
+    conflict_if!(!claimable; "authorization {id} is {status} and cannot be claimed");
     refuse_if!(body.products.is_empty(); "products", "at least one product line is required");
     let mut claimed = Vec::new();
     for p in &body.products {
-        let line = authorization
-            .lines
-            .iter_mut()
-            .find(|l| l.id == p.authorization_product_id)
-            .ok_or_else(|| {
-                ApiError::unprocessable(
-                    "products.authorization_product_id",
-                    format!(
-                        "line {} is not part of authorization {id}",
-                        p.authorization_product_id
-                    ),
-                )
-            })?;
-        let left = line.authorized_quantity - line.claimed_quantity;
+        let wanted = p.authorization_product_id;
+        let line = authorization.lines.iter_mut().find(|l| l.id == wanted);
+        let line = line.ok_or_else(|| {
+            let message = format!("line {wanted} is not part of authorization {id}");
+            ApiError::unprocessable("products.authorization_product_id", message)
+        })?;
+        let left = line.left();
         refuse_if!(p.quantity <= 0 || p.quantity > left; "products.quantity", format!("line {} has {left} left to claim", line.id));
-        if p.price < 0.0 {
-            return Err(ApiError::unprocessable(
-                "products.price",
-                "price must not be negative",
-            ));
-        }
+        refuse_if!(p.price < 0.0; "products.price", "price must not be negative");
         line.claimed_quantity += p.quantity;
         let mut claim_line = line.clone();
         (claim_line.quantity, claim_line.claimed_quantity) = (p.quantity, p.quantity);
@@ -452,13 +352,8 @@ pub(crate) async fn create_biometric(
 }
 
 /// `getBiometricReading`.
-pub(crate) async fn get_biometric(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn get_biometric(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
-    db.biometrics
-        .get(&id)
-        .map(ok)
-        .ok_or_else(|| ApiError::not_found("biometric reading", &id))
+    let reading = db.biometrics.get(&id);
+    reading.map(ok).or_404("biometric reading", &id)
 }

@@ -1,79 +1,54 @@
 //! Sponsors, beneficiary search and lookup, sponsor rules and external
 //! providers.
 
-use axum::extract::{Path, Query, State};
-use axum::response::Response;
-use osigu::types;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::time::Instant;
 
+use super::prelude::*;
 use crate::input::{TextQuery, numeric_id};
-use crate::reply::path_of;
-use crate::reply::{ApiError, ApiJson, ApiResult, Paging, accepted_at, ok, page, refuse_if};
-use crate::state::Shared;
 use crate::state::random_uuid;
-use crate::store::{Beneficiary, Db, Decision, Sponsor};
-use crate::typed::typed;
+use crate::store::{Beneficiary, Decision, Sponsor};
 
 /// `listSponsors`.
 pub(crate) async fn list_sponsors(State(app): Shared) -> Response {
-    let db = app.db();
-    ok(db
-        .sponsors
-        .iter()
-        .map(Sponsor::resource)
-        .collect::<Vec<_>>())
+    let sponsors: Vec<_> = app.db().sponsors.iter().map(Sponsor::resource).collect();
+    ok(sponsors)
 }
 
 fn sponsor_or_404(db: &Db, slug: &str) -> ApiResult<Sponsor> {
-    db.sponsor(slug)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found("sponsor", slug))
+    db.sponsor(slug).cloned().or_404("sponsor", slug)
 }
 
-/// One lookup form of a sponsor: (slug, name, fields as (id, slug, type)).
-type FormRow = (
-    &'static str,
-    &'static str,
-    &'static [(i64, &'static str, &'static str)],
-);
+/// The lookup forms every sponsor takes: (slug, name).
+const FORMS: [(&str, &str); 2] = [
+    ("national-id", "National identity document"),
+    ("member-id", "Member number"),
+];
 
-const FORMS: &[FormRow] = &[
-    (
-        "national-id",
-        "National identity document",
-        &[
-            (1, "document_type", "enum"),
-            (2, "document_number", "string"),
-        ],
-    ),
-    (
-        "member-id",
-        "Member number",
-        &[(3, "member_code", "string")],
-    ),
+/// The forms' fields, numbered from 1 in this order: (form, slug, type).
+const FIELDS: [(&str, &str, &str); 3] = [
+    ("national-id", "document_type", "enum"),
+    ("national-id", "document_number", "string"),
+    ("member-id", "member_code", "string"),
 ];
 
 /// `listSponsorForms`: the two forms every sponsor takes.
-pub(crate) async fn sponsor_forms(
-    State(app): Shared,
-    Path(slug): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn sponsor_forms(State(app): Shared, Path(slug): Id) -> ApiResult<Response> {
     let sponsor = sponsor_or_404(&app.db(), &slug)?;
-    let forms: Vec<types::AuthorizationFormResource> = FORMS
-        .iter()
-        .map(|(form_slug, name, fields)| {
-            let fields = fields.iter().map(|(id, field, kind)| {
-                typed!(types::AuthorizationFormResourceFieldsItem; id = *id, slug = *field, type_ = *kind)
-            });
-            typed!(types::AuthorizationFormResource;
-                form_slug = *form_slug, fallback_name = *name, sponsor_slug = sponsor.slug,
-                authorization_coverage = types::CoverageType::PrescriptionDrugs, reimbursement = false;
-                fields = fields.collect())
-        })
-        .collect();
-    Ok(ok(forms))
+    let form = |(form_slug, name): &(&str, &str)| {
+        let fields = FIELDS
+            .iter()
+            .zip(1_i64..)
+            .filter(|((form, ..), _)| form == form_slug);
+        let fields = fields.map(|((_, field, kind), id)| {
+            typed!(types::AuthorizationFormResourceFieldsItem; id = id, slug = *field, type_ = *kind)
+        });
+        typed!(types::AuthorizationFormResource;
+            form_slug = *form_slug, fallback_name = *name, sponsor_slug = sponsor.slug,
+            authorization_coverage = types::CoverageType::PrescriptionDrugs, reimbursement = false;
+            fields = fields.collect())
+    };
+    Ok(ok(FORMS.iter().map(form).collect::<Vec<_>>()))
 }
 
 /// `searchBeneficiary`: finds a beneficiary of the sponsor by
@@ -82,7 +57,7 @@ pub(crate) async fn sponsor_forms(
 /// false`.
 pub(crate) async fn search_beneficiary(
     State(app): Shared,
-    Path(slug): Path<String>,
+    Path(slug): Id,
     ApiJson(types::BeneficiarySearchRequest(body)): ApiJson<types::BeneficiarySearchRequest>,
 ) -> ApiResult<Response> {
     let db = app.db();
@@ -101,12 +76,14 @@ pub(crate) async fn search_beneficiary(
             let until = app.clock.date_in_days(if b.active { 365 } else { 0 });
             Ok(ok(b.resource(until)))
         }
-        None => Err(ApiError::new(
-            axum::http::StatusCode::NOT_FOUND,
-            "071-404",
-            "no beneficiary matches the search",
-        )
-        .with_info("sponsor_slug", slug)),
+        None => {
+            let error = ApiError::new(
+                StatusCode::NOT_FOUND,
+                "071-404",
+                "no beneficiary matches the search",
+            );
+            Err(error.with_info("sponsor_slug", slug))
+        }
     }
 }
 
@@ -120,85 +97,66 @@ pub(crate) async fn dependents(
     let holder = numeric_id(&beneficiary)
         .and_then(|id| db.beneficiary(id))
         .filter(|b| b.sponsor_slug == slug)
-        .ok_or_else(|| ApiError::not_found("beneficiary", &beneficiary))?;
+        .or_404("beneficiary", &beneficiary)?;
     let until = app.clock.date_in_days(365);
-    let found: Vec<_> = db
+    let dependents = db
         .beneficiaries
         .iter()
-        .filter(|b| b.holder_id == Some(holder.id))
+        .filter(|b| b.holder_id == Some(holder.id));
+    Ok(ok(dependents
         .map(|b| b.resource(until))
-        .collect();
-    Ok(ok(found))
+        .collect::<Vec<_>>()))
 }
 
+/// The product type a sponsor's rules are asked for (MEDICATION unless
+/// named).
 #[derive(Debug, Deserialize)]
 pub(crate) struct ProductTypeQuery {
     product_type: Option<String>,
 }
 
-/// A sponsor's rules, as `getSponsorConfiguration` answers them (the spec
-/// gives that answer no fixed shape).
-#[derive(Serialize)]
-struct Rules<'a> {
-    sponsor_slug: &'a str,
-    product_type: String,
-    decision_mode: &'a str,
-    synchronous: bool,
-    otp_required: bool,
-    otp_required_for: &'a [&'a str],
-    biometric_required: bool,
-    authorization_types: [&'a str; 2],
-    required_fields: [&'a str; 4],
-    required_documents: &'a [&'a str],
-    currency: &'a str,
+impl ProductTypeQuery {
+    fn product_type(self) -> String {
+        self.product_type.unwrap_or_else(|| "MEDICATION".to_owned())
+    }
 }
 
-/// `getSponsorConfiguration`.
+/// `getSponsorConfiguration`: the sponsor's rules (the spec gives that
+/// answer no fixed shape).
 pub(crate) async fn sponsor_configuration(
     State(app): Shared,
-    Path(slug): Path<String>,
+    Path(slug): Id,
     Query(query): Query<ProductTypeQuery>,
 ) -> ApiResult<Response> {
     let sponsor = sponsor_or_404(&app.db(), &slug)?;
     let synchronous = sponsor.decision == Decision::Sync;
-    let otp_steps: &[&str] = if sponsor.otp_required {
-        &[
-            "AUTHORIZATION_REQUEST_COMPLETION",
-            "DISPENSATION_COMPLETION",
-        ]
-    } else {
-        &[]
+    let otp_steps = [
+        "AUTHORIZATION_REQUEST_COMPLETION",
+        "DISPENSATION_COMPLETION",
+    ];
+    let Value::Object(rules) = json!({
+        "sponsor_slug": sponsor.slug,
+        "product_type": query.product_type(),
+        "decision_mode": if synchronous { "SYNC" } else { "ASYNC" },
+        "synchronous": synchronous,
+        "otp_required": sponsor.otp_required,
+        "otp_required_for": if sponsor.otp_required { &otp_steps[..] } else { &[] },
+        "biometric_required": false,
+        "authorization_types": ["PRE_AUTHORIZATION", "DIRECT"],
+        "required_fields":
+            ["beneficiary_id", "diagnoses", "doctor_medical_license_number", "products"],
+        "required_documents": sponsor.required_documents,
+        "currency": sponsor.currency,
+    }) else {
+        return Err(ApiError::internal("the sponsor's rules did not render"));
     };
-    let rules = Rules {
-        sponsor_slug: sponsor.slug,
-        product_type: query
-            .product_type
-            .unwrap_or_else(|| "MEDICATION".to_owned()),
-        decision_mode: if synchronous { "SYNC" } else { "ASYNC" },
-        synchronous,
-        otp_required: sponsor.otp_required,
-        otp_required_for: otp_steps,
-        biometric_required: false,
-        authorization_types: ["PRE_AUTHORIZATION", "DIRECT"],
-        required_fields: [
-            "beneficiary_id",
-            "diagnoses",
-            "doctor_medical_license_number",
-            "products",
-        ],
-        required_documents: sponsor.required_documents,
-        currency: sponsor.currency,
-    };
-    match serde_json::to_value(rules) {
-        Ok(Value::Object(map)) => Ok(ok(types::SponsorConfigurationResponse(map))),
-        _ => Err(ApiError::internal("the sponsor's rules did not render")),
-    }
+    Ok(ok(types::SponsorConfigurationResponse(rules)))
 }
 
 /// `getAuthorizationDocumentPolicy` (v1 and v2).
 pub(crate) async fn document_policy(
     State(app): Shared,
-    Path(slug): Path<String>,
+    Path(slug): Id,
     Query(query): Query<ProductTypeQuery>,
 ) -> ApiResult<Response> {
     let sponsor = sponsor_or_404(&app.db(), &slug)?;
@@ -214,16 +172,10 @@ pub(crate) async fn document_policy(
             format!("A {what} signed by the treating doctor"),
         )
     });
-    let further = requirement(
-        "MEDICAL_INDICATION",
-        false,
-        "Any further medical indication".into(),
-    );
-    let product_type = query
-        .product_type
-        .unwrap_or_else(|| "MEDICATION".to_owned());
+    let further = "Any further medical indication".to_owned();
+    let further = requirement("MEDICAL_INDICATION", false, further);
     let policy = typed!(types::DocumentPolicyResource;
-        sponsor_slug = sponsor.slug, product_type = product_type;
+        sponsor_slug = sponsor.slug, product_type = query.product_type();
         documents = documents.chain([further]).collect());
     Ok(ok(policy))
 }
@@ -263,27 +215,26 @@ fn lookup_matches(
     body: &types::BeneficiaryLookupRequest,
 ) -> ApiResult<Vec<types::BeneficiaryLookupResult>> {
     let input = |slug: &str| {
-        body.inputs
-            .iter()
-            .find(|i| i.slug == slug)
-            .map(|i| i.value.trim().to_owned())
+        let given = body.inputs.iter().find(|i| i.slug == slug);
+        given.map(|i| i.value.trim().to_owned())
     };
     let wanted = match body.form_slug.as_str() {
         "national-id" => input("document_number").or_else(|| input("identity_document_id")),
         "member-id" => input("member_code"),
         _ => {
-            return Err(ApiError::unprocessable(
-                "form_slug",
-                "the sponsor's forms are national-id and member-id",
-            ));
+            let message = "the sponsor's forms are national-id and member-id";
+            return Err(ApiError::unprocessable("form_slug", message));
         }
-    }
-    .ok_or_else(|| ApiError::unprocessable("inputs", "fill in the form's input"))?;
-    Ok(db
+    };
+    let wanted =
+        wanted.ok_or_else(|| ApiError::unprocessable("inputs", "fill in the form's input"))?;
+    let named = |b: &&Beneficiary| b.document_number == wanted || b.member_code == wanted;
+    let of_sponsor = db
         .beneficiaries
         .iter()
-        .filter(|b| b.sponsor_slug == sponsor)
-        .filter(|b| b.document_number == wanted || b.member_code == wanted)
+        .filter(|b| b.sponsor_slug == sponsor);
+    Ok(of_sponsor
+        .filter(named)
         .map(Beneficiary::lookup_result)
         .collect())
 }
@@ -292,38 +243,29 @@ fn lookup_matches(
 /// sponsor answers 202 with a `Location` to a monitor instead.
 pub(crate) async fn lookup_beneficiaries(
     State(app): Shared,
-    Path(slug): Path<String>,
+    Path(slug): Id,
     ApiJson(body): ApiJson<types::BeneficiaryLookupRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let sponsor = sponsor_or_404(&db, &slug)?;
     let found = lookup_matches(&db, sponsor.slug, &body)?;
     if sponsor.decision == Decision::Sync {
-        let self_url = format!(
-            "{}{}",
-            app.base_url,
-            path_of("lookupBeneficiaries", &[&slug])
-        );
-        return Ok(ok(page(found, &Paging::default(), &self_url)));
+        let paged = Paged::first(path_of("lookupBeneficiaries", &[&slug]));
+        return Ok(paged.reply(&app.base_url, found));
     }
     let id = random_uuid().to_string();
     let ready_at = Instant::now() + app.config.async_sponsor_delay_value();
     db.lookups.insert(id.clone(), (ready_at, found));
     let location = LOOKUP_MONITOR.replace("{monitor_id}", &id);
-    Ok(accepted_at(&location))
+    Ok(located(StatusCode::ACCEPTED.into_response(), &location))
 }
 
 /// The monitor of an asynchronous lookup: IN_PROGRESS until the sponsor's
 /// delay has passed, then COMPLETED with the people found.
-pub(crate) async fn lookup_monitor(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn lookup_monitor(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
-    let (ready_at, found) = db
-        .lookups
-        .get(&id)
-        .ok_or_else(|| ApiError::not_found("lookup monitor", &id))?;
+    let lookup = db.lookups.get(&id);
+    let (ready_at, found) = lookup.or_404("lookup monitor", &id)?;
     let monitor = if Instant::now() >= *ready_at {
         typed!(types::BeneficiaryLookupMonitor;
             status = types::MonitorStatus::Completed; content = found.clone())

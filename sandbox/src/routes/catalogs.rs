@@ -1,16 +1,9 @@
 //! Reference data: countries and their divisions, medical boards,
 //! specialties, medications and diagnoses (the same data under v1 and v2).
 
-use axum::extract::{Path, Query, State};
-use axum::response::Response;
-use osigu::types;
-
+use super::prelude::*;
 use crate::input::TextQuery;
-use crate::reply::path_of;
-use crate::reply::{ApiError, ApiResult, Paging, ok, page, refuse_if};
-use crate::state::Shared;
-use crate::store::Kind;
-use crate::typed::typed;
+use crate::store::{CatalogProduct, Kind};
 
 #[rustfmt::skip]
 const COUNTRIES: &[(&str, &str)] = &[
@@ -69,7 +62,7 @@ fn known_country(code: &str) -> ApiResult<&'static str> {
         .iter()
         .find(|(c, _)| c.eq_ignore_ascii_case(code))
         .map(|(c, _)| *c)
-        .ok_or_else(|| ApiError::not_found("country", code))
+        .or_404("country", code)
 }
 
 /// The states of a known country.
@@ -87,7 +80,7 @@ pub(crate) async fn countries() -> Response {
 }
 
 /// `listStates` (v1 and v2).
-pub(crate) async fn states(Path(country): Path<String>) -> ApiResult<Response> {
+pub(crate) async fn states(Path(country): Id) -> ApiResult<Response> {
     let all = states_of(&country)?
         .map(|s| typed!(types::StateResource; code = s.1, name = s.2, country_code = s.0));
     Ok(ok(all.collect::<Vec<_>>()))
@@ -95,7 +88,7 @@ pub(crate) async fn states(Path(country): Path<String>) -> ApiResult<Response> {
 
 /// `listSubdivisions` (v1 and v2): the same first-level divisions as the
 /// states.
-pub(crate) async fn subdivisions(Path(country): Path<String>) -> ApiResult<Response> {
+pub(crate) async fn subdivisions(Path(country): Id) -> ApiResult<Response> {
     let all = states_of(&country)?
         .map(|s| typed!(types::SubdivisionResource; code = s.1, name = s.2, country_code = s.0));
     Ok(ok(all.collect::<Vec<_>>()))
@@ -105,13 +98,13 @@ pub(crate) async fn subdivisions(Path(country): Path<String>) -> ApiResult<Respo
 pub(crate) async fn cities(Path((country, state)): Path<(String, String)>) -> ApiResult<Response> {
     let entry = states_of(&country)?
         .find(|s| s.1.eq_ignore_ascii_case(&state))
-        .ok_or_else(|| ApiError::not_found("state", &state))?;
+        .or_404("state", &state)?;
     let all = entry.3.iter().map(|(code, name)| typed!(types::CityResource; code = *code, name = *name, state_code = entry.1));
     Ok(ok(all.collect::<Vec<_>>()))
 }
 
 /// `listMedicalBoards` (v1 and v2).
-pub(crate) async fn medical_boards(Path(country): Path<String>) -> ApiResult<Response> {
+pub(crate) async fn medical_boards(Path(country): Id) -> ApiResult<Response> {
     let country = known_country(&country)?;
     let all = BOARDS.iter().filter(|b| b.0 == country);
     let all = all
@@ -131,16 +124,12 @@ pub(crate) async fn specialties() -> Response {
 pub(crate) async fn medications(State(app): Shared, Query(q): Query<TextQuery>) -> Response {
     let db = app.db();
     let needle = q.query.unwrap_or_default().to_lowercase();
-    let found: Vec<types::CatalogProductEntry> = db
+    let wanted = |p: &&CatalogProduct| p.kind == Kind::Medication && p.mentions(&needle);
+    let found: Vec<_> = db
         .catalogue
         .iter()
-        .filter(|p| p.kind == Kind::Medication)
-        .filter(|p| {
-            needle.is_empty()
-                || p.name.to_lowercase().contains(&needle)
-                || p.code.to_lowercase().contains(&needle)
-        })
-        .map(|p| p.entry())
+        .filter(wanted)
+        .map(CatalogProduct::entry)
         .collect();
     ok(found)
 }
@@ -183,10 +172,6 @@ pub(crate) async fn search_diagnoses(
                 diagnosis_id = index as i64 + 1, code = *code, coding_system = "ICD-10", name = *name)
         })
         .collect();
-    let self_url = format!(
-        "{}{}?name={needle}",
-        app.base_url,
-        path_of("searchDiagnoses", &[])
-    );
-    Ok(ok(page(found, &Paging::default(), &self_url)))
+    let paged = Paged::first(format!("{}?name={needle}", path_of("searchDiagnoses", &[])));
+    Ok(paged.reply(&app.base_url, found))
 }

@@ -1,19 +1,13 @@
 //! Outpatient-care claims (with their monitors) and medical-procedure
 //! claims.
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use osigu::types;
-use serde::Deserialize;
 use tokio::time::Instant;
 
+use super::prelude::*;
 use crate::input::numeric_id;
-use crate::reply::path_of;
-use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, created, ok, refuse_if, set_location};
-use crate::state::Shared;
-use crate::store::{Claim, Db, Decision, Doctor, Indication, Monitor, ProcedureClaim};
-use crate::typed::typed;
+use crate::store::{Claim, Decision, Doctor, Monitor, cents, claim_file};
+use types::MedicalProcedureClaimStatus::{Completed, Voided};
+use types::MonitorStatus::{Completed as Done, InProgress, Pending};
 
 /// A line the guides' outpatient claim carries.
 #[derive(Debug, Deserialize)]
@@ -43,31 +37,23 @@ pub(crate) async fn create_outpatient(
     let claim = body.claim;
     let (sponsor, beneficiary) =
         db.sponsor_and_beneficiary(&claim.sponsor_slug, claim.beneficiary_id)?;
-    let authorization = match body.authorization_id.as_deref() {
-        Some(raw) => {
-            let id = db.find_authorization(raw).ok_or_else(|| {
-                ApiError::unprocessable("authorization_id", format!("unknown authorization {raw}"))
-            })?;
-            let a = db.authorizations[&id].clone();
-            refuse_if!(a.beneficiary_id != beneficiary.id; "authorization_id", "the authorization belongs to another beneficiary");
-            Some(a)
-        }
-        None => None,
-    };
+    let mut authorization = None;
+    if let Some(raw) = body.authorization_id.as_deref() {
+        let message = format!("unknown authorization {raw}");
+        let id = db.find_authorization(raw);
+        let id = id.ok_or_else(|| ApiError::unprocessable("authorization_id", message))?;
+        let a = db.authorizations[&id].clone();
+        refuse_if!(a.beneficiary_id != beneficiary.id; "authorization_id", "the authorization belongs to another beneficiary");
+        authorization = Some(a);
+    }
     let mut lines = Vec::new();
     for item in &body.line_items {
-        let product = db.resolve_product(Some(&item.product_code), None)?;
         let quantity = item.quantity.unwrap_or(1).max(1);
-        let mut line = db.new_line(&product, quantity);
-        line.unit_price = item.unit_price.unwrap_or(product.unit_price);
+        let mut line = db.line(Some(&item.product_code), None, quantity)?;
+        line.unit_price = item.unit_price.unwrap_or(line.unit_price);
         lines.push(line);
     }
-    let files: Vec<Indication> = authorization
-        .as_ref()
-        .and_then(|a| a.request_id)
-        .and_then(|r| db.auth_requests.get(&r))
-        .map(|r| r.indications.clone())
-        .unwrap_or_default();
+    let files = authorization.as_ref().map(|a| db.request_files(a));
     let now = app.clock.now();
     let stored = Claim {
         id: db.next(),
@@ -84,12 +70,9 @@ pub(crate) async fn create_outpatient(
         status: "OPEN".to_owned(),
         lines,
         currency: sponsor.currency.to_owned(),
-        document_number: None,
-        document_date: None,
-        document_serial: None,
-        files,
-        settled: false,
+        files: files.unwrap_or_default(),
         updated_at: now,
+        ..Claim::default()
     };
     let answer = typed!(types::OutpatientCareClaimCreatedResponse;
         claim_id = stored.id.to_string(), status = "OPEN", created_at = now);
@@ -100,32 +83,22 @@ pub(crate) async fn create_outpatient(
 fn claim_id(db: &Db, raw: &str) -> ApiResult<i64> {
     numeric_id(raw)
         .filter(|id| db.claims.contains_key(id))
-        .ok_or_else(|| ApiError::not_found("claim", raw))
+        .or_404("claim", raw)
 }
 
 /// `getOutpatientCareClaim`.
-pub(crate) async fn get_outpatient(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn get_outpatient(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
     let id = claim_id(&db, &id)?;
     Ok(ok(db.claims[&id].resource()))
 }
 
 /// `getClaimAuthorizationFiles`.
-pub(crate) async fn outpatient_files(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn outpatient_files(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
     let id = claim_id(&db, &id)?;
-    let files: Vec<_> = db.claims[&id]
-        .files
-        .iter()
-        .map(Indication::claim_file)
-        .collect();
-    Ok(ok(files))
+    let files = db.claims[&id].files.iter().map(claim_file);
+    Ok(ok(files.collect::<Vec<_>>()))
 }
 
 /// Where a claim monitor is read.
@@ -138,32 +111,23 @@ fn monitor_path(monitor: &Monitor) -> String {
 /// `Location`; synchronous sponsors finish in the call.
 pub(crate) async fn complete_outpatient(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     ApiJson(body): ApiJson<types::CompleteProviderOutpatientCareClaimRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let cid = claim_id(&db, &id)?;
-    let status = db.claims[&cid].status.clone();
-    if status != "OPEN" {
-        return Err(ApiError::conflict(format!(
-            "claim {cid} is {status} and cannot be completed"
-        )));
-    }
+    let status = &db.claims[&cid].status;
+    conflict_if!(status != "OPEN"; "claim {cid} is {status} and cannot be completed");
     known_reading(&db, body.biometric_reading_id)?;
-    let sponsor = db.claims[&cid].sponsor_slug.clone();
-    let asynchronous = db
-        .sponsor(&sponsor)
-        .is_some_and(|s| s.decision == Decision::Async);
+    let sponsor = db.sponsor(&db.claims[&cid].sponsor_slug);
+    let asynchronous = sponsor.is_some_and(|s| s.decision == Decision::Async);
     let monitor = Monitor {
         id: crate::state::random_uuid(),
         claim_id: cid,
-        step: if asynchronous { 0 } else { 2 },
+        status: if asynchronous { Pending } else { Done },
         ready_at: Instant::now() + app.config.async_sponsor_delay_value(),
     };
-    let stored = db
-        .claims
-        .get_mut(&cid)
-        .ok_or_else(|| ApiError::not_found("claim", &id))?;
+    let stored = db.claims.get_mut(&cid).or_404("claim", &id)?;
     stored.doctor = Doctor {
         name: body.doctor_name,
         license: body.doctor_medical_license_number,
@@ -173,53 +137,46 @@ pub(crate) async fn complete_outpatient(
     stored.document_number = body.document_number;
     stored.document_date = body.document_date;
     stored.document_serial = body.document_serial;
-    stored.status = if asynchronous {
+    let status = if asynchronous {
         "IN_PROGRESS"
     } else {
         "COMPLETED"
-    }
-    .to_owned();
+    };
+    stored.status = status.to_owned();
     stored.updated_at = app.clock.now();
     let location = monitor_path(&monitor);
     let answer = monitor.resource(location.clone(), Some(stored));
     db.monitors.insert(monitor.id.to_string(), monitor);
-    let mut response = (StatusCode::ACCEPTED, axum::Json(answer)).into_response();
-    if asynchronous {
-        set_location(&mut response, &location);
+    let response = (StatusCode::ACCEPTED, axum::Json(answer)).into_response();
+    if !asynchronous {
+        return Ok(response);
     }
-    Ok(response)
+    Ok(located(response, &location))
 }
 
 /// 422 when a biometric reading is named but unknown.
 fn known_reading(db: &Db, reading: Option<uuid::Uuid>) -> ApiResult<()> {
-    match reading {
-        Some(id) if !db.biometrics.contains_key(&id.to_string()) => Err(ApiError::unprocessable(
-            "biometric_reading_id",
-            format!("unknown biometric reading {id}"),
-        )),
-        _ => Ok(()),
+    if let Some(id) = reading {
+        let unknown = !db.biometrics.contains_key(&id.to_string());
+        refuse_if!(unknown; "biometric_reading_id", format!("unknown biometric reading {id}"));
     }
+    Ok(())
 }
 
 /// `getOutpatientCareClaimMonitor`: each poll moves the monitor one step
 /// (PENDING → IN_PROGRESS → COMPLETED), and it is COMPLETED anyway once the
 /// async sponsor delay has passed.
-pub(crate) async fn get_monitor(State(app): Shared, Path(id): Path<String>) -> ApiResult<Response> {
+pub(crate) async fn get_monitor(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let mut db = app.db();
-    let monitor = db
-        .monitors
-        .get_mut(&id)
-        .ok_or_else(|| ApiError::not_found("claim monitor", &id))?;
-    if monitor.step < 2 {
-        monitor.step = if Instant::now() >= monitor.ready_at {
-            2
-        } else {
-            monitor.step + 1
-        };
-    }
+    let monitor = db.monitors.get_mut(&id).or_404("claim monitor", &id)?;
+    let ready = Instant::now() >= monitor.ready_at;
+    monitor.status = match monitor.status {
+        Pending if !ready => InProgress,
+        _ => Done,
+    };
     let monitor = monitor.clone();
     let now = app.clock.now();
-    if monitor.step == 2
+    if monitor.done()
         && let Some(claim) = db.claims.get_mut(&monitor.claim_id)
         && claim.status == "IN_PROGRESS"
     {
@@ -231,23 +188,13 @@ pub(crate) async fn get_monitor(State(app): Shared, Path(id): Path<String>) -> A
 }
 
 /// `voidOutpatientCareClaim`: only an OPEN claim.
-pub(crate) async fn void_outpatient(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn void_outpatient(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let mut db = app.db();
     let cid = claim_id(&db, &id)?;
     let now = app.clock.now();
-    let claim = db
-        .claims
-        .get_mut(&cid)
-        .ok_or_else(|| ApiError::not_found("claim", &id))?;
-    if claim.status != "OPEN" {
-        return Err(ApiError::conflict(format!(
-            "claim {cid} is {} and cannot be voided",
-            claim.status
-        )));
-    }
+    let claim = db.claims.get_mut(&cid).or_404("claim", &id)?;
+    let status = &claim.status;
+    conflict_if!(status != "OPEN"; "claim {cid} is {status} and cannot be voided");
     claim.status = "VOIDED".to_owned();
     claim.updated_at = now;
     Ok(ok(claim.resource()))
@@ -260,13 +207,9 @@ pub(crate) async fn create_procedure(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     db.sponsor_and_beneficiary(&body.sponsor_slug, body.beneficiary_id)?;
-    if let Some(code) = &body.authorization_code
-        && db.find_authorization(code).is_none()
-    {
-        return Err(ApiError::unprocessable(
-            "authorization_code",
-            format!("unknown authorization {code}"),
-        ));
+    if let Some(code) = &body.authorization_code {
+        let unknown = db.find_authorization(code).is_none();
+        refuse_if!(unknown; "authorization_code", format!("unknown authorization {code}"));
     }
     let mut amount = 0.0;
     let mut products = Vec::new();
@@ -278,73 +221,65 @@ pub(crate) async fn create_procedure(
             .provider_product_code(product.code)
             .authorized_quantity(quantity)
             .status(types::AuthorizationStatus::Approved);
+        let line = types::Product::try_from(line);
         products.push(
-            types::Product::try_from(line)
-                .map_err(|e| ApiError::internal(format!("a claim line did not build: {e}")))?,
+            line.map_err(|e| ApiError::internal(format!("a claim line did not build: {e}")))?,
         );
     }
-    let claim = ProcedureClaim {
-        id: db.next(),
-        products,
-        status: "IN_PROGRESS",
-        amount: (amount * 100.0).round() / 100.0,
-        additional_notes: body.additional_notes,
-    };
-    let answer = claim.resource();
-    db.procedure_claims.insert(claim.id, claim);
-    Ok(created(answer))
+    let id = db.next();
+    let claim = typed!(types::MedicalProcedureClaimResource;
+        claim_id = id, status = "IN_PROGRESS", amount = cents(amount), copayment = 0.0,
+        coinsurance = 0.0, sponsor_transaction_id = format!("SPX-MP-{id}");
+        products = products, additional_notes = body.additional_notes);
+    db.procedure_claims.insert(id, claim.clone());
+    Ok(created(claim))
+}
+
+/// The procedure claim, or 404.
+fn procedure<'a>(
+    db: &'a mut Db,
+    raw: &str,
+) -> ApiResult<&'a mut types::MedicalProcedureClaimResource> {
+    let claim = numeric_id(raw).and_then(|id| db.procedure_claims.get_mut(&id));
+    claim.or_404("medical-procedure claim", raw)
 }
 
 /// The procedure claim, if it is still IN_PROGRESS (else 409 naming
-/// `doing`).
-fn open_procedure<'a>(db: &'a mut Db, raw: &str, doing: &str) -> ApiResult<&'a mut ProcedureClaim> {
-    let claim = numeric_id(raw)
-        .and_then(|id| db.procedure_claims.get_mut(&id))
-        .ok_or_else(|| ApiError::not_found("medical-procedure claim", raw))?;
-    if claim.status != "IN_PROGRESS" {
-        return Err(ApiError::conflict(format!(
-            "claim {raw} is {} and cannot be {doing}",
-            claim.status
-        )));
-    }
+/// `doing`), moved to `status`.
+fn settle_procedure<'a>(
+    db: &'a mut Db,
+    raw: &str,
+    doing: &str,
+    status: types::MedicalProcedureClaimStatus,
+) -> ApiResult<&'a mut types::MedicalProcedureClaimResource> {
+    let claim = procedure(db, raw)?;
+    let current = claim.status.as_ref().map_or("", |s| s.as_str());
+    conflict_if!(current != "IN_PROGRESS"; "claim {raw} is {current} and cannot be {doing}");
+    claim.status = Some(status);
     Ok(claim)
 }
 
 /// `getMedicalProcedureClaim`.
-pub(crate) async fn get_procedure(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let db = app.db();
-    numeric_id(&id)
-        .and_then(|n| db.procedure_claims.get(&n))
-        .map(|c| ok(c.resource()))
-        .ok_or_else(|| ApiError::not_found("medical-procedure claim", &id))
+pub(crate) async fn get_procedure(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
+    Ok(ok(procedure(&mut app.db(), &id)?))
 }
 
 /// `completeMedicalProcedureClaim`.
 pub(crate) async fn complete_procedure(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     OptJson(body): OptJson<types::CompleteMedicalProcedureClaimRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
     known_reading(&db, body.biometric_reading_id)?;
-    let claim = open_procedure(&mut db, &id, "completed")?;
-    claim.status = "COMPLETED";
+    let claim = settle_procedure(&mut db, &id, "completed", Completed)?;
     if body.additional_notes.is_some() {
         claim.additional_notes = body.additional_notes;
     }
-    Ok(ok(claim.resource()))
+    Ok(ok(claim))
 }
 
 /// `voidMedicalProcedureClaim`.
-pub(crate) async fn void_procedure(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let mut db = app.db();
-    let claim = open_procedure(&mut db, &id, "voided")?;
-    claim.status = "VOIDED";
-    Ok(ok(claim.resource()))
+pub(crate) async fn void_procedure(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
+    Ok(ok(settle_procedure(&mut app.db(), &id, "voided", Voided)?))
 }

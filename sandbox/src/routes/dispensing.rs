@@ -3,53 +3,23 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
-use axum::response::Response;
-use osigu::types;
-use serde::Deserialize;
-
+use super::prelude::*;
 use crate::input::numeric_id;
-use crate::reply::path_of;
-use crate::reply::{ApiError, ApiJson, ApiResult, created, created_location, ok, refuse_if};
 use crate::state::App;
-use crate::state::Shared;
-use crate::store::{Db, DispProduct, DispStatus, Dispensation, Line, Redeems, otp_of};
-use crate::typed::typed;
+use crate::store::{DispProduct, Dispensation, Line, Redeems, otp_of};
+use types::DispensationLifecycleStatus::{Dispensed, PendingVerification, Started, Voided};
+use types::ProductDispensationRequest as Wanted;
 
-/// One product a request hands over, whichever request type named it.
-struct Wanted {
-    id: String,
-    price: f64,
-    quantity: i32,
-    product_code: Option<String>,
-    substitute_code: Option<String>,
-    substitute_quantity: Option<i32>,
-}
-
-impl From<&types::ProductDispensationRequest> for Wanted {
-    fn from(p: &types::ProductDispensationRequest) -> Self {
-        Self {
-            id: p.id.clone(),
-            price: p.price,
-            quantity: p.quantity,
-            product_code: p.product_code.clone(),
-            substitute_code: p.substitute_product_code.clone(),
-            substitute_quantity: p.substitute_quantity,
-        }
+/// A document's product as the product a dispensation request hands over
+/// (its taxes play no part).
+fn handed_over(p: &types::DocumentDispensationProduct) -> ApiResult<Wanted> {
+    let price = p.price.unwrap_or_default();
+    let mut product = Wanted::builder(p.id, price, p.quantity, 0.0);
+    if let Some(code) = &p.product_code {
+        product = product.product_code(code);
     }
-}
-
-impl From<&types::DocumentDispensationProduct> for Wanted {
-    fn from(p: &types::DocumentDispensationProduct) -> Self {
-        Self {
-            id: p.id.to_string(),
-            price: p.price.unwrap_or_default(),
-            quantity: p.quantity,
-            product_code: p.product_code.clone(),
-            substitute_code: None,
-            substitute_quantity: None,
-        }
-    }
+    let built = product.try_into();
+    built.map_err(|e| ApiError::internal(format!("a document product did not build: {e}")))
 }
 
 /// `StartDispensationRequest`, plus the guides' `code` to redeem.
@@ -60,112 +30,75 @@ pub(crate) struct StartIn {
     code: Option<String>,
 }
 
-/// A redeemable line: (line id, product code, remaining quantity, price).
-type Redeemable = (i64, String, i32, f64);
-
 /// What `reference` names: an authorization or prescription by code or id,
 /// or one of their product lines.
 fn target_of(db: &Db, reference: &str) -> Option<Redeems> {
-    if let Some(a) = db
-        .authorizations
-        .values()
-        .find(|a| a.code.as_deref() == Some(reference))
-    {
-        return Some(Redeems::Authorization(a.id));
-    }
-    if let Some(p) = db.prescriptions.values().find(|p| p.code == reference) {
-        return Some(Redeems::Prescription(p.id));
-    }
-    let number = numeric_id(reference)?;
-    if db.authorizations.contains_key(&number) {
-        return Some(Redeems::Authorization(number));
-    }
-    if db.prescriptions.contains_key(&number) {
-        return Some(Redeems::Prescription(number));
-    }
-    if let Some(a) = db
-        .authorizations
-        .values()
-        .find(|a| a.lines.iter().any(|l| l.id == number))
-    {
-        return Some(Redeems::Authorization(a.id));
-    }
-    db.prescriptions
-        .values()
-        .find(|p| p.lines.iter().any(|l| l.id == number))
-        .map(|p| Redeems::Prescription(p.id))
+    let line = numeric_id(reference);
+    let holds = |lines: &[Line]| lines.iter().any(|l| Some(l.id) == line);
+    db.find_authorization(reference)
+        .map(Redeems::Authorization)
+        .or_else(|| db.find_prescription(reference).map(Redeems::Prescription))
+        .or_else(|| {
+            let found = db.authorizations.values().find(|a| holds(&a.lines));
+            found.map(|a| Redeems::Authorization(a.id))
+        })
+        .or_else(|| {
+            let found = db.prescriptions.values().find(|p| holds(&p.lines));
+            found.map(|p| Redeems::Prescription(p.id))
+        })
 }
 
-fn redeemable_lines(db: &Db, target: Redeems) -> Vec<Redeemable> {
+/// The lines a dispensation of `target` redeems.
+fn lines_of(db: &Db, target: Redeems) -> &[Line] {
     let lines = match target {
         Redeems::Authorization(id) => db.authorizations.get(&id).map(|a| &a.lines),
         Redeems::Prescription(id) => db.prescriptions.get(&id).map(|p| &p.lines),
     };
-    lines
-        .into_iter()
-        .flatten()
-        .map(|l| {
-            let left = l.authorized_quantity - l.claimed_quantity;
-            (l.id, l.code.clone(), left, l.unit_price)
-        })
-        .collect()
+    lines.map_or(&[], Vec::as_slice)
 }
 
 /// Maps requested products onto the target's lines (by line id, product
-/// code, or position), checking quantities and substitutes.
+/// code, or position), checking quantities and substitutes; no products
+/// hand over everything still unclaimed.
 fn map_products(db: &Db, target: Redeems, input: &[Wanted]) -> ApiResult<Vec<DispProduct>> {
-    let lines = redeemable_lines(db, target);
+    let lines = lines_of(db, target);
+    let product = |code: &str, quantity, unit_price| DispProduct {
+        code: code.to_owned(),
+        quantity,
+        unit_price,
+    };
     if input.is_empty() {
-        return Ok(lines
-            .into_iter()
-            .filter(|l| l.2 > 0)
-            .map(|(_, code, quantity, unit_price)| DispProduct {
-                code,
-                quantity,
-                unit_price,
-            })
+        let open = lines.iter().filter(|l| l.left() > 0);
+        return Ok(open
+            .map(|l| product(&l.code, l.left(), l.unit_price))
             .collect());
     }
     let mut out = Vec::new();
     for (index, p) in input.iter().enumerate() {
+        let by_code = |c: &str| lines.iter().find(|l| l.code.eq_ignore_ascii_case(c));
         let line = numeric_id(&p.id)
-            .and_then(|n| lines.iter().find(|l| l.0 == n))
-            .or_else(|| {
-                p.product_code
-                    .as_deref()
-                    .and_then(|c| lines.iter().find(|l| l.1.eq_ignore_ascii_case(c)))
-            })
+            .and_then(|n| lines.iter().find(|l| l.id == n))
+            .or_else(|| p.product_code.as_deref().and_then(by_code))
             .or_else(|| lines.get(index))
             .ok_or_else(|| {
-                ApiError::unprocessable(
-                    "products.id",
-                    format!("product {} is not part of what this code covers", p.id),
-                )
+                let message = format!("product {} is not part of what this code covers", p.id);
+                ApiError::unprocessable("products.id", message)
             })?;
-        refuse_if!(p.quantity <= 0 || p.quantity > line.2; "products.quantity", format!("at most {} of {} can be dispensed", line.2, line.1));
-        if p.price < 0.0 {
-            return Err(ApiError::unprocessable(
-                "products.price",
-                "price must not be negative",
-            ));
-        }
-        let code = match &p.substitute_code {
-            Some(sub) => db
-                .product_by_code(sub)
-                .map(|c| c.code.to_owned())
-                .ok_or_else(|| {
-                    ApiError::unprocessable(
-                        "products.substitute_product_code",
-                        format!("{sub} is not in the catalogue"),
-                    )
-                })?,
-            None => line.1.clone(),
+        let left = line.left();
+        refuse_if!(p.quantity <= 0 || p.quantity > left; "products.quantity", format!("at most {left} of {} can be dispensed", line.code));
+        refuse_if!(p.price < 0.0; "products.price", "price must not be negative");
+        let code = match &p.substitute_product_code {
+            Some(sub) => db.product_by_code(sub).map(|c| c.code).ok_or_else(|| {
+                let message = format!("{sub} is not in the catalogue");
+                ApiError::unprocessable("products.substitute_product_code", message)
+            })?,
+            None => &line.code,
         };
-        out.push(DispProduct {
+        out.push(product(
             code,
-            quantity: p.substitute_quantity.unwrap_or(p.quantity),
-            unit_price: p.price,
-        });
+            p.substitute_quantity.unwrap_or(p.quantity),
+            p.price,
+        ));
     }
     Ok(out)
 }
@@ -175,14 +108,13 @@ pub(crate) async fn start_dispensation(
     State(app): Shared,
     ApiJson(StartIn { body, code }): ApiJson<StartIn>,
 ) -> ApiResult<Response> {
-    let wanted: Vec<Wanted> = body.products.iter().map(Wanted::from).collect();
     let references: Vec<&str> = code
         .as_deref()
         .into_iter()
         .chain(body.products.iter().map(|p| p.id.as_str()))
         .collect();
     let token = otp_of(&body.external_verifications);
-    let id = start(&app, &references, &wanted, token)?;
+    let id = start(&app, &references, &body.products, token)?;
     Ok(created(app.db().dispensations[&id].view()))
 }
 
@@ -191,30 +123,30 @@ pub(crate) async fn start_dispensation(
 /// `Location` to it.
 pub(crate) async fn document_dispensation(
     State(app): Shared,
-    Path(code): Path<String>,
+    Path(code): Id,
     ApiJson(body): ApiJson<types::DocumentDispensationRequest>,
 ) -> ApiResult<Response> {
     refuse_if!(body.products.is_empty(); "products", "at least one product is required");
-    let wanted: Vec<Wanted> = body.products.iter().map(Wanted::from).collect();
+    let wanted: Vec<Wanted> = body
+        .products
+        .iter()
+        .map(handed_over)
+        .collect::<ApiResult<_>>()?;
     let id = start(&app, &[code.as_str()], &wanted, None)?;
-    Ok(created_location(&path_of("getDispensation", &[&id])))
+    let location = path_of("getDispensation", &[&id]);
+    Ok(located(StatusCode::CREATED.into_response(), &location))
 }
 
 /// `getDispensingDocument`: what an authorization or prescription code
 /// still entitles its holder to.
-pub(crate) async fn dispensing_document(
-    State(app): Shared,
-    Path(code): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn dispensing_document(State(app): Shared, Path(code): Id) -> ApiResult<Response> {
     let db = app.db();
-    let target = target_of(&db, &code)
-        .ok_or_else(|| ApiError::not_found("authorization or prescription", &code))?;
-    let entitled = redeemable_lines(&db, target)
-        .into_iter()
-        .filter(|line| line.2 > 0);
-    let entitled = entitled.map(|(id, code, quantity, _)| {
-        let name = db.product_by_code(&code).map(|p| p.name.to_owned());
-        typed!(types::ApprovedProduct; id = id, code = code, quantity = quantity; name = name)
+    let target = target_of(&db, &code).or_404("authorization or prescription", &code)?;
+    let entitled = lines_of(&db, target).iter().filter(|l| l.left() > 0);
+    let entitled = entitled.map(|l| {
+        let name = db.product_by_code(&l.code).map(|p| p.name.to_owned());
+        typed!(types::ApprovedProduct;
+            id = l.id, code = l.code.clone(), quantity = l.left(); name = name)
     });
     Ok(ok(
         typed!(types::DispensingDocumentResource;; approved_products = entitled.collect()),
@@ -232,72 +164,50 @@ fn start(
 ) -> ApiResult<String> {
     let mut db = app.db();
     let Some(first) = references.first() else {
-        return Err(ApiError::unprocessable(
-            "code",
-            "give the code to redeem (code, or products[].id)",
-        ));
+        let message = "give the code to redeem (code, or products[].id)";
+        return Err(ApiError::unprocessable("code", message));
     };
     let target = references
         .iter()
         .find_map(|r| target_of(&db, r))
-        .ok_or_else(|| ApiError::not_found("authorization or prescription", first))?;
-    let (code, beneficiary_id, sponsor_slug, otp_required) = match target {
+        .or_404("authorization or prescription", first)?;
+    let (code, otp_for) = match target {
         Redeems::Authorization(id) => {
             let a = &db.authorizations[&id];
-            if !matches!(a.status.as_str(), "APPROVED" | "PARTIALLY_CLAIMED") {
-                return Err(ApiError::conflict(format!(
-                    "authorization {id} is {} and cannot be dispensed",
-                    a.status
-                )));
-            }
+            let status = a.status.as_str();
+            let dispensable = matches!(status, "APPROVED" | "PARTIALLY_CLAIMED");
+            conflict_if!(!dispensable; "authorization {id} is {status} and cannot be dispensed");
             let otp = db.sponsor(&a.sponsor_slug).is_some_and(|s| s.otp_required);
-            let code = a.code.clone().unwrap_or_default();
-            (
-                code,
-                Some(a.beneficiary_id),
-                Some(a.sponsor_slug.clone()),
-                otp,
-            )
+            let otp_for = otp.then(|| (a.beneficiary_id, a.sponsor_slug.clone()));
+            (a.code.clone().unwrap_or_default(), otp_for)
         }
         Redeems::Prescription(id) => {
             let p = &db.prescriptions[&id];
-            if p.status != "ISSUED" {
-                return Err(ApiError::conflict(format!(
-                    "prescription {id} is {} and cannot be dispensed",
-                    p.status
-                )));
-            }
-            (p.code.clone(), None, None, false)
+            let status = p.status;
+            let issued = status == "ISSUED";
+            conflict_if!(!issued; "prescription {id} is {status} and cannot be dispensed");
+            (p.code.clone(), None)
         }
     };
-    if db
-        .dispensations
-        .values()
-        .any(|d| d.redeems == target && d.status.in_progress())
-    {
-        return Err(ApiError::conflict(format!(
-            "{code} already has a dispensation in progress"
-        )));
-    }
+    let mut holders = db.dispensations.values();
+    let busy = holders.any(|d| d.redeems == target && d.in_progress());
+    conflict_if!(busy; "{code} already has a dispensation in progress");
     let products = map_products(&db, target, wanted)?;
-    let verified = otp_required && token.is_some();
-    if verified {
-        let sponsor = sponsor_slug.as_deref().unwrap_or_default();
-        db.consume_otp(token, beneficiary_id.unwrap_or_default(), sponsor)?;
+    let verified = otp_for.is_some() && token.is_some();
+    if let Some((beneficiary, sponsor)) = otp_for.as_ref().filter(|_| verified) {
+        db.consume_otp(token, *beneficiary, sponsor)?;
     }
     let dispensation = Dispensation {
         id: format!("dsp_{:06}", db.next()),
         redeems: target,
-        beneficiary_id,
-        sponsor_slug,
+        otp_for,
         products,
-        status: DispStatus::Started,
-        otp_required,
+        status: Started,
         verified,
         claim_id: None,
     };
     let id = dispensation.id.clone();
-    let event = serde_json::to_value(dispensation.view()).unwrap_or_default();
+    let event = dispensation.view();
     db.dispensations.insert(id.clone(), dispensation);
     drop(db);
     crate::webhooks::emit(app, "dispensing.started", event);
@@ -305,24 +215,16 @@ fn start(
 }
 
 fn dispensation<'a>(db: &'a mut Db, id: &str) -> ApiResult<&'a mut Dispensation> {
-    db.dispensations
-        .get_mut(id)
-        .ok_or_else(|| ApiError::not_found("dispensation", id))
+    db.dispensations.get_mut(id).or_404("dispensation", id)
 }
 
 /// `getDispensation`.
-pub(crate) async fn get_dispensation(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn get_dispensation(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     Ok(ok(dispensation(&mut app.db(), &id)?.view()))
 }
 
 /// `getDispensationVerificationStatus`.
-pub(crate) async fn verification_status(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn verification_status(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let mut db = app.db();
     let d = dispensation(&mut db, &id)?;
     Ok(ok(typed!(types::DispensationVerificationStatusResponse;;
@@ -332,21 +234,17 @@ pub(crate) async fn verification_status(
 /// `updateDispensationProducts`: only while STARTED.
 pub(crate) async fn update_dispensation_products(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     ApiJson(body): ApiJson<types::UpdateDispensationRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let d = dispensation(&mut db, &id)?;
-    if d.status != DispStatus::Started {
-        return Err(ApiError::conflict(format!(
-            "dispensation {id} is {}; products can change only while STARTED",
-            d.status.as_str()
-        )));
-    }
+    let status = &d.status;
+    let only = "products can change only while STARTED";
+    conflict_if!(*status != Started; "dispensation {id} is {status}; {only}");
     let target = d.redeems;
     refuse_if!(body.products.is_empty(); "products", "at least one product is required");
-    let wanted: Vec<Wanted> = body.products.iter().map(Wanted::from).collect();
-    let products = map_products(&db, target, &wanted)?;
+    let products = map_products(&db, target, &body.products)?;
     let d = dispensation(&mut db, &id)?;
     d.products = products;
     Ok(ok(d.view()))
@@ -358,25 +256,18 @@ pub(crate) async fn update_dispensation_products(
 /// claim for what was handed over.
 pub(crate) async fn complete_dispensation(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     ApiJson(body): ApiJson<types::CompleteDispensationRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let d = dispensation(&mut db, &id)?.clone();
-    if matches!(d.status, DispStatus::Dispensed | DispStatus::Voided) {
-        return Err(ApiError::conflict(format!(
-            "dispensation {id} is already {}",
-            d.status.as_str()
-        )));
-    }
+    let done = matches!(d.status, Dispensed | Voided);
+    conflict_if!(done; "dispensation {id} is already {}", d.status);
     refuse_if!(body.document_number.trim().is_empty(); "document_number", "document_number is required");
-    if d.awaits_otp() {
-        let beneficiary = d.beneficiary_id.unwrap_or_default();
-        let sponsor = d.sponsor_slug.as_deref().unwrap_or_default();
-        if let Err(error) =
-            db.consume_otp(otp_of(&body.external_verifications), beneficiary, sponsor)
-        {
-            dispensation(&mut db, &id)?.status = DispStatus::PendingVerification;
+    if let Some((beneficiary, sponsor)) = d.otp_for.as_ref().filter(|_| d.awaits_otp()) {
+        let token = otp_of(&body.external_verifications);
+        if let Err(error) = db.consume_otp(token, *beneficiary, sponsor) {
+            dispensation(&mut db, &id)?.status = PendingVerification;
             return Err(error);
         }
     }
@@ -387,7 +278,7 @@ pub(crate) async fn complete_dispensation(
             let mut lines = Vec::new();
             for p in &d.products {
                 // A substitute counts against the first unclaimed line.
-                let open = |l: &Line| l.claimed_quantity < l.authorized_quantity;
+                let open = |l: &Line| l.left() > 0;
                 let position = authorization
                     .lines
                     .iter()
@@ -424,34 +315,25 @@ pub(crate) async fn complete_dispensation(
         }
     };
     let stored = dispensation(&mut db, &id)?;
-    stored.status = DispStatus::Dispensed;
-    stored.verified = stored.verified || stored.otp_required;
+    stored.status = Dispensed;
+    stored.verified = stored.verified || stored.otp_for.is_some();
     stored.claim_id = claim_id;
     let view = stored.view();
-    let event = serde_json::to_value(&view).unwrap_or_default();
     drop(db);
-    crate::webhooks::emit(&app, "dispensing.completed", event);
+    crate::webhooks::emit(&app, "dispensing.completed", &view);
     Ok(ok(view))
 }
 
 /// `voidDispensation`.
-pub(crate) async fn void_dispensation(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn void_dispensation(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let view = {
         let mut db = app.db();
         let d = dispensation(&mut db, &id)?;
-        if !d.status.in_progress() {
-            return Err(ApiError::conflict(format!(
-                "dispensation {id} is {} and cannot be voided",
-                d.status.as_str()
-            )));
-        }
-        d.status = DispStatus::Voided;
+        let status = d.status.as_str();
+        conflict_if!(!d.in_progress(); "dispensation {id} is {status} and cannot be voided");
+        d.status = Voided;
         d.view()
     };
-    let event = serde_json::to_value(&view).unwrap_or_default();
-    crate::webhooks::emit(&app, "dispensing.cancelled", event);
+    crate::webhooks::emit(&app, "dispensing.cancelled", &view);
     Ok(ok(view))
 }

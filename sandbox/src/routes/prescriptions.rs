@@ -2,30 +2,19 @@
 
 use std::sync::Arc;
 
-use axum::extract::{OriginalUri, Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use osigu::types;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::input::numeric_id;
-use crate::reply::path_of;
-use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page, refuse_if};
+use super::prelude::*;
 use crate::state::App;
-use crate::state::Shared;
-use crate::store::{Db, Diagnosis, Doctor, Line, Patient, Prescription};
-use crate::typed::typed;
+use crate::store::{Doctor, Line, Prescription, prescription_patient};
 
 /// The `doctor` of a prescription: the seeded doctor, with any string
 /// fields a v2 request supplied.
 fn doctor(given: Option<&Map<String, Value>>) -> types::PrescriptionResourceDoctor {
     let seed = Doctor::seed();
     let text = |key: &str, fallback: String| {
-        given
-            .and_then(|m| m.get(key))
-            .and_then(Value::as_str)
-            .map_or(fallback, str::to_owned)
+        let given = given.and_then(|m| m.get(key)).and_then(Value::as_str);
+        given.map_or(fallback, str::to_owned)
     };
     typed!(types::PrescriptionResourceDoctor;
         name = text("name", seed.name),
@@ -40,19 +29,19 @@ fn rx_line(db: &mut Db, code: Option<&str>, id: Option<i64>, quantity: i32) -> A
     Ok(db.new_line(&product, quantity))
 }
 
-/// Stores a prescription under a fresh id and code, announces
+/// Stores a prescription, ISSUED now under a fresh id and code, announces
 /// `prescription.issued`, and answers 201.
 fn issue(app: &Arc<App>, mut rx: Prescription) -> Response {
     let answer = {
         let mut db = app.db();
         rx.id = db.next();
         rx.code = format!("RX-SBX-{:06}", rx.id);
+        (rx.status, rx.created_at) = ("ISSUED", app.clock.now());
         let answer = rx.created();
         db.prescriptions.insert(rx.id, rx);
         answer
     };
-    let event = serde_json::to_value(&answer).unwrap_or_default();
-    crate::webhooks::emit(app, "prescription.issued", event);
+    crate::webhooks::emit(app, "prescription.issued", &answer);
     created(answer)
 }
 
@@ -68,18 +57,12 @@ fn prescribe_v1(
         let patient = db
             .patients
             .iter()
-            .find(|p| p.patient_id == patient_id)
-            .cloned()
-            .ok_or_else(|| {
-                ApiError::unprocessable("patient_id", format!("unknown patient {patient_id}"))
-            })?;
+            .find(|p| p.patient_id.as_deref() == Some(patient_id));
+        let unknown =
+            || ApiError::unprocessable("patient_id", format!("unknown patient {patient_id}"));
+        let patient = patient.cloned().ok_or_else(unknown)?;
         refuse_if!(diagnoses.is_empty(); "diagnoses", "at least one diagnosis is required");
-        if medications.is_empty() {
-            return Err(ApiError::unprocessable(
-                "medications",
-                "at least one medication is required",
-            ));
-        }
+        refuse_if!(medications.is_empty(); "medications", "at least one medication is required");
         let mut lines = Vec::new();
         for m in medications {
             let mut line = rx_line(&mut db, Some(&m.product_code), None, m.quantity)?;
@@ -88,23 +71,14 @@ fn prescribe_v1(
         }
         let diagnoses = diagnoses
             .iter()
-            .map(|d| Diagnosis {
-                id: db.next(),
-                code: d.diagnosis_code.clone(),
-                coding_system: "ICD-10".to_owned(),
-            })
-            .collect();
+            .map(|d| db.diagnosis(&d.diagnosis_code, "ICD-10"));
         Prescription {
-            id: 0,
-            code: String::new(),
-            patient_id: Some(patient.patient_id.clone()),
-            patient: patient.prescription_patient(),
+            patient_id: patient.patient_id.clone(),
+            patient: prescription_patient(&patient),
             doctor: doctor(None),
-            diagnoses,
+            diagnoses: diagnoses.collect(),
             lines,
-            status: "ISSUED",
-            created_at: app.clock.now(),
-            resent: Vec::new(),
+            ..Prescription::default()
         }
     };
     Ok(issue(app, rx))
@@ -135,21 +109,13 @@ pub(crate) async fn create_prescription_v2(
     ApiJson(body): ApiJson<types::CreatePrescriptionRequestV2>,
 ) -> ApiResult<Response> {
     refuse_if!(body.national_repository_id.trim().is_empty(); "national_repository_id", "national_repository_id is required");
-    if body.signed_hash.is_empty() {
-        return Err(ApiError::unprocessable(
-            "signed_hash",
-            "signed_hash must not be empty",
-        ));
-    }
+    refuse_if!(body.signed_hash.is_empty(); "signed_hash", "signed_hash must not be empty");
     let rx = {
         let mut db = app.db();
         let mut lines = Vec::new();
         for p in &body.products {
-            let reference = p.product_id.as_deref();
-            let numeric = reference.and_then(|r| r.parse::<i64>().ok());
-            let code = if numeric.is_some() { None } else { reference };
-            if code.is_some() || numeric.is_some() {
-                lines.push(rx_line(&mut db, code, numeric, p.quantity.max(1))?);
+            if let Some(reference) = p.product_id.as_deref() {
+                lines.push(db.referenced_line(reference, p.quantity.max(1))?);
             }
         }
         for t in &body.treatments {
@@ -162,28 +128,18 @@ pub(crate) async fn create_prescription_v2(
         let diagnoses = body
             .diagnoses
             .iter()
-            .map(|d| Diagnosis {
-                id: db.next(),
-                code: d.code.clone(),
-                coding_system: d.coding_system.clone(),
-            })
-            .collect();
+            .map(|d| db.diagnosis(&d.code, &d.coding_system));
         let given = &body.patient;
         let patient = typed!(types::PrescriptionResourcePatient;;
             email_address = given.email_address.as_ref().map(|e| e.as_str().to_owned()),
             phone_number = given.phone_number.as_ref().map(|p| p.as_str().to_owned()),
             area_code = given.area_code.and_then(|a| i32::try_from(a.get()).ok()));
         Prescription {
-            id: 0,
-            code: String::new(),
-            patient_id: None,
             patient,
             doctor: doctor(Some(&body.doctor)),
-            diagnoses,
+            diagnoses: diagnoses.collect(),
             lines,
-            status: "ISSUED",
-            created_at: app.clock.now(),
-            resent: Vec::new(),
+            ..Prescription::default()
         }
     };
     Ok(issue(&app, rx))
@@ -191,8 +147,6 @@ pub(crate) async fn create_prescription_v2(
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct ListIn {
-    page: Option<i64>,
-    size: Option<i64>,
     patient_id: Option<String>,
 }
 
@@ -206,47 +160,28 @@ fn download_url(app: &App, id: i64) -> String {
 pub(crate) async fn list_prescriptions(
     State(app): Shared,
     Query(query): Query<ListIn>,
-    OriginalUri(uri): OriginalUri,
+    mut paged: Paged,
 ) -> Response {
     let db = app.db();
-    let items = db
-        .prescriptions
-        .values()
-        .rev()
-        .filter(|p| {
-            query
-                .patient_id
-                .as_deref()
-                .is_none_or(|id| p.patient_id.as_deref() == Some(id))
-        })
+    let patient = query.patient_id.as_ref();
+    let wanted = |p: &&Prescription| patient.is_none_or(|id| p.patient_id.as_ref() == Some(id));
+    let found = db.prescriptions.values().rev().filter(wanted);
+    let items = found
         .map(|p| p.resource(download_url(&app, p.id)))
         .collect();
-    let mut self_url = format!("{}{}", app.base_url, uri.path());
     if let Some(patient) = &query.patient_id {
-        self_url.push_str(&format!("?patient_id={patient}"));
+        paged.path.push_str(&format!("?patient_id={patient}"));
     }
-    let paging = Paging {
-        page: query.page,
-        size: query.size,
-    };
-    ok(page(items, &paging, &self_url))
+    paged.reply(&app.base_url, items)
 }
 
-/// A prescription by code or by numeric id.
+/// A prescription by code or by numeric id, or 404.
 fn prescription_id(db: &Db, raw: &str) -> ApiResult<i64> {
-    db.prescriptions
-        .values()
-        .find(|p| p.code == raw)
-        .map(|p| p.id)
-        .or_else(|| numeric_id(raw).filter(|id| db.prescriptions.contains_key(id)))
-        .ok_or_else(|| ApiError::not_found("prescription", raw))
+    db.find_prescription(raw).or_404("prescription", raw)
 }
 
 /// `getPrescription` (by id or by code).
-pub(crate) async fn get_prescription(
-    State(app): Shared,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn get_prescription(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
     let id = prescription_id(&db, &id)?;
     Ok(ok(db.prescriptions[&id].resource(download_url(&app, id))))
@@ -255,7 +190,7 @@ pub(crate) async fn get_prescription(
 /// `resendPrescription`: 200 without a body.
 pub(crate) async fn resend_prescription(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     ApiJson(body): ApiJson<types::ResendPrescriptionRequest>,
 ) -> ApiResult<Response> {
     let channel = body.channel.to_uppercase();
@@ -279,18 +214,11 @@ pub(crate) async fn search_patients(
     Query(query): Query<PatientQuery>,
 ) -> Response {
     let db = app.db();
-    let found: Vec<types::PatientResource> = db
-        .patients
-        .iter()
-        .filter(|p| {
-            query
-                .document_number
-                .as_deref()
-                .is_none_or(|d| p.document_number == d)
-        })
-        .map(Patient::resource)
-        .collect();
-    ok(found)
+    let wanted = |p: &&types::PatientResource| {
+        let document = query.document_number.as_deref();
+        document.is_none_or(|d| p.document_number.as_deref() == Some(d))
+    };
+    ok(db.patients.iter().filter(wanted).collect::<Vec<_>>())
 }
 
 /// `createPatient`: 409 when the document is already registered.
@@ -307,24 +235,17 @@ pub(crate) async fn create_patient(
         refuse_if!(value.trim().is_empty(); field, format!("{field} is required"));
     }
     let mut db = app.db();
-    if db
+    let document = (Some(&body.document_number), Some(&body.document_type));
+    let mut documents = db
         .patients
         .iter()
-        .any(|p| p.document_number == body.document_number && p.document_type == body.document_type)
-    {
-        return Err(ApiError::conflict(
-            "a patient with this identity document already exists",
-        ));
-    }
-    let patient = Patient {
-        patient_id: format!("pat_{:06}", db.next() + 1),
-        first_name: body.first_name,
-        last_name: body.last_name,
-        document_type: body.document_type,
-        document_number: body.document_number,
-        date_of_birth: body.date_of_birth,
-    };
-    let answer = patient.resource();
-    db.patients.push(patient);
-    Ok(created(answer))
+        .map(|p| (p.document_number.as_ref(), p.document_type.as_ref()));
+    let taken = documents.any(|d| d == document);
+    conflict_if!(taken; "a patient with this identity document already exists");
+    let patient = typed!(types::PatientResource;
+        patient_id = format!("pat_{:06}", db.next() + 1), first_name = body.first_name,
+        last_name = body.last_name, document_type = body.document_type,
+        document_number = body.document_number; date_of_birth = body.date_of_birth);
+    db.patients.push(patient.clone());
+    Ok(created(patient))
 }

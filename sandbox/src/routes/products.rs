@@ -1,51 +1,41 @@
 //! The global catalogue of non-medication products and the provider's own
 //! product list.
 
-use axum::extract::{OriginalUri, Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use osigu::types;
-use serde::Deserialize;
-
+use super::prelude::*;
 use crate::clock::Time;
-use crate::reply::{ApiError, ApiJson, ApiResult, Paging, created, ok, page, refuse_if};
-use crate::state::Shared;
 use crate::store::{CatalogProduct, Kind};
-use crate::typed::typed;
 
+/// The filters of a product list.
 #[derive(Debug, Deserialize)]
-pub(crate) struct CatalogQuery {
+pub(crate) struct ProductQuery {
     product_type: Option<String>,
+    query: Option<String>,
+}
+
+impl ProductQuery {
+    /// Whether `p` is of the product type asked for, if one was.
+    fn of_type(&self, p: &CatalogProduct) -> bool {
+        self.product_type
+            .as_deref()
+            .is_none_or(|t| p.kind.matches(t))
+    }
 }
 
 /// `listProducts`: labs, imaging and procedures (either vocabulary of
 /// product types is understood).
 pub(crate) async fn list_catalog_products(
     State(app): Shared,
-    Query(query): Query<CatalogQuery>,
+    Query(query): Query<ProductQuery>,
 ) -> Response {
     let db = app.db();
-    let found: Vec<types::CatalogProductEntry> = db
+    let wanted = |p: &&CatalogProduct| p.kind != Kind::Medication && query.of_type(p);
+    let found: Vec<_> = db
         .catalogue
         .iter()
-        .filter(|p| p.kind != Kind::Medication)
-        .filter(|p| {
-            query
-                .product_type
-                .as_deref()
-                .is_none_or(|t| p.kind.matches(t))
-        })
+        .filter(wanted)
         .map(CatalogProduct::entry)
         .collect();
     ok(found)
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct ProviderQuery {
-    page: Option<i64>,
-    size: Option<i64>,
-    product_type: Option<String>,
-    query: Option<String>,
 }
 
 fn registered(code: &str, at: Time) -> types::ProviderProductResource {
@@ -55,37 +45,18 @@ fn registered(code: &str, at: Time) -> types::ProviderProductResource {
 /// `listProviderProducts` (paged; filters by type and text).
 pub(crate) async fn list_provider_products(
     State(app): Shared,
-    Query(query): Query<ProviderQuery>,
-    OriginalUri(uri): OriginalUri,
+    Query(query): Query<ProductQuery>,
+    paged: Paged,
 ) -> Response {
     let db = app.db();
     let needle = query.query.as_deref().unwrap_or("").to_lowercase();
-    let items = db
-        .provider_products
-        .iter()
-        .filter_map(|(code, at)| db.product_by_code(code).map(|p| (p, *at)))
-        .filter(|(p, _)| {
-            query
-                .product_type
-                .as_deref()
-                .is_none_or(|t| p.kind.matches(t))
-        })
-        .filter(|(p, _)| {
-            needle.is_empty()
-                || p.code.to_lowercase().contains(&needle)
-                || p.name.to_lowercase().contains(&needle)
-        })
-        .map(|(p, at)| registered(p.code, at))
-        .collect();
-    let paging = Paging {
-        page: query.page,
-        size: query.size,
-    };
-    ok(page(
-        items,
-        &paging,
-        &format!("{}{}", app.base_url, uri.path()),
-    ))
+    let registrations = db.provider_products.iter();
+    let products = registrations.filter_map(|(code, at)| Some((db.product_by_code(code)?, *at)));
+    let wanted = products.filter(|(p, _)| query.of_type(p) && p.mentions(&needle));
+    paged.reply(
+        &app.base_url,
+        wanted.map(|(p, at)| registered(p.code, at)).collect(),
+    )
 }
 
 /// `registerProviderProduct`: 404 outside the catalogue, 409 `071-102`
@@ -97,21 +68,15 @@ pub(crate) async fn register_provider_product(
     let code = body.product_code.trim();
     refuse_if!(code.is_empty(); "product_code", "product_code is required");
     let mut db = app.db();
-    let product = db.product_by_code(code).cloned().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "071-404",
-            format!("product {code} is not in the global catalogue"),
-        )
-        .with_info("product_code", code)
-    })?;
+    let Some(product) = db.product_by_code(code).cloned() else {
+        let message = format!("product {code} is not in the global catalogue");
+        let error = ApiError::new(StatusCode::NOT_FOUND, "071-404", message);
+        return Err(error.with_info("product_code", code));
+    };
     if db.is_registered(product.code) {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "071-102",
-            format!("product {} is already registered", product.code),
-        )
-        .with_info("product_code", product.code));
+        let message = format!("product {} is already registered", product.code);
+        let error = ApiError::new(StatusCode::CONFLICT, "071-102", message);
+        return Err(error.with_info("product_code", product.code));
     }
     let now = app.clock.now();
     db.provider_products.push((product.code.to_owned(), now));
@@ -121,7 +86,7 @@ pub(crate) async fn register_provider_product(
 /// `removeProviderProduct`: 204, or 404 when it was not registered.
 pub(crate) async fn remove_provider_product(
     State(app): Shared,
-    Path(code): Path<String>,
+    Path(code): Id,
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let before = db.provider_products.len();

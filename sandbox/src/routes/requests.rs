@@ -1,33 +1,21 @@
 //! Pre-authorization requests: create, attach documents, complete, read.
 
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{OriginalUri, Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::Response;
-use osigu::types;
-use serde::Deserialize;
 
 use super::authorizations::issue;
+use super::prelude::*;
 use crate::input::{MAX_UPLOAD, base64_decode, numeric_id, read_upload};
-use crate::reply::path_of;
-use crate::reply::{
-    ApiError, ApiJson, ApiResult, OptJson, Paging, created, created_at, ok, page, refuse_if,
-};
 use crate::state::App;
-use crate::state::Shared;
-use crate::store::{
-    AuthRequest, Db, Decision, Diagnosis, Doctor, Indication, RequestStatus, RequestView, otp_of,
-};
+use crate::store::otp_of;
+use crate::store::{AuthRequest, Authorization, Decision, Doctor, RequestView};
 
 /// The request as answered, with the authorizations it led to.
 fn view(db: &Db, request: &AuthRequest) -> RequestView {
-    let authorizations = request
+    let decided = request
         .authorization_ids
         .iter()
-        .filter_map(|id| db.authorizations.get(id))
-        .map(|a| a.resource())
-        .collect();
-    request.view(authorizations)
+        .filter_map(|id| db.authorizations.get(id));
+    request.view(decided.map(Authorization::resource).collect())
 }
 
 /// `createAuthorizationRequest`: an OPEN request; 201 with a `Location` to
@@ -49,11 +37,7 @@ pub(crate) async fn create_request(
     let diagnoses = body
         .diagnoses
         .iter()
-        .map(|d| Diagnosis {
-            id: db.next(),
-            code: d.code.clone(),
-            coding_system: d.coding_system.clone(),
-        })
+        .map(|d| db.diagnosis(&d.code, &d.coding_system))
         .collect();
     let now = app.clock.now();
     let request = AuthRequest {
@@ -69,7 +53,7 @@ pub(crate) async fn create_request(
         diagnoses,
         lines,
         indications: Vec::new(),
-        status: RequestStatus::Open,
+        status: "OPEN",
         authorization_ids: Vec::new(),
         created_at: now,
         updated_at: now,
@@ -77,34 +61,24 @@ pub(crate) async fn create_request(
     let answer = view(&db, &request);
     let location = path_of("getAuthorizationRequest", &[&request.id.to_string()]);
     db.auth_requests.insert(request.id, request);
-    Ok(created_at(&location, answer))
+    Ok(located(created(answer), &location))
 }
 
 /// `listAuthorizationRequests` (paged, newest first).
-pub(crate) async fn list_requests(
-    State(app): Shared,
-    Query(paging): Query<Paging>,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
+pub(crate) async fn list_requests(State(app): Shared, paged: Paged) -> Response {
     let db = app.db();
-    let items = db
-        .auth_requests
-        .values()
-        .rev()
-        .map(|r| view(&db, r))
-        .collect();
-    let self_url = format!("{}{}", app.base_url, uri.path());
-    ok(page(items, &paging, &self_url))
+    let items = db.auth_requests.values().rev().map(|r| view(&db, r));
+    paged.reply(&app.base_url, items.collect())
 }
 
 fn request_id(db: &Db, raw: &str) -> ApiResult<i64> {
     numeric_id(raw)
         .filter(|id| db.auth_requests.contains_key(id))
-        .ok_or_else(|| ApiError::not_found("authorization request", raw))
+        .or_404("authorization request", raw)
 }
 
 /// `getAuthorizationRequest`.
-pub(crate) async fn get_request(State(app): Shared, Path(id): Path<String>) -> ApiResult<Response> {
+pub(crate) async fn get_request(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
     let id = request_id(&db, &id)?;
     Ok(ok(view(&db, &db.auth_requests[&id])))
@@ -115,68 +89,59 @@ pub(crate) async fn get_request(State(app): Shared, Path(id): Path<String>) -> A
 /// `external_verifications`.
 pub(crate) async fn complete_request(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     OptJson(body): OptJson<types::AuthorizationRequestCompletion>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let rid = request_id(&db, &id)?;
     let request = db.auth_requests[&rid].clone();
-    if request.status != RequestStatus::Open {
-        return Err(ApiError::conflict(format!(
-            "authorization request {rid} is already {}",
-            request.status.as_str()
-        )));
-    }
+    let status = request.status;
+    conflict_if!(status != "OPEN"; "authorization request {rid} is already {status}");
     let sponsor = db
         .sponsor(&request.sponsor_slug)
         .cloned()
-        .ok_or_else(|| ApiError::not_found("sponsor", &request.sponsor_slug))?;
+        .or_404("sponsor", &request.sponsor_slug)?;
     refuse_if!(request.lines.is_empty(); "products", "the request has no products to authorize");
+    let attached = |kind: &str| {
+        let mut types = request
+            .indications
+            .iter()
+            .filter_map(|i| i.file_type.as_deref());
+        types.any(|t| t.eq_ignore_ascii_case(kind))
+    };
     let missing: Vec<&str> = sponsor
         .required_documents
         .iter()
         .copied()
-        .filter(|kind| {
-            !request
-                .indications
-                .iter()
-                .any(|i| i.file_type.eq_ignore_ascii_case(kind))
-        })
+        .filter(|kind| !attached(kind))
         .collect();
     if !missing.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "071-422-missing-indication",
-            format!(
-                "the sponsor needs these documents first: {}",
-                missing.join(", ")
-            ),
-        )
-        .with_info("missing_file_types", missing));
+        let message = format!(
+            "the sponsor needs these documents first: {}",
+            missing.join(", ")
+        );
+        let code = "071-422-missing-indication";
+        let error = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message);
+        return Err(error.with_info("missing_file_types", missing));
     }
     if sponsor.otp_required {
         let token = otp_of(&body.external_verifications);
         db.consume_otp(token, request.beneficiary_id, sponsor.slug)?;
     }
-    let lines = request.lines.clone();
-    let doctor = request.doctor.clone();
-    let decided = issue(
-        &app,
-        &mut db,
-        &sponsor,
-        Some(rid),
-        request.beneficiary_id,
-        doctor,
-        lines,
-    );
+    let (beneficiary, doctor, lines) = (request.beneficiary_id, request.doctor, request.lines);
+    let slug = sponsor.slug.to_owned();
+    let mut authorization =
+        Authorization::new(db.next(), slug, beneficiary, doctor, lines, &app.clock);
+    authorization.request_id = Some(rid);
+    let decided = issue(&app, &mut db, &sponsor, authorization);
     let now = app.clock.now();
     let Some(stored) = db.auth_requests.get_mut(&rid) else {
         return Err(ApiError::not_found("authorization request", &id));
     };
     stored.authorization_ids.push(decided);
     stored.status = match sponsor.decision {
-        Decision::Sync => RequestStatus::Completed,
-        Decision::Async => RequestStatus::PendingSponsor,
+        Decision::Sync => "COMPLETED",
+        Decision::Async => "PENDING_SPONSOR",
     };
     stored.updated_at = now;
     let stored = stored.clone();
@@ -186,27 +151,20 @@ pub(crate) async fn complete_request(
 /// The request, if it still takes documents.
 fn open_for_upload(db: &Db, id: &str) -> ApiResult<i64> {
     let rid = request_id(db, id)?;
-    if db.auth_requests[&rid].status != RequestStatus::Open {
-        return Err(ApiError::conflict(format!(
-            "authorization request {rid} no longer accepts documents"
-        )));
-    }
+    let open = db.auth_requests[&rid].status == "OPEN";
+    conflict_if!(!open; "authorization request {rid} no longer accepts documents");
     Ok(rid)
 }
 
 fn store_indication(app: &App, rid: i64, file_name: String, file_type: String) -> Response {
     let mut db = app.db();
-    let indication = Indication {
-        id: format!("ind_{:06}", db.next()),
-        file_name,
-        file_type,
-        created_at: app.clock.now(),
-    };
-    let answer = indication.resource();
+    let indication = typed!(types::IndicationResource;
+        id = format!("ind_{:06}", db.next()), file_name = file_name, file_type = file_type,
+        created_at = app.clock.now());
     if let Some(request) = db.auth_requests.get_mut(&rid) {
-        request.indications.push(indication);
+        request.indications.push(indication.clone());
     }
-    created(answer)
+    created(indication)
 }
 
 /// The query of a file upload: what the document is and what it is for.
@@ -224,7 +182,7 @@ pub(crate) struct FileQuery {
 /// `authorization_id` are accepted and, when given, must not be blank.
 pub(crate) async fn attach_indication_multipart(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     Query(query): Query<FileQuery>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Response> {
@@ -238,20 +196,18 @@ pub(crate) async fn attach_indication_multipart(
     let rid = open_for_upload(&app.db(), &id)?;
     let upload = read_upload(multipart).await?;
     let file_name = upload.nonempty_file()?;
-    let file_type = query
+    let named = query
         .document_type_slug
-        .or_else(|| upload.texts.get("file_type").cloned())
-        .filter(|t| !t.trim().is_empty())
-        .ok_or_else(|| {
-            ApiError::unprocessable("document_type_slug", "document_type_slug is required")
-        })?;
+        .or_else(|| upload.texts.get("file_type").cloned());
+    let file_type = named.unwrap_or_default();
+    refuse_if!(file_type.trim().is_empty(); "document_type_slug", "document_type_slug is required");
     Ok(store_indication(&app, rid, file_name, file_type))
 }
 
 /// `attachAuthorizationRequestIndicationBase64`.
 pub(crate) async fn attach_indication_base64(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     ApiJson(body): ApiJson<types::AttachIndicationBase64Request>,
 ) -> ApiResult<Response> {
     let rid = open_for_upload(&app.db(), &id)?;
@@ -261,12 +217,7 @@ pub(crate) async fn attach_indication_base64(
         return Err(ApiError::too_large(MAX_UPLOAD));
     }
     refuse_if!(bytes.is_empty(); "content", "the file is empty");
-    if body.file_type.trim().is_empty() {
-        return Err(ApiError::unprocessable(
-            "file_type",
-            "file_type is required",
-        ));
-    }
+    refuse_if!(body.file_type.trim().is_empty(); "file_type", "file_type is required");
     let file_name = body
         .file_name
         .unwrap_or_else(|| format!("{}.pdf", body.file_type.to_lowercase()));

@@ -2,16 +2,10 @@
 //! documents, complete.
 
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{OriginalUri, Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::Response;
-use osigu::types;
 
+use super::prelude::*;
 use crate::input::read_upload;
-use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, Paging, created, ok, page, refuse_if};
-use crate::state::Shared;
-use crate::store::{Claim, Db, Settlement};
-use crate::typed::typed;
+use crate::store::{Claim, Settlement};
 
 /// `startSettlementBatch`: 200 with an OPEN batch; 406 for an unknown
 /// sponsor.
@@ -21,12 +15,9 @@ pub(crate) async fn start_settlement(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     if db.sponsor(&body.sponsor_slug).is_none() {
-        return Err(ApiError::new(
-            StatusCode::NOT_ACCEPTABLE,
-            "071-406",
-            "the sponsor does not take settlement batches from this provider",
-        )
-        .with_info("sponsor_slug", body.sponsor_slug));
+        let message = "the sponsor does not take settlement batches from this provider";
+        let error = ApiError::new(StatusCode::NOT_ACCEPTABLE, "071-406", message);
+        return Err(error.with_info("sponsor_slug", body.sponsor_slug));
     }
     let settlement = Settlement {
         id: format!("stl_{:06}", db.next()),
@@ -43,60 +34,47 @@ pub(crate) async fn start_settlement(
 
 /// The batch, if it is still OPEN.
 fn open_batch<'a>(db: &'a mut Db, id: &str) -> ApiResult<&'a mut Settlement> {
-    let batch = db
-        .settlements
-        .get_mut(id)
-        .ok_or_else(|| ApiError::not_found("settlement batch", id))?;
-    if batch.status != "OPEN" {
-        return Err(ApiError::conflict(format!(
-            "settlement batch {id} is already {}",
-            batch.status
-        )));
-    }
+    let batch = db.settlements.get_mut(id).or_404("settlement batch", id)?;
+    let status = batch.status;
+    conflict_if!(status != "OPEN"; "settlement batch {id} is already {status}");
     Ok(batch)
 }
 
 /// Completed, unsettled claims of the sponsor that no batch holds yet.
 fn pending<'a>(db: &'a Db, sponsor_slug: &'a str) -> impl Iterator<Item = (i64, &'a Claim)> {
-    db.claims
-        .values()
-        .filter(move |c| c.sponsor_slug == sponsor_slug && c.status == "COMPLETED" && !c.settled)
-        .filter_map(|c| c.authorization_id.map(|a| (a, c)))
-        .filter(|(a, _)| {
-            !db.settlements
-                .values()
-                .any(|s| s.authorization_ids.contains(a))
-        })
+    let batched = |a: &i64| {
+        db.settlements
+            .values()
+            .any(|s| s.authorization_ids.contains(a))
+    };
+    let settleable =
+        move |c: &&Claim| c.sponsor_slug == sponsor_slug && c.status == "COMPLETED" && !c.settled;
+    let claims = db.claims.values().filter(settleable);
+    let claims = claims.filter_map(|c| c.authorization_id.map(|a| (a, c)));
+    claims.filter(move |(a, _)| !batched(a))
 }
 
 /// `listSettlementPendingAuthorizations` (paged).
 pub(crate) async fn pending_authorizations(
     State(app): Shared,
-    Path(id): Path<String>,
-    Query(paging): Query<Paging>,
-    OriginalUri(uri): OriginalUri,
+    Path(id): Id,
+    paged: Paged,
 ) -> ApiResult<Response> {
     let db = app.db();
-    let batch = db
-        .settlements
-        .get(&id)
-        .ok_or_else(|| ApiError::not_found("settlement batch", &id))?;
-    let items = pending(&db, &batch.sponsor_slug)
-        .map(|(authorization, claim)| {
-            typed!(types::SettlementPendingAuthorization;
-                authorization_id = authorization.to_string(), claim_id = claim.id.to_string(),
-                dispensation_date = claim.updated_at.date_naive().to_string(),
-                total_amount = claim.amount())
-        })
-        .collect();
-    let self_url = format!("{}{}", app.base_url, uri.path());
-    Ok(ok(page(items, &paging, &self_url)))
+    let batch = db.settlements.get(&id).or_404("settlement batch", &id)?;
+    let items = pending(&db, &batch.sponsor_slug).map(|(authorization, claim)| {
+        typed!(types::SettlementPendingAuthorization;
+            authorization_id = authorization.to_string(), claim_id = claim.id.to_string(),
+            dispensation_date = claim.updated_at.date_naive().to_string(),
+            total_amount = claim.amount())
+    });
+    Ok(paged.reply(&app.base_url, items.collect()))
 }
 
 /// `attachSettlementAuthorizations`.
 pub(crate) async fn attach_authorizations(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     ApiJson(body): ApiJson<types::AttachSettlementAuthorizationsRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
@@ -105,15 +83,9 @@ pub(crate) async fn attach_authorizations(
     let pending: Vec<i64> = pending(&db, &sponsor).map(|(a, _)| a).collect();
     let mut ids = Vec::new();
     for raw in &body.authorization_ids {
-        match db.find_authorization(raw).filter(|a| pending.contains(a)) {
-            Some(a) => ids.push(a),
-            None => {
-                return Err(ApiError::unprocessable(
-                    "authorization_ids",
-                    format!("{raw} has no completed, unsettled claim for sponsor {sponsor}"),
-                ));
-            }
-        }
+        let found = db.find_authorization(raw).filter(|a| pending.contains(a));
+        let message = || format!("{raw} has no completed, unsettled claim for sponsor {sponsor}");
+        ids.push(found.ok_or_else(|| ApiError::unprocessable("authorization_ids", message()))?);
     }
     let batch = open_batch(&mut db, &id)?;
     for a in ids {
@@ -127,26 +99,22 @@ pub(crate) async fn attach_authorizations(
 /// `uploadSettlementDocument` (multipart: `file`, `document_type`).
 pub(crate) async fn upload_document(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Response> {
     open_batch(&mut app.db(), &id)?;
     let upload = read_upload(multipart).await?;
     let file_name = upload.nonempty_file()?;
-    let document_type = upload
-        .texts
-        .get("document_type")
+    let document_type = upload.texts.get("document_type");
+    let document_type = document_type
         .map(|t| t.trim().to_uppercase())
         .unwrap_or_default();
-    if !matches!(
+    let known = matches!(
         document_type.as_str(),
         "INVOICE" | "CREDIT_NOTE" | "SUPPORTING_DOCUMENT"
-    ) {
-        return Err(ApiError::unprocessable(
-            "document_type",
-            "document_type must be INVOICE, CREDIT_NOTE or SUPPORTING_DOCUMENT",
-        ));
-    }
+    );
+    let message = "document_type must be INVOICE, CREDIT_NOTE or SUPPORTING_DOCUMENT";
+    refuse_if!(!known; "document_type", message);
     let mut db = app.db();
     let document = typed!(types::SettlementDocumentResource;
         id = format!("doc_{:06}", db.next()), file_name = file_name, created_at = app.clock.now(),
@@ -159,7 +127,7 @@ pub(crate) async fn upload_document(
 /// authorizations or no invoice; otherwise SUBMITTED.
 pub(crate) async fn complete_settlement(
     State(app): Shared,
-    Path(id): Path<String>,
+    Path(id): Id,
     OptJson(_body): OptJson<types::CompleteSettlementBatchRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
@@ -174,13 +142,13 @@ pub(crate) async fn complete_settlement(
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
-    for claim in db.claims.values_mut() {
-        if claim
+    let batched = |claim: &Claim| {
+        claim
             .authorization_id
             .is_some_and(|a| batch.authorization_ids.contains(&a))
-        {
-            claim.settled = true;
-        }
+    };
+    for claim in db.claims.values_mut().filter(|c| batched(c)) {
+        claim.settled = true;
     }
     let batch = open_batch(&mut db, &id)?;
     batch.status = "SUBMITTED";

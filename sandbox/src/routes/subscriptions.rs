@@ -1,11 +1,6 @@
 //! Webhook subscriptions.
 
-use axum::extract::State;
-use axum::response::Response;
-use osigu::types;
-
-use crate::reply::{ApiError, ApiJson, ApiResult, created, refuse_if};
-use crate::state::Shared;
+use super::prelude::*;
 use crate::store::Subscription;
 
 /// `createWebhookSubscription`: stores the subscription and answers it
@@ -19,21 +14,19 @@ pub(crate) async fn create_subscription(
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
     refuse_if!(parsed.is_none(); "url", "url must be an absolute http(s) URL");
-    if body.event_types.is_empty() || body.event_types.iter().any(|t| t.trim().is_empty()) {
-        return Err(ApiError::unprocessable(
-            "event_types",
-            "event_types needs at least one pattern, e.g. \"*\" or \"authorization.*\"",
-        ));
-    }
+    let types = &body.event_types;
+    let blank = types.is_empty() || types.iter().any(|t| t.trim().is_empty());
+    let message = "event_types needs at least one pattern, e.g. \"*\" or \"authorization.*\"";
+    refuse_if!(blank; "event_types", message);
     let mut db = app.db();
     let subscription = Subscription {
+        resource: typed!(types::WebhookSubscriptionResource;
+            url = url; event_types = body.event_types),
         id: format!("whs_{:06}", db.next()),
-        url,
-        event_types: body.event_types,
         secret: app.config.webhook_secret_value().to_owned(),
         created_at: app.clock.now(),
     };
-    let answer = subscription.view();
+    let answer = created(&subscription);
     db.subscriptions.push(subscription);
-    Ok(created(answer))
+    Ok(answer)
 }

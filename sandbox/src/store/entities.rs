@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::clock::Time;
+use crate::clock::{Clock, Time};
 use crate::typed::typed;
 
 /// How a sponsor answers.
@@ -188,6 +188,13 @@ pub(crate) struct CatalogProduct {
 }
 
 impl CatalogProduct {
+    /// Whether its code or name holds `needle` (lowercase); an empty needle
+    /// is in every product.
+    pub(crate) fn mentions(&self, needle: &str) -> bool {
+        let holds = |text: &str| text.to_lowercase().contains(needle);
+        needle.is_empty() || holds(self.code) || holds(self.name)
+    }
+
     /// `CatalogProductEntry`.
     pub(crate) fn entry(&self) -> types::CatalogProductEntry {
         typed!(types::CatalogProductEntry; product_code = self.code, product_name = self.name)
@@ -199,22 +206,31 @@ pub(crate) struct TokenInfo {
     pub expires_at: Instant,
 }
 
+/// A one-time code sent to a beneficiary, or the verification token a
+/// validated code gave: for one beneficiary and sponsor, usable once
+/// before it expires.
 pub(crate) struct Otp {
     pub beneficiary_id: i64,
     pub sponsor_slug: String,
     pub expires_at: Instant,
+    /// Wrong codes tried (for a sent code).
     pub attempts: u32,
     pub used: bool,
 }
 
-pub(crate) struct OtpToken {
-    pub beneficiary_id: i64,
-    pub sponsor_slug: String,
-    pub expires_at: Instant,
-    pub used: bool,
+impl Otp {
+    pub(crate) fn new(beneficiary_id: i64, sponsor_slug: String, expires_at: Instant) -> Self {
+        Self {
+            beneficiary_id,
+            sponsor_slug,
+            expires_at,
+            attempts: 0,
+            used: false,
+        }
+    }
 }
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(crate) struct Doctor {
     pub name: String,
     pub license: String,
@@ -250,22 +266,6 @@ impl Doctor {
     }
 }
 
-#[derive(Clone)]
-pub(crate) struct Diagnosis {
-    pub id: i64,
-    pub code: String,
-    pub coding_system: String,
-}
-
-impl Diagnosis {
-    /// `DiagnosisResource`.
-    pub(crate) fn resource(&self) -> types::DiagnosisResource {
-        typed!(types::DiagnosisResource;
-            id = self.id, code = self.code.clone(), coding_system = self.coding_system.clone(),
-            status = types::ProductDecisionStatus::Approved)
-    }
-}
-
 /// A product line of a pre-authorization request, an authorization, a
 /// claim or a prescription.
 #[derive(Clone)]
@@ -283,6 +283,11 @@ pub(crate) struct Line {
 }
 
 impl Line {
+    /// What is still unclaimed.
+    pub(crate) fn left(&self) -> i32 {
+        self.authorized_quantity - self.claimed_quantity
+    }
+
     /// `ProductResource`.
     pub(crate) fn resource(&self, status: &str) -> types::ProductResource {
         let provider = typed!(types::ProductResourceProviderProductsItem;
@@ -297,46 +302,15 @@ impl Line {
     }
 }
 
-#[derive(Clone)]
-pub(crate) struct Indication {
-    pub id: String,
-    pub file_name: String,
-    pub file_type: String,
-    pub created_at: Time,
-}
+/// A document attached to a pre-authorization request.
+pub(crate) type Indication = types::IndicationResource;
 
-impl Indication {
-    /// `IndicationResource`.
-    pub(crate) fn resource(&self) -> types::IndicationResource {
-        typed!(types::IndicationResource;
-            id = self.id.clone(), file_name = self.file_name.clone(),
-            file_type = self.file_type.clone(), created_at = self.created_at)
-    }
-
-    /// `ClaimAuthorizationFileResource`.
-    pub(crate) fn claim_file(&self) -> types::ClaimAuthorizationFileResource {
-        typed!(types::ClaimAuthorizationFileResource;
-            id = self.id.clone(), file_name = self.file_name.clone(),
-            file_type = self.file_type.clone(), created_at = self.created_at,
-            file_path = format!("files/{}/{}", self.id, self.file_name))
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RequestStatus {
-    Open,
-    PendingSponsor,
-    Completed,
-}
-
-impl RequestStatus {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            RequestStatus::Open => "OPEN",
-            RequestStatus::PendingSponsor => "PENDING_SPONSOR",
-            RequestStatus::Completed => "COMPLETED",
-        }
-    }
+/// An indication as a claim lists it (`ClaimAuthorizationFileResource`).
+pub(crate) fn claim_file(i: &Indication) -> types::ClaimAuthorizationFileResource {
+    let (id, name) = (i.id.clone().unwrap_or_default(), i.file_name.clone());
+    typed!(types::ClaimAuthorizationFileResource;
+        file_path = format!("files/{id}/{}", name.as_deref().unwrap_or_default()), id = id;
+        file_name = name, file_type = i.file_type.clone(), created_at = i.created_at)
 }
 
 #[derive(Clone)]
@@ -345,10 +319,12 @@ pub(crate) struct AuthRequest {
     pub sponsor_slug: String,
     pub beneficiary_id: i64,
     pub doctor: Doctor,
-    pub diagnoses: Vec<Diagnosis>,
+    pub diagnoses: Vec<types::DiagnosisResource>,
     pub lines: Vec<Line>,
     pub indications: Vec<Indication>,
-    pub status: RequestStatus,
+    /// OPEN, PENDING_SPONSOR (the asynchronous sponsor deciding) or
+    /// COMPLETED.
+    pub status: &'static str,
     pub authorization_ids: Vec<i64>,
     pub created_at: Time,
     pub updated_at: Time,
@@ -375,13 +351,12 @@ impl AuthRequest {
             doctor_country_code = d.country_code.clone(), doctor_specialty_name = d.specialty.clone(),
             created_by = "sandbox-client", updated_by = "sandbox-client",
             created_at = self.created_at, updated_at = self.updated_at;
-            diagnoses = self.diagnoses.iter().map(Diagnosis::resource).collect(),
-            authorizations = authorizations);
+            diagnoses = self.diagnoses.clone(), authorizations = authorizations);
         RequestView {
             resource,
-            status: self.status.as_str(),
+            status: self.status,
             products: self.lines.iter().map(|l| l.resource("REQUESTED")).collect(),
-            indications: self.indications.iter().map(Indication::resource).collect(),
+            indications: self.indications.clone(),
         }
     }
 }
@@ -399,7 +374,6 @@ pub(crate) struct Authorization {
     pub lines: Vec<Line>,
     pub payment_type: String,
     pub sponsor_authorization_code: Option<String>,
-    pub documents_ok: bool,
     pub provider_slugs: Vec<String>,
     pub activation_at: Time,
     pub expiration_at: Time,
@@ -408,18 +382,55 @@ pub(crate) struct Authorization {
 }
 
 impl Authorization {
+    /// An authorization of `lines`, created now and valid for 30 days;
+    /// SENT_TO_SPONSOR until it is approved.
+    pub(crate) fn new(
+        id: i64,
+        sponsor_slug: String,
+        beneficiary_id: i64,
+        doctor: Doctor,
+        lines: Vec<Line>,
+        clock: &Clock,
+    ) -> Self {
+        let now = clock.now();
+        Self {
+            id,
+            code: None,
+            request_id: None,
+            sponsor_slug,
+            beneficiary_id,
+            doctor,
+            status: "SENT_TO_SPONSOR".to_owned(),
+            kind: lines.first().map_or(Kind::Medication, |l| l.kind),
+            lines,
+            payment_type: "DIRECT_PAYMENT".to_owned(),
+            sponsor_authorization_code: None,
+            provider_slugs: vec!["sandbox-provider".to_owned()],
+            activation_at: now,
+            expiration_at: clock.in_days(30),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// The sponsor's approval: APPROVED, with a code and the sponsor's
+    /// reference, active from `now`.
+    pub(crate) fn approve(&mut self, now: Time) {
+        self.status = "APPROVED".to_owned();
+        self.code = Some(format!("AUTH-SBX-{:06}", self.id));
+        self.sponsor_authorization_code = Some(format!("SPX-{}", self.id));
+        (self.activation_at, self.updated_at) = (now, now);
+    }
+
     /// CLAIMED once every line is claimed in full, PARTIALLY_CLAIMED before.
     pub(crate) fn mark_claimed(&mut self) {
-        let fully = self
-            .lines
-            .iter()
-            .all(|l| l.claimed_quantity >= l.authorized_quantity);
-        self.status = if fully {
+        let fully = self.lines.iter().all(|l| l.left() <= 0);
+        let status = if fully {
             "CLAIMED"
         } else {
             "PARTIALLY_CLAIMED"
-        }
-        .to_owned();
+        };
+        self.status = status.to_owned();
     }
 
     /// `AuthorizationResource`.
@@ -437,7 +448,7 @@ impl Authorization {
             doctor_medical_license_number = d.license.clone(),
             doctor_country_code = d.country_code.clone(), doctor_specialty_name = d.specialty.clone(),
             manual_review_required = false, manually_approved = false,
-            satisfies_documents_policy = self.documents_ok, activation_at = self.activation_at,
+            satisfies_documents_policy = true, activation_at = self.activation_at,
             expiration_at = self.expiration_at, created_at = self.created_at,
             updated_at = self.updated_at;
             code = self.code.clone(),
@@ -461,11 +472,9 @@ impl Authorization {
     /// The `data` of an `authorization.*` webhook event (webhook payloads
     /// are outside `openapi.json`, and the SDK's event types only decode).
     pub(crate) fn event_data(&self) -> Value {
-        let products: Vec<Value> = self
-            .lines
-            .iter()
-            .map(|l| json!({ "product_code": l.code, "quantity": l.authorized_quantity }))
-            .collect();
+        let product =
+            |l: &Line| json!({ "product_code": l.code, "quantity": l.authorized_quantity });
+        let products: Vec<Value> = self.lines.iter().map(product).collect();
         json!({
             "authorization_id": self.id.to_string(),
             "authorization_code": self.code,
@@ -481,7 +490,7 @@ impl Authorization {
     }
 }
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(crate) struct Claim {
     pub id: i64,
     pub authorization_id: Option<i64>,
@@ -536,18 +545,13 @@ impl Claim {
 pub(crate) struct Monitor {
     pub id: uuid::Uuid,
     pub claim_id: i64,
-    /// 0 PENDING, 1 IN_PROGRESS, 2 COMPLETED.
-    pub step: u8,
+    pub status: types::MonitorStatus,
     pub ready_at: Instant,
 }
 
 impl Monitor {
-    pub(crate) fn status(&self) -> types::MonitorStatus {
-        match self.step {
-            0 => types::MonitorStatus::Pending,
-            1 => types::MonitorStatus::InProgress,
-            _ => types::MonitorStatus::Completed,
-        }
+    pub(crate) fn done(&self) -> bool {
+        self.status == types::MonitorStatus::Completed
     }
 
     /// `OutpatientCareClaimMonitorResponse`; a completed monitor carries
@@ -558,57 +562,14 @@ impl Monitor {
         claim: Option<&Claim>,
     ) -> types::OutpatientCareClaimMonitorResponse {
         let monitor = typed!(types::OutpatientCareClaimMonitorResponseMonitorResource;
-            id = self.id, status = self.status(), location = location);
-        let done = claim.filter(|_| self.step >= 2).map(|claim| {
+            id = self.id, status = self.status.clone(), location = location);
+        let done = claim.filter(|_| self.done()).map(|claim| {
             typed!(types::OutpatientCareClaimMonitorResponseOutpatientCareClaimResource;
                 claim_id = claim.id, amount = claim.amount(), copayment = 0.0, coinsurance = 0.0,
                 sponsor_transaction_id = format!("SPX-{}", claim.id))
         });
         typed!(types::OutpatientCareClaimMonitorResponse;
             monitor_resource = monitor; outpatient_care_claim_resource = done)
-    }
-}
-
-#[derive(Clone)]
-pub(crate) struct ProcedureClaim {
-    pub id: i64,
-    pub products: Vec<types::Product>,
-    pub status: &'static str,
-    pub amount: f64,
-    pub additional_notes: Option<String>,
-}
-
-impl ProcedureClaim {
-    /// `MedicalProcedureClaimResource`.
-    pub(crate) fn resource(&self) -> types::MedicalProcedureClaimResource {
-        typed!(types::MedicalProcedureClaimResource;
-            claim_id = self.id, status = self.status, amount = self.amount, copayment = 0.0,
-            coinsurance = 0.0, sponsor_transaction_id = format!("SPX-MP-{}", self.id);
-            products = self.products.clone(), additional_notes = self.additional_notes.clone())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DispStatus {
-    Started,
-    PendingVerification,
-    Dispensed,
-    Voided,
-}
-
-impl DispStatus {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            DispStatus::Started => "STARTED",
-            DispStatus::PendingVerification => "PENDING_VERIFICATION",
-            DispStatus::Dispensed => "DISPENSED",
-            DispStatus::Voided => "VOIDED",
-        }
-    }
-
-    /// Started and not yet dispensed or voided.
-    pub(crate) fn in_progress(self) -> bool {
-        matches!(self, DispStatus::Started | DispStatus::PendingVerification)
     }
 }
 
@@ -630,11 +591,10 @@ pub(crate) struct DispProduct {
 pub(crate) struct Dispensation {
     pub id: String,
     pub redeems: Redeems,
-    pub beneficiary_id: Option<i64>,
-    pub sponsor_slug: Option<String>,
+    /// The beneficiary and sponsor an OTP must be for, when one is needed.
+    pub otp_for: Option<(i64, String)>,
     pub products: Vec<DispProduct>,
-    pub status: DispStatus,
-    pub otp_required: bool,
+    pub status: types::DispensationLifecycleStatus,
     pub verified: bool,
     pub claim_id: Option<i64>,
 }
@@ -649,9 +609,15 @@ pub(crate) struct DispensationView {
 }
 
 impl Dispensation {
+    /// Started and not yet dispensed or voided.
+    pub(crate) fn in_progress(&self) -> bool {
+        use types::DispensationLifecycleStatus::{PendingVerification, Started};
+        matches!(self.status, Started | PendingVerification)
+    }
+
     /// Whether an OTP is still owed.
     pub(crate) fn awaits_otp(&self) -> bool {
-        self.otp_required && !self.verified
+        self.otp_for.is_some() && !self.verified
     }
 
     /// `DispensationResource`, plus `claim_id` once one was filed.
@@ -660,7 +626,7 @@ impl Dispensation {
             Redeems::Authorization(_) => (types::DispensationCodeType::Authorization, true),
             Redeems::Prescription(_) => (types::DispensationCodeType::Prescription, false),
         };
-        let total: f64 = self
+        let total = self
             .products
             .iter()
             .map(|p| p.unit_price * f64::from(p.quantity))
@@ -670,7 +636,7 @@ impl Dispensation {
                 product_code = p.code.clone(), quantity = p.quantity, unit_price = p.unit_price)
         });
         let resource = typed!(types::DispensationResource;
-            dispensation_id = self.id.clone(), status = self.status.as_str(), code_type = code_type;
+            dispensation_id = self.id.clone(), status = self.status.clone(), code_type = code_type;
             id = crate::input::numeric_id(&self.id), products = products.collect(),
             amount_covered_by_sponsor = covered.then(|| cents(total)),
             verification_required = self.awaits_otp().then(|| "OTP".into()));
@@ -681,46 +647,31 @@ impl Dispensation {
     }
 }
 
-#[derive(Clone)]
-pub(crate) struct Patient {
-    pub patient_id: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub document_type: String,
-    pub document_number: String,
-    pub date_of_birth: Option<NaiveDate>,
+/// The `patient` of a `PrescriptionResource`, for a patient of the
+/// directory.
+pub(crate) fn prescription_patient(
+    p: &types::PatientResource,
+) -> types::PrescriptionResourcePatient {
+    let name = |part: &Option<String>| part.clone().unwrap_or_default();
+    typed!(types::PrescriptionResourcePatient;
+        full_name = format!("{} {}", name(&p.first_name), name(&p.last_name)), enabled = true,
+        manually_created = false;
+        code = p.patient_id.clone(), given_names = p.first_name.clone(),
+        surnames = p.last_name.clone(), identity_document_type = p.document_type.clone(),
+        identity_document_code = p.document_number.clone(),
+        date_of_birth = p.date_of_birth.map(|d| d.to_string()))
 }
 
-impl Patient {
-    /// The `patient` of a `PrescriptionResource`.
-    pub(crate) fn prescription_patient(&self) -> types::PrescriptionResourcePatient {
-        typed!(types::PrescriptionResourcePatient;
-            code = self.patient_id.clone(), full_name = format!("{} {}", self.first_name, self.last_name),
-            given_names = self.first_name.clone(), surnames = self.last_name.clone(),
-            identity_document_type = self.document_type.clone(),
-            identity_document_code = self.document_number.clone(), enabled = true,
-            manually_created = false;
-            date_of_birth = self.date_of_birth.map(|d| d.to_string()))
-    }
-
-    /// `PatientResource`.
-    pub(crate) fn resource(&self) -> types::PatientResource {
-        typed!(types::PatientResource;
-            patient_id = self.patient_id.clone(), first_name = self.first_name.clone(),
-            last_name = self.last_name.clone(), document_type = self.document_type.clone(),
-            document_number = self.document_number.clone();
-            date_of_birth = self.date_of_birth)
-    }
-}
-
-#[derive(Clone)]
+/// A prescription; it gets its id, code, ISSUED status and time when it
+/// is stored.
+#[derive(Clone, Default)]
 pub(crate) struct Prescription {
     pub id: i64,
     pub code: String,
     pub patient_id: Option<String>,
     pub patient: types::PrescriptionResourcePatient,
     pub doctor: types::PrescriptionResourceDoctor,
-    pub diagnoses: Vec<Diagnosis>,
+    pub diagnoses: Vec<types::DiagnosisResource>,
     pub lines: Vec<Line>,
     pub status: &'static str,
     pub created_at: Time,
@@ -738,7 +689,7 @@ impl Prescription {
         typed!(types::PrescriptionResource;
             id = self.id, code = self.code.clone(), status = self.status, confidential = false,
             patient = self.patient.clone(), doctor = self.doctor.clone(), download_url = download_url;
-            diagnoses = self.diagnoses.iter().map(Diagnosis::resource).collect(),
+            diagnoses = self.diagnoses.clone(),
             products = self.lines.iter().map(|l| l.resource(line_status)).collect())
     }
 
@@ -770,44 +721,25 @@ impl Settlement {
     }
 }
 
+/// `WebhookSubscriptionResource` with the subscription's `id`, signing
+/// `secret` and `created_at` (the sandbox's convention).
+#[derive(Serialize)]
 pub(crate) struct Subscription {
+    #[serde(flatten)]
+    pub resource: types::WebhookSubscriptionResource,
     pub id: String,
-    pub url: String,
-    pub event_types: Vec<String>,
     pub secret: String,
     pub created_at: Time,
 }
 
-/// `WebhookSubscriptionResource` with the subscription's `id`, signing
-/// `secret` and `created_at` (the sandbox's convention).
-#[derive(Serialize)]
-pub(crate) struct SubscriptionView {
-    #[serde(flatten)]
-    resource: types::WebhookSubscriptionResource,
-    id: String,
-    secret: String,
-    created_at: Time,
-}
-
 impl Subscription {
     pub(crate) fn matches(&self, event_type: &str) -> bool {
-        self.event_types.iter().any(|pattern| {
+        self.resource.event_types.iter().any(|pattern| {
             pattern == "*"
                 || pattern == event_type
                 || pattern
                     .strip_suffix('*')
                     .is_some_and(|prefix| event_type.starts_with(prefix))
         })
-    }
-
-    pub(crate) fn view(&self) -> SubscriptionView {
-        let resource = typed!(types::WebhookSubscriptionResource;
-            url = self.url.clone(); event_types = self.event_types.clone());
-        SubscriptionView {
-            resource,
-            id: self.id.clone(),
-            secret: self.secret.clone(),
-            created_at: self.created_at,
-        }
     }
 }

@@ -5,10 +5,13 @@
 use axum::http::StatusCode;
 use tokio::time::Instant;
 
-use super::{Authorization, Beneficiary, CatalogProduct, Claim, Db, Line, Sponsor};
+use osigu::types::{DiagnosisResource, ProductDecisionStatus};
+
+use super::{Authorization, Beneficiary, CatalogProduct, Claim, Db, Indication, Line, Sponsor};
 use crate::clock::Time;
 use crate::input::numeric_id;
-use crate::reply::{ApiError, ApiResult};
+use crate::reply::{ApiError, ApiResult, OrNotFound};
+use crate::typed::typed;
 
 impl Db {
     /// The sponsor and an active beneficiary of it, or 422.
@@ -17,26 +20,24 @@ impl Db {
         sponsor_slug: &str,
         beneficiary_id: i64,
     ) -> ApiResult<(Sponsor, Beneficiary)> {
-        let sponsor = self.sponsor(sponsor_slug).cloned().ok_or_else(|| {
-            ApiError::unprocessable("sponsor_slug", format!("unknown sponsor {sponsor_slug}"))
-        })?;
+        let refuse = |field, message| ApiError::unprocessable(field, message);
+        let sponsor = self.sponsor(sponsor_slug).cloned();
+        let sponsor = sponsor
+            .ok_or_else(|| refuse("sponsor_slug", format!("unknown sponsor {sponsor_slug}")))?;
         let beneficiary = self
             .beneficiary(beneficiary_id)
-            .filter(|b| b.sponsor_slug == sponsor.slug)
+            .filter(|b| b.sponsor_slug == sponsor.slug);
+        let message = || format!("no such beneficiary for sponsor {sponsor_slug}");
+        let beneficiary = beneficiary
             .cloned()
-            .ok_or_else(|| {
-                ApiError::unprocessable(
-                    "beneficiary_id",
-                    format!("no such beneficiary for sponsor {sponsor_slug}"),
-                )
-            })?;
+            .ok_or_else(|| refuse("beneficiary_id", message()))?;
         if !beneficiary.active {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
+            let (code, message) = (
                 "071-422-coverage-inactive",
                 "the beneficiary has no active coverage",
-            )
-            .with_info("field", "beneficiary_id"));
+            );
+            let error = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message);
+            return Err(error.with_info("field", "beneficiary_id"));
         }
         Ok((sponsor, beneficiary))
     }
@@ -49,18 +50,18 @@ impl Db {
         product_id: Option<i64>,
     ) -> ApiResult<CatalogProduct> {
         let product = match (code, product_id) {
-            (Some(code), _) => self
-                .product_by_code(code)
-                .cloned()
-                .ok_or_else(|| ApiError::unregistered_product(code))?,
-            (None, Some(id)) => self.product_by_id(id).cloned().ok_or_else(|| {
-                ApiError::unprocessable("product_id", format!("unknown product_id {id}"))
-            })?,
+            (Some(code), _) => {
+                let product = self.product_by_code(code).cloned();
+                product.ok_or_else(|| ApiError::unregistered_product(code))?
+            }
+            (None, Some(id)) => {
+                let message = format!("unknown product_id {id}");
+                let product = self.product_by_id(id).cloned();
+                product.ok_or_else(|| ApiError::unprocessable("product_id", message))?
+            }
             (None, None) => {
-                return Err(ApiError::unprocessable(
-                    "products",
-                    "each product needs provider_product_code or product_id",
-                ));
+                let message = "each product needs provider_product_code or product_id";
+                return Err(ApiError::unprocessable("products", message));
             }
         };
         if !self.is_registered(product.code) {
@@ -71,20 +72,26 @@ impl Db {
 
     /// An authorization by numeric id or by its code.
     pub(crate) fn find_authorization(&self, raw: &str) -> Option<i64> {
-        numeric_id(raw)
-            .filter(|id| self.authorizations.contains_key(id))
-            .or_else(|| {
-                self.authorizations
-                    .values()
-                    .find(|a| a.code.as_deref() == Some(raw))
-                    .map(|a| a.id)
-            })
+        let by_code = || {
+            self.authorizations
+                .values()
+                .find(|a| a.code.as_deref() == Some(raw))
+        };
+        let by_id = numeric_id(raw).filter(|id| self.authorizations.contains_key(id));
+        by_id.or_else(|| by_code().map(|a| a.id))
     }
 
     /// Like [`Db::find_authorization`], but 404 when there is none.
     pub(crate) fn authorization_id(&self, raw: &str) -> ApiResult<i64> {
-        self.find_authorization(raw)
-            .ok_or_else(|| ApiError::not_found("authorization", raw))
+        self.find_authorization(raw).or_404("authorization", raw)
+    }
+
+    /// The documents of the request an authorization was decided from.
+    pub(crate) fn request_files(&self, authorization: &Authorization) -> Vec<Indication> {
+        let request = authorization
+            .request_id
+            .and_then(|r| self.auth_requests.get(&r));
+        request.map_or_else(Vec::new, |r| r.indications.clone())
     }
 
     /// A provider claim for (part of) an authorization, not yet stored.
@@ -95,15 +102,8 @@ impl Db {
         status: &str,
         now: Time,
     ) -> Claim {
-        let currency = self
-            .sponsor(&authorization.sponsor_slug)
-            .map_or("GTQ", |s| s.currency)
-            .to_owned();
-        let files = authorization
-            .request_id
-            .and_then(|r| self.auth_requests.get(&r))
-            .map(|r| r.indications.clone())
-            .unwrap_or_default();
+        let sponsor = self.sponsor(&authorization.sponsor_slug);
+        let currency = sponsor.map_or("GTQ", |s| s.currency).to_owned();
         Claim {
             id: self.next(),
             authorization_id: Some(authorization.id),
@@ -114,12 +114,9 @@ impl Db {
             status: status.to_owned(),
             lines,
             currency,
-            document_number: None,
-            document_date: None,
-            document_serial: None,
-            files,
-            settled: false,
+            files: self.request_files(authorization),
             updated_at: now,
+            ..Claim::default()
         }
     }
 
@@ -159,6 +156,42 @@ impl Db {
                 "unknown, expired, already used, or issued for another beneficiary",
             )),
         }
+    }
+
+    /// A line for `quantity` of the registered product a request names (as
+    /// [`Db::resolve_product`] reads it).
+    pub(crate) fn line(
+        &mut self,
+        code: Option<&str>,
+        id: Option<i64>,
+        quantity: i32,
+    ) -> ApiResult<Line> {
+        let product = self.resolve_product(code, id)?;
+        Ok(self.new_line(&product, quantity))
+    }
+
+    /// A line for the product a reference names: a catalogue `product_id`
+    /// when it is a number, else a product code.
+    pub(crate) fn referenced_line(&mut self, reference: &str, quantity: i32) -> ApiResult<Line> {
+        match reference.parse() {
+            Ok(id) => self.line(None, Some(id), quantity),
+            Err(_) => self.line(Some(reference), None, quantity),
+        }
+    }
+
+    /// A diagnosis of a request or prescription, under a fresh id.
+    pub(crate) fn diagnosis(&mut self, code: &str, coding_system: &str) -> DiagnosisResource {
+        typed!(DiagnosisResource;
+            id = self.next(), code = code, coding_system = coding_system,
+            status = ProductDecisionStatus::Approved)
+    }
+
+    /// A prescription by code or by numeric id.
+    pub(crate) fn find_prescription(&self, raw: &str) -> Option<i64> {
+        let by_code = self.prescriptions.values().find(|p| p.code == raw);
+        by_code
+            .map(|p| p.id)
+            .or_else(|| numeric_id(raw).filter(|id| self.prescriptions.contains_key(id)))
     }
 
     /// A fresh line for `quantity` of a catalogue product, at its price.

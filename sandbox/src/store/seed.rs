@@ -4,26 +4,15 @@
 use chrono::NaiveDate;
 
 use super::Db;
-use super::entities::{Beneficiary, CatalogProduct, Decision, Kind, Patient, Sponsor};
+use super::entities::{Beneficiary, CatalogProduct, Decision, Kind, Sponsor};
 use crate::clock::Time;
-
-/// (slug, name, country, currency, decision, OTP required, documents a
-/// request needs before completion)
-type SponsorRow = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    Decision,
-    bool,
-    &'static [&'static str],
-);
+use crate::typed::typed;
 
 #[rustfmt::skip]
-const SPONSORS: &[SponsorRow] = &[
-    ("demo-insurer", "Demo Insurer", "GT", "GTQ", Decision::Sync, false, &[]),
-    ("otp-insurer", "OTP Insurer", "GT", "GTQ", Decision::Sync, true, &[]),
-    ("async-insurer", "Async Insurer", "DO", "DOP", Decision::Async, false, &["PRESCRIPTION"]),
+const SPONSORS: &[Sponsor] = &[
+    Sponsor { slug: "demo-insurer", name: "Demo Insurer", country_code: "GT", currency: "GTQ", decision: Decision::Sync, otp_required: false, required_documents: &[] },
+    Sponsor { slug: "otp-insurer", name: "OTP Insurer", country_code: "GT", currency: "GTQ", decision: Decision::Sync, otp_required: true, required_documents: &[] },
+    Sponsor { slug: "async-insurer", name: "Async Insurer", country_code: "DO", currency: "DOP", decision: Decision::Async, otp_required: false, required_documents: &["PRESCRIPTION"] },
 ];
 
 /// (id, sponsor, first name, last name, document, member code, active,
@@ -51,16 +40,16 @@ const BENEFICIARIES: &[BeneficiaryRow] = &[
 ];
 
 #[rustfmt::skip]
-const CATALOGUE: &[(i64, &str, &str, Kind, f64)] = &[
-    (5001, "MED-SBX-001", "Paracetamol 500 mg tablets", Kind::Medication, 12.5),
-    (5002, "MED-SBX-002", "Amoxicillin 500 mg capsules", Kind::Medication, 38.0),
-    (5003, "MED-SBX-003", "Ibuprofen 400 mg tablets", Kind::Medication, 15.75),
-    (5004, "MED-SBX-004", "Losartan 50 mg tablets", Kind::Medication, 42.0),
-    (5005, "MED-SBX-005", "Metformin 850 mg tablets", Kind::Medication, 27.3),
-    (5006, "MED-SBX-006", "Omeprazole 20 mg capsules", Kind::Medication, 19.9),
-    (6001, "LAB-SBX-001", "Complete blood count", Kind::Lab, 95.0),
-    (6002, "IMG-SBX-001", "Chest X-ray", Kind::Imaging, 250.0),
-    (6003, "PROC-SBX-001", "General medical consultation", Kind::Procedure, 300.0),
+const CATALOGUE: &[CatalogProduct] = &[
+    CatalogProduct { product_id: 5001, code: "MED-SBX-001", name: "Paracetamol 500 mg tablets", kind: Kind::Medication, unit_price: 12.5 },
+    CatalogProduct { product_id: 5002, code: "MED-SBX-002", name: "Amoxicillin 500 mg capsules", kind: Kind::Medication, unit_price: 38.0 },
+    CatalogProduct { product_id: 5003, code: "MED-SBX-003", name: "Ibuprofen 400 mg tablets", kind: Kind::Medication, unit_price: 15.75 },
+    CatalogProduct { product_id: 5004, code: "MED-SBX-004", name: "Losartan 50 mg tablets", kind: Kind::Medication, unit_price: 42.0 },
+    CatalogProduct { product_id: 5005, code: "MED-SBX-005", name: "Metformin 850 mg tablets", kind: Kind::Medication, unit_price: 27.3 },
+    CatalogProduct { product_id: 5006, code: "MED-SBX-006", name: "Omeprazole 20 mg capsules", kind: Kind::Medication, unit_price: 19.9 },
+    CatalogProduct { product_id: 6001, code: "LAB-SBX-001", name: "Complete blood count", kind: Kind::Lab, unit_price: 95.0 },
+    CatalogProduct { product_id: 6002, code: "IMG-SBX-001", name: "Chest X-ray", kind: Kind::Imaging, unit_price: 250.0 },
+    CatalogProduct { product_id: 6003, code: "PROC-SBX-001", name: "General medical consultation", kind: Kind::Procedure, unit_price: 300.0 },
 ];
 
 /// The catalogue products registered as provider products from the start.
@@ -70,37 +59,25 @@ impl Db {
     /// The seeded world.
     pub(crate) fn seeded(registered_at: Time) -> Self {
         #[rustfmt::skip]
-        let sponsors = SPONSORS.iter().map(|&(slug, name, country_code, currency, decision, otp_required, required_documents)| {
-            Sponsor { slug, name, country_code, currency, decision, otp_required, required_documents }
-        });
-        #[rustfmt::skip]
         let beneficiaries = BENEFICIARIES.iter().map(|&(id, sponsor_slug, first_name, last_name, document_number, member_code, active, holder_id, phone, date_of_birth)| {
             let (plan_code, balance) = if active { ("GOLD-100", 5000.0) } else { ("BASIC-10", 0.0) };
             Beneficiary { id, sponsor_slug, first_name, last_name, document_type: "DPI", document_number, member_code, active, holder_id, phone, date_of_birth, plan_code, balance }
         });
-        #[rustfmt::skip]
-        let catalogue = CATALOGUE.iter().map(|&(product_id, code, name, kind, unit_price)| {
-            CatalogProduct { product_id, code, name, kind, unit_price }
-        });
         let mut db = Db {
             seq: 0,
-            sponsors: sponsors.collect(),
+            sponsors: SPONSORS.to_vec(),
             beneficiaries: beneficiaries.collect(),
-            catalogue: catalogue.collect(),
+            catalogue: CATALOGUE.to_vec(),
             ..Db::default()
         };
         db.provider_products = REGISTERED
             .iter()
             .map(|code| ((*code).to_owned(), registered_at))
             .collect();
-        db.patients.push(Patient {
-            patient_id: crate::SEED_PATIENT_ID.to_owned(),
-            first_name: "María".to_owned(),
-            last_name: "González".to_owned(),
-            document_type: "DPI".to_owned(),
-            document_number: "1000000001".to_owned(),
-            date_of_birth: NaiveDate::from_ymd_opt(1985, 3, 14),
-        });
+        db.patients.push(typed!(osigu::types::PatientResource;
+            patient_id = crate::SEED_PATIENT_ID, first_name = "María", last_name = "González",
+            document_type = "DPI", document_number = "1000000001";
+            date_of_birth = NaiveDate::from_ymd_opt(1985, 3, 14)));
         db
     }
 }
