@@ -140,20 +140,33 @@ static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 static DEPRECATION: HeaderName = HeaderName::from_static("deprecation");
 static SUNSET: HeaderName = HeaderName::from_static("sunset");
 
-/// A fresh id for the `x-request-id` header: support can find the call,
-/// and [`Error::OutcomeUnknown`] names it.
+/// A call's id, sent as its `x-request-id` on every attempt: support can
+/// find the call, and [`Error::OutcomeUnknown`] names it.
 ///
-/// Written into a stack buffer and copied into the header once: no
-/// `format!` and no second copy on every call. The `String` form is made
-/// only when an error names it.
-fn request_id() -> HeaderValue {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut id = *b"osigu-rs-0000000000000000";
-    let bits = fastrand::u64(..);
-    for (i, digit) in id[9..].iter_mut().enumerate() {
-        *digit = HEX[((bits >> (60 - 4 * i)) & 0xf) as usize];
+/// Kept as bytes on the stack (no `format!`); each attempt copies them
+/// into its header once, and the `String` form is made only when an error
+/// names the id.
+#[derive(Clone, Copy)]
+struct RequestId([u8; 25]);
+
+impl RequestId {
+    fn fresh() -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut id = *b"osigu-rs-0000000000000000";
+        let bits = fastrand::u64(..);
+        for (i, digit) in id[9..].iter_mut().enumerate() {
+            *digit = HEX[((bits >> (60 - 4 * i)) & 0xf) as usize];
+        }
+        Self(id)
     }
-    HeaderValue::from_bytes(&id).unwrap_or(HeaderValue::from_static("osigu-rs"))
+
+    fn header(&self) -> HeaderValue {
+        HeaderValue::from_bytes(&self.0).unwrap_or(HeaderValue::from_static("osigu-rs"))
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0).into_owned()
+    }
 }
 
 /// Where a call's attempts stand.
@@ -174,7 +187,7 @@ struct Sent<'a> {
     /// The request's URL, kept for a transition (reconciling reads it).
     url: Option<reqwest::Url>,
     credential: &'a Credential,
-    request_id: &'a HeaderValue,
+    request_id: RequestId,
 }
 
 /// Why an attempt has no token to send.
@@ -251,7 +264,7 @@ impl Core {
         started: Instant,
         span: tracing::Span,
     ) -> Result<reqwest::Response, Error> {
-        let request_id = request_id();
+        let request_id = RequestId::fresh();
         let mut tries = Tries::default();
         loop {
             tries.number += 1;
@@ -274,7 +287,7 @@ impl Core {
                 let url = (op.class == WriteClass::Transition).then(|| request.url().clone());
                 let headers = request.headers_mut();
                 headers.insert(AUTHORIZATION, credential.bearer.clone());
-                headers.insert(X_REQUEST_ID.clone(), request_id.clone());
+                headers.insert(X_REQUEST_ID.clone(), request_id.header());
                 (self.http.execute(request), replayable, url)
             };
             let sent = pending.await;
@@ -293,7 +306,7 @@ impl Core {
                 replayable,
                 url,
                 credential: &credential,
-                request_id: &request_id,
+                request_id,
             };
             match Box::pin(self.after_attempt(attempt, op, &mut tries, started)).await {
                 Next::Again => continue,
@@ -397,7 +410,6 @@ impl Core {
             maybe_applied: tries.maybe_applied,
             refreshed: tries.refreshed,
         };
-        let request_id = || sent.request_id.to_str().unwrap_or_default().to_owned();
         Next::Finish(match decide(&attempt, &self.retry) {
             Decision::Done => match response {
                 Some(response) if outcome == Outcome::Success => Ok(response),
@@ -428,12 +440,12 @@ impl Core {
             }
             Decision::Reconcile => match (response, sent.url) {
                 (Some(response), Some(url)) => {
-                    Box::pin(self.reconcile(op, url, response, request_id())).await
+                    Box::pin(self.reconcile(op, url, response, sent.request_id.text())).await
                 }
                 _ => Err(Error::invalid("nothing to reconcile")),
             },
             Decision::OutcomeUnknown => {
-                let request_id = request_id();
+                let request_id = sent.request_id.text();
                 tracing::warn!(
                     operation = op.operation_id,
                     request_id,
@@ -596,12 +608,16 @@ pub(crate) fn accept_json(builder: reqwest::RequestBuilder) -> reqwest::RequestB
 
 #[cfg(test)]
 mod tests {
-    use super::request_id;
+    use super::RequestId;
 
     #[test]
     fn request_ids_are_the_prefix_and_sixteen_hex_digits_and_differ() {
         let ids: Vec<String> = (0..64)
-            .map(|_| request_id().to_str().unwrap().to_owned())
+            .map(|_| {
+                let id = RequestId::fresh();
+                assert_eq!(id.header().to_str().unwrap(), id.text());
+                id.text()
+            })
             .collect();
         for id in &ids {
             let digits = id
