@@ -358,6 +358,52 @@ async fn a_503_then_a_200_succeeds() {
 }
 
 #[tokio::test]
+async fn every_attempt_of_a_generated_call_is_the_same_request_built_anew() {
+    let server = MockServer::start().await;
+    token_endpoint(&server, "tok", 3600).await;
+    Mock::given(method("POST"))
+        .and(path("/dispensing/v1/dispensations"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/dispensing/v1/dispensations"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({
+            "dispensation_id": "dsp-1", "status": "STARTED"
+        })))
+        .mount(&server)
+        .await;
+    let osigu = builder(&server).build().unwrap();
+    let body: osigu::types::StartDispensationRequest = serde_json::from_value(serde_json::json!({
+        "pin": "1234", "currency_code": "GTQ",
+        "products": [{ "id": "1", "product_code": "MED-SBX-001", "quantity": 2, "price": 12.5, "taxes": 1.5 }]
+    }))
+    .unwrap();
+    osigu.start_dispensation().body(body).send().await.unwrap();
+
+    let sent = requests_to(&server, "/dispensing/v1/dispensations").await;
+    assert_eq!(sent.len(), 3);
+    let first = &sent[0];
+    let id = first.headers.get("x-request-id").unwrap().to_str().unwrap();
+    assert!(id.starts_with("osigu-rs-") && id.len() == 25, "{id}");
+    assert!(!first.body.is_empty());
+    for (n, attempt) in sent.iter().enumerate() {
+        assert_eq!(attempt.body, first.body, "attempt {n} sent another body");
+        assert_eq!(attempt.url, first.url, "attempt {n}");
+        for name in ["x-request-id", "authorization", "content-type", "accept"] {
+            assert_eq!(
+                attempt.headers.get(name),
+                first.headers.get(name),
+                "attempt {n}: {name}"
+            );
+        }
+    }
+    assert_eq!(bearer(first), "Bearer tok");
+    assert_eq!(first.headers.get("accept").unwrap(), "application/json");
+}
+
+#[tokio::test]
 async fn retries_stop_at_max_attempts_and_can_be_turned_off() {
     let server = MockServer::start().await;
     token_endpoint(&server, "tok", 3600).await;
@@ -431,12 +477,19 @@ async fn a_create_that_timed_out_is_not_resent_and_its_outcome_is_unknown() {
         "{error:?}"
     );
     assert!(!error.is_retryable());
+    let sent = requests_to(&server, "/dispensing/v1/dispensations").await;
     assert_eq!(
-        requests_to(&server, "/dispensing/v1/dispensations")
-            .await
-            .len(),
+        sent.len(),
         1,
         "a create that may have been applied was sent again"
+    );
+    // The error names the id the request carried, so it can be traced.
+    let Error::OutcomeUnknown { request_id, .. } = &error else {
+        unreachable!()
+    };
+    assert_eq!(
+        sent[0].headers.get("x-request-id").unwrap(),
+        request_id.as_str()
     );
 
     // A transition is safe to repeat (a repeat after success answers 409):
