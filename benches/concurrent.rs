@@ -1,8 +1,8 @@
 //! Per-call cost under concurrency: many callers on a 2-worker multi-thread
-//! runtime, the SDK against raw reqwest deserialising into the same
-//! generated type, in interleaved rounds of the same run against one local
-//! axum server (on its own thread). Reports throughput and the wall-time
-//! ratio per round and overall.
+//! runtime, the SDK against raw reqwest (sending the same request and
+//! deserialising into the same generated type), in 10 interleaved rounds of
+//! the same run against one local axum server (on its own thread). Reports
+//! throughput and the wall-time ratio per round and overall.
 //!
 //! `cargo bench --bench concurrent` (add `-- --quick` for fewer calls).
 
@@ -72,7 +72,7 @@ where
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let calls = if quick { 40 } else { 150 };
-    let rounds = if quick { 2 } else { 4 };
+    let rounds = if quick { 2 } else { 10 };
     let base = serve();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
