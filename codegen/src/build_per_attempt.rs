@@ -121,13 +121,7 @@ impl VisitMut for DropHeaderMerge {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn squeezed(file: &syn::File) -> String {
-        prettyplease::unparse(file)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
+    use crate::test_support::squeezed;
 
     fn module(respond_tail: syn::Expr, header_append: Option<syn::Stmt>) -> syn::File {
         let append = header_append.into_iter();

@@ -53,6 +53,8 @@ mod send_path;
 mod setters;
 mod spec;
 mod surface;
+#[cfg(test)]
+mod test_support;
 
 pub use canonical::canonical_json;
 pub use error::{CodegenError, OperationRef};

@@ -419,10 +419,7 @@ mod tests {
             }
         };
         assert_eq!(redact(&mut file), 3);
-        let code: String = prettyplease::unparse(&file)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let code: String = crate::test_support::squeezed(&file);
         assert!(!code.contains("Clone, Debug"), "{code}");
         assert!(
             code.contains(r#".field("code", &super::Redacted)"#),

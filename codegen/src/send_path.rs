@@ -331,10 +331,7 @@ mod tests {
         let mut file = builder_module();
         let order = rewrite(&mut file, &EnginePaths::osigu()).unwrap();
         assert_eq!(order, ["delete_thing", "get_thing"]);
-        let code: String = prettyplease::unparse(&file)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let code: String = crate::test_support::squeezed(&file);
         assert!(
             code.contains("-> ::std::result::Result<ResponseValue<types::Thing>, crate::Error> { let client = self.client;"),
             "{code}"

@@ -386,13 +386,7 @@ fn rewrite_parameters(imp: &mut ItemImpl) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn squeezed(file: &syn::File) -> String {
-        prettyplease::unparse(file)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
+    use crate::test_support::squeezed;
 
     #[test]
     fn setters_take_plain_values_lists_and_display_ids() {
