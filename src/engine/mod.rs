@@ -290,19 +290,22 @@ impl Core {
                 headers.insert(X_REQUEST_ID.clone(), request_id.header());
                 (self.http.execute(request), replayable, url)
             };
-            let sent = pending.await;
-            if let Ok(response) = &sent {
-                let status = response.status();
-                span.record("status", status.as_u16());
-                self.note_deprecation(op, response.headers());
-                if status.is_success() || status.is_redirection() || status.is_informational() {
-                    // Every success status is success (`decide` says Done
-                    // for it in every class).
-                    return sent.map_err(|_| Error::invalid("no answer"));
+            let result = match pending.await {
+                Ok(response) => {
+                    let status = response.status();
+                    span.record("status", status.as_u16());
+                    self.note_deprecation(op, response.headers());
+                    if status.is_success() || status.is_redirection() || status.is_informational() {
+                        // Every success status is success (`decide` says
+                        // Done for it in every class).
+                        return Ok(response);
+                    }
+                    Ok(response)
                 }
-            }
+                Err(error) => Err(error),
+            };
             let attempt = Sent {
-                result: sent,
+                result,
                 replayable,
                 url,
                 credential: &credential,
