@@ -372,9 +372,7 @@ pub(crate) struct Authorization {
     pub status: String,
     pub kind: Kind,
     pub lines: Vec<Line>,
-    pub payment_type: String,
     pub sponsor_authorization_code: Option<String>,
-    pub provider_slugs: Vec<String>,
     pub activation_at: Time,
     pub expiration_at: Time,
     pub created_at: Time,
@@ -403,9 +401,7 @@ impl Authorization {
             status: "SENT_TO_SPONSOR".to_owned(),
             kind: lines.first().map_or(Kind::Medication, |l| l.kind),
             lines,
-            payment_type: "DIRECT_PAYMENT".to_owned(),
             sponsor_authorization_code: None,
-            provider_slugs: vec!["sandbox-provider".to_owned()],
             activation_at: now,
             expiration_at: clock.in_days(30),
             created_at: now,
@@ -497,7 +493,6 @@ pub(crate) struct Claim {
     pub authorization_code: Option<String>,
     pub beneficiary_id: i64,
     pub sponsor_slug: String,
-    pub doctor: Doctor,
     pub status: String,
     pub lines: Vec<Line>,
     pub currency: String,
@@ -675,7 +670,6 @@ pub(crate) struct Prescription {
     pub lines: Vec<Line>,
     pub status: &'static str,
     pub created_at: Time,
-    pub resent: Vec<String>,
 }
 
 impl Prescription {

@@ -94,30 +94,58 @@ impl Db {
         request.map_or_else(Vec::new, |r| r.indications.clone())
     }
 
-    /// A provider claim for (part of) an authorization, not yet stored.
+    /// A provider claim of `lines` for a beneficiary of a sponsor, not yet
+    /// stored; one for (part of) an authorization carries its code and its
+    /// request's documents.
     pub(crate) fn new_claim(
         &mut self,
-        authorization: &Authorization,
+        sponsor_slug: &str,
+        beneficiary_id: i64,
+        authorization: Option<&Authorization>,
         lines: Vec<Line>,
         status: &str,
         now: Time,
     ) -> Claim {
-        let sponsor = self.sponsor(&authorization.sponsor_slug);
+        let sponsor = self.sponsor(sponsor_slug);
         let currency = sponsor.map_or("GTQ", |s| s.currency).to_owned();
+        let files = authorization.map(|a| self.request_files(a));
         Claim {
             id: self.next(),
-            authorization_id: Some(authorization.id),
-            authorization_code: authorization.code.clone(),
-            beneficiary_id: authorization.beneficiary_id,
-            sponsor_slug: authorization.sponsor_slug.clone(),
-            doctor: authorization.doctor.clone(),
+            authorization_id: authorization.map(|a| a.id),
+            authorization_code: authorization.and_then(|a| a.code.clone()),
+            beneficiary_id,
+            sponsor_slug: sponsor_slug.to_owned(),
             status: status.to_owned(),
             lines,
             currency,
-            files: self.request_files(authorization),
+            files: files.unwrap_or_default(),
             updated_at: now,
             ..Claim::default()
         }
+    }
+
+    /// Files a COMPLETED claim of `lines`, already counted as claimed on
+    /// `authorization`'s lines: stores the authorization, marked claimed,
+    /// and the claim, and returns the claim.
+    pub(crate) fn file_claim(
+        &mut self,
+        mut authorization: Authorization,
+        lines: Vec<Line>,
+        now: Time,
+    ) -> &mut Claim {
+        authorization.mark_claimed();
+        authorization.updated_at = now;
+        let (sponsor, beneficiary) = (&authorization.sponsor_slug, authorization.beneficiary_id);
+        let claim = self.new_claim(
+            sponsor,
+            beneficiary,
+            Some(&authorization),
+            lines,
+            "COMPLETED",
+            now,
+        );
+        self.authorizations.insert(authorization.id, authorization);
+        self.claims.entry(claim.id).or_insert(claim)
     }
 
     /// Checks, and on success consumes, an OTP verification token (the
