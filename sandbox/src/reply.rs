@@ -341,6 +341,11 @@ pub(crate) fn ok(body: impl Serialize) -> Response {
     axum::Json(body).into_response()
 }
 
+/// 200 with a JSON list of `items`.
+pub(crate) fn ok_list<T: Serialize>(items: impl IntoIterator<Item = T>) -> Response {
+    ok(items.into_iter().collect::<Vec<_>>())
+}
+
 /// 201 with a JSON body.
 pub(crate) fn created(body: impl Serialize) -> Response {
     (StatusCode::CREATED, axum::Json(body)).into_response()

@@ -87,7 +87,7 @@ pub(crate) async fn outpatient_files(State(app): Shared, Path(id): Id) -> ApiRes
     let db = app.db();
     let id = claim_id(&db, &id)?;
     let files = db.claims[&id].files.iter().map(claim_file);
-    Ok(ok(files.collect::<Vec<_>>()))
+    Ok(ok_list(files))
 }
 
 /// Where a claim monitor is read.

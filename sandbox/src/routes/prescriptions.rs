@@ -214,7 +214,7 @@ pub(crate) async fn search_patients(
         let document = query.document_number.as_deref();
         document.is_none_or(|d| p.document_number.as_deref() == Some(d))
     };
-    ok(db.patients.iter().filter(wanted).collect::<Vec<_>>())
+    ok_list(db.patients.iter().filter(wanted))
 }
 
 /// `createPatient`: 409 when the document is already registered.

@@ -29,13 +29,8 @@ pub(crate) async fn list_catalog_products(
 ) -> Response {
     let db = app.db();
     let wanted = |p: &&CatalogProduct| p.kind != Kind::Medication && query.of_type(p);
-    let found: Vec<_> = db
-        .catalogue
-        .iter()
-        .filter(wanted)
-        .map(CatalogProduct::entry)
-        .collect();
-    ok(found)
+    let found = db.catalogue.iter().filter(wanted);
+    ok_list(found.map(CatalogProduct::entry))
 }
 
 fn registered(code: &str, at: Time) -> types::ProviderProductResource {
