@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::prelude::*;
-use crate::input::{MAX_UPLOAD, base64_decode};
+use crate::input::base64_file;
 use crate::state::{App, random_uuid};
 use crate::store::{Authorization, Decision, Doctor, Redeems, Sponsor, otp_of};
 
@@ -314,11 +314,7 @@ pub(crate) async fn create_biometric(
     let mut db = app.db();
     db.sponsor_and_beneficiary(&body.sponsor_slug, body.beneficiary_id)?;
     refuse_if!(matches!(body.type_, types::BiometricType::Unknown(_)); "type", "unknown biometric type");
-    let bytes = base64_decode(&body.reading)
-        .ok_or_else(|| ApiError::unprocessable("reading", "reading is not valid Base64"))?;
-    if bytes.len() > MAX_UPLOAD {
-        return Err(ApiError::too_large(MAX_UPLOAD));
-    }
+    let bytes = base64_file(&body.reading, "reading")?;
     let matched = !bytes.is_empty();
     let id = random_uuid();
     use types::BiometricVerificationStatus::{VerificationFailure, VerificationSuccess};
