@@ -118,11 +118,8 @@ pub(crate) async fn create_external_authorization(
     let mut lines = Vec::new();
     for p in &body.products {
         let quantity = p.authorized_quantity.unwrap_or(1).max(1);
-        lines.push(db.line(
-            p.provider_product_code.as_deref(),
-            Some(p.product_id),
-            quantity,
-        )?);
+        let code = p.provider_product_code.as_deref();
+        lines.push(db.line(code, Some(p.product_id), quantity)?);
     }
     let id = db.next();
     let doctor = Doctor::from_parts(
@@ -146,10 +143,8 @@ pub(crate) async fn create_external_authorization(
 pub(crate) async fn list_authorizations(State(app): Shared, paged: Paged) -> Response {
     let db = app.db();
     let abridged = |a: &Authorization| a.abridged(db.beneficiary(a.beneficiary_id));
-    paged.reply(
-        &app.base_url,
-        db.authorizations.values().rev().map(abridged).collect(),
-    )
+    let items = db.authorizations.values().rev().map(abridged);
+    paged.reply(&app.base_url, items.collect())
 }
 
 /// `getAuthorization` (by id or by code).

@@ -76,11 +76,8 @@ pub(crate) async fn search_beneficiary(
             Ok(ok(b.resource(until)))
         }
         None => {
-            let error = ApiError::new(
-                StatusCode::NOT_FOUND,
-                "071-404",
-                "no beneficiary matches the search",
-            );
+            let message = "no beneficiary matches the search";
+            let error = ApiError::new(StatusCode::NOT_FOUND, "071-404", message);
             Err(error.with_info("sponsor_slug", slug))
         }
     }

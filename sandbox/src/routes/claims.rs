@@ -205,9 +205,8 @@ pub(crate) async fn create_procedure(
             .authorized_quantity(quantity)
             .status(types::AuthorizationStatus::Approved);
         let line = types::Product::try_from(line);
-        products.push(
-            line.map_err(|e| ApiError::internal(format!("a claim line did not build: {e}")))?,
-        );
+        let failed = |e| ApiError::internal(format!("a claim line did not build: {e}"));
+        products.push(line.map_err(failed)?);
     }
     let id = db.next();
     let claim = typed!(types::MedicalProcedureClaimResource;

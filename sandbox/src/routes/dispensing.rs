@@ -94,11 +94,8 @@ fn map_products(db: &Db, target: Redeems, input: &[Wanted]) -> ApiResult<Vec<Dis
             })?,
             None => &line.code,
         };
-        out.push(product(
-            code,
-            p.substitute_quantity.unwrap_or(p.quantity),
-            p.price,
-        ));
+        let quantity = p.substitute_quantity.unwrap_or(p.quantity);
+        out.push(product(code, quantity, p.price));
     }
     Ok(out)
 }

@@ -48,10 +48,8 @@ pub(crate) async fn list_provider_products(
     let registrations = db.provider_products.iter();
     let products = registrations.filter_map(|(code, at)| Some((db.product_by_code(code)?, *at)));
     let wanted = products.filter(|(p, _)| query.of_type(p) && p.mentions(&needle));
-    paged.reply(
-        &app.base_url,
-        wanted.map(|(p, at)| registered(p.code, at)).collect(),
-    )
+    let items = wanted.map(|(p, at)| registered(p.code, at));
+    paged.reply(&app.base_url, items.collect())
 }
 
 /// `registerProviderProduct`: 404 outside the catalogue, 409 `071-102`

@@ -32,10 +32,8 @@ impl Db {
             .cloned()
             .ok_or_else(|| refuse("beneficiary_id", message()))?;
         if !beneficiary.active {
-            let (code, message) = (
-                "071-422-coverage-inactive",
-                "the beneficiary has no active coverage",
-            );
+            let message = "the beneficiary has no active coverage";
+            let code = "071-422-coverage-inactive";
             let error = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message);
             return Err(error.with_info("field", "beneficiary_id"));
         }
