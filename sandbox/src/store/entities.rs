@@ -695,23 +695,18 @@ impl Prescription {
     }
 }
 
-#[derive(Clone)]
+/// A settlement batch as answered, with what it holds.
+#[derive(Clone, Default)]
 pub(crate) struct Settlement {
-    pub id: String,
-    pub sponsor_slug: String,
-    pub status: &'static str,
+    pub resource: types::SettlementBatchResource,
     pub authorization_ids: Vec<i64>,
     /// The `document_type` of each document uploaded.
     pub documents: Vec<String>,
-    pub created_at: Time,
 }
 
 impl Settlement {
-    /// `SettlementBatchResource`.
-    pub(crate) fn resource(&self) -> types::SettlementBatchResource {
-        typed!(types::SettlementBatchResource;
-            settlement_id = self.id.clone(), sponsor_slug = self.sponsor_slug.clone(),
-            status = self.status, created_at = self.created_at)
+    pub(crate) fn sponsor_slug(&self) -> &str {
+        self.resource.sponsor_slug.as_deref().unwrap_or_default()
     }
 }
 
