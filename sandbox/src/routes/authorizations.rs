@@ -90,12 +90,12 @@ pub(crate) async fn create_authorization(
         let token = otp_of(&external_verifications);
         db.consume_otp(token, beneficiary.id, sponsor.slug)?;
     }
-    let doctor = Doctor {
-        name: body.doctor_name,
-        license: body.doctor_medical_license_number,
-        country_code: body.doctor_country_code,
-        specialty: body.doctor_specialty_name,
-    };
+    let doctor = Doctor::from_parts(
+        body.doctor_name,
+        body.doctor_medical_license_number,
+        body.doctor_country_code,
+        body.doctor_specialty_name,
+    );
     let slug = sponsor.slug.to_owned();
     let authorization =
         Authorization::new(db.next(), slug, beneficiary.id, doctor, lines, &app.clock);
@@ -123,9 +123,9 @@ pub(crate) async fn create_external_authorization(
     }
     let id = db.next();
     let doctor = Doctor::from_parts(
-        Some(body.doctor_name),
-        Some(body.doctor_medical_license_number),
-        Some(body.doctor_country_code),
+        body.doctor_name,
+        body.doctor_medical_license_number,
+        body.doctor_country_code,
         body.doctor_specialty_name,
     );
     let slug = beneficiary.sponsor_slug.to_owned();

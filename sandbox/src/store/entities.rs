@@ -248,20 +248,20 @@ impl Doctor {
         }
     }
 
-    /// The request's doctor fields, falling back to the seeded doctor for
-    /// any that are missing.
+    /// A request's doctor fields, required or optional as its body has
+    /// them, falling back to the seeded doctor for any that are missing.
     pub(crate) fn from_parts(
-        name: Option<String>,
-        license: Option<String>,
-        country_code: Option<String>,
-        specialty: Option<String>,
+        name: impl Into<Option<String>>,
+        license: impl Into<Option<String>>,
+        country_code: impl Into<Option<String>>,
+        specialty: impl Into<Option<String>>,
     ) -> Self {
         let seed = Self::seed();
         Self {
-            name: name.unwrap_or(seed.name),
-            license: license.unwrap_or(seed.license),
-            country_code: country_code.unwrap_or(seed.country_code),
-            specialty: specialty.unwrap_or(seed.specialty),
+            name: name.into().unwrap_or(seed.name),
+            license: license.into().unwrap_or(seed.license),
+            country_code: country_code.into().unwrap_or(seed.country_code),
+            specialty: specialty.into().unwrap_or(seed.specialty),
         }
     }
 }
