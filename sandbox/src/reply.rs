@@ -244,11 +244,7 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
             Some(name) => format!("{path}.{name}"),
             None => path,
         };
-        let what = if missing.is_some() {
-            "is required"
-        } else {
-            "has the wrong type"
-        };
+        let what = missing.map_or("has the wrong type", |_| "is required");
         ApiError::unprocessable(&field, format!("{field} {what}"))
     })
 }

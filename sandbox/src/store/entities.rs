@@ -102,11 +102,7 @@ impl Beneficiary {
 
     /// `BeneficiaryLookupResult`.
     pub(crate) fn lookup_result(&self) -> types::BeneficiaryLookupResult {
-        let kinship = if self.holder_id.is_some() {
-            "DEPENDENT"
-        } else {
-            "HOLDER"
-        };
+        let kinship = self.holder_id.map_or("HOLDER", |_| "DEPENDENT");
         typed!(types::BeneficiaryLookupResult;
             id = self.id, name = self.name(), identity_document_type = self.document_type,
             identity_document_id = self.document_number, date_of_birth = self.date_of_birth,
