@@ -7,7 +7,7 @@ use tokio::time::Instant;
 
 use osigu::types::{DiagnosisResource, ProductDecisionStatus};
 
-use super::{Authorization, Beneficiary, CatalogProduct, Claim, Db, Indication, Line, Sponsor};
+use super::{Authorization, Beneficiary, CatalogProduct, Claim, Db, Line, Sponsor};
 use crate::clock::Time;
 use crate::input::numeric_id;
 use crate::reply::{ApiError, ApiResult, OrNotFound};
@@ -84,14 +84,6 @@ impl Db {
         self.find_authorization(raw).or_404("authorization", raw)
     }
 
-    /// The documents of the request an authorization was decided from.
-    pub(crate) fn request_files(&self, authorization: &Authorization) -> Vec<Indication> {
-        let request = authorization
-            .request_id
-            .and_then(|r| self.auth_requests.get(&r));
-        request.map_or_else(Vec::new, |r| r.indications.clone())
-    }
-
     /// A provider claim of `lines` for a beneficiary of a sponsor, not yet
     /// stored; one for (part of) an authorization carries its code and its
     /// request's documents.
@@ -106,7 +98,9 @@ impl Db {
     ) -> Claim {
         let sponsor = self.sponsor(sponsor_slug);
         let currency = sponsor.map_or("GTQ", |s| s.currency).to_owned();
-        let files = authorization.map(|a| self.request_files(a));
+        let request_id = authorization.and_then(|a| a.request_id);
+        let request = request_id.and_then(|r| self.auth_requests.get(&r));
+        let files = request.map(|r| r.indications.clone());
         Claim {
             id: self.next(),
             authorization_id: authorization.map(|a| a.id),
@@ -237,21 +231,10 @@ impl Db {
     }
 }
 
-/// The OTP token among `(type, value)` verifications, if one is there.
-fn otp_token<'a>(
-    verifications: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>,
-) -> Option<&'a str> {
-    verifications
-        .into_iter()
-        .find(|(kind, _)| kind.is_some_and(|k| k.eq_ignore_ascii_case("OTP")))
-        .and_then(|(_, value)| value)
-}
-
-/// The OTP token among the SDK's `ExternalVerification`s.
+/// The OTP token among the SDK's `ExternalVerification`s, if one is there.
 pub(crate) fn otp_of(verifications: &[osigu::types::ExternalVerification]) -> Option<&str> {
-    otp_token(
-        verifications
-            .iter()
-            .map(|v| (Some(v.type_.as_str()), Some(v.value.as_str()))),
-    )
+    let otp = verifications
+        .iter()
+        .find(|v| v.type_.as_str().eq_ignore_ascii_case("OTP"));
+    otp.map(|v| v.value.as_str())
 }
