@@ -47,6 +47,17 @@ pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
         .ok()
 }
 
+/// The file a request sends as Base64 in `field`: 422 when it is not
+/// Base64, 413 when it is over [`MAX_UPLOAD`].
+pub(crate) fn base64_file(text: &str, field: &str) -> ApiResult<Vec<u8>> {
+    let message = format!("{field} is not valid Base64");
+    let bytes = base64_decode(text).ok_or_else(|| ApiError::unprocessable(field, message))?;
+    if bytes.len() > MAX_UPLOAD {
+        return Err(ApiError::too_large(MAX_UPLOAD));
+    }
+    Ok(bytes)
+}
+
 /// A free-text `query` parameter.
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct TextQuery {

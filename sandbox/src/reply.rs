@@ -244,11 +244,7 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
             Some(name) => format!("{path}.{name}"),
             None => path,
         };
-        let what = if missing.is_some() {
-            "is required"
-        } else {
-            "has the wrong type"
-        };
+        let what = missing.map_or("has the wrong type", |_| "is required");
         ApiError::unprocessable(&field, format!("{field} {what}"))
     })
 }
@@ -339,6 +335,11 @@ impl Paged {
 /// 200 with a JSON body.
 pub(crate) fn ok(body: impl Serialize) -> Response {
     axum::Json(body).into_response()
+}
+
+/// 200 with a JSON list of `items`.
+pub(crate) fn ok_list<T: Serialize>(items: impl IntoIterator<Item = T>) -> Response {
+    ok(items.into_iter().collect::<Vec<_>>())
 }
 
 /// 201 with a JSON body.

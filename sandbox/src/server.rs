@@ -118,11 +118,8 @@ fn injected(app: &App, status: u16, key: &str) -> Response {
         app.count(|c| c.rate_limited += 1);
         ApiError::rate_limited(1).into_response()
     } else {
-        let error = ApiError::new(
-            status,
-            &format!("071-{}", status.as_u16()),
-            "injected fault",
-        );
+        let code = format!("071-{}", status.as_u16());
+        let error = ApiError::new(status, &code, "injected fault");
         error.with_info("route", key).into_response()
     }
 }

@@ -55,13 +55,11 @@ impl App {
 
     pub(crate) fn mint_token(&self, client_id: &str) -> String {
         let token = random_hex(32);
-        self.db().tokens.insert(
-            token.clone(),
-            TokenInfo {
-                client_id: client_id.to_owned(),
-                expires_at: Instant::now() + self.config.token_lifetime_value(),
-            },
-        );
+        let info = TokenInfo {
+            client_id: client_id.to_owned(),
+            expires_at: Instant::now() + self.config.token_lifetime_value(),
+        };
+        self.db().tokens.insert(token.clone(), info);
         token
     }
 

@@ -133,36 +133,28 @@ pub(crate) async fn otp_validate(
     let Some(otp) = db.otps.get_mut(&body.otp_id) else {
         return Err(refused("OTP_NOT_FOUND", "otp_id", "unknown otp_id"));
     };
-    let problem = if otp.used {
-        Some(("OTP_ALREADY_USED", "otp_id", "this code was already used"))
-    } else if now >= otp.expires_at {
-        Some((
-            "OTP_EXPIRED",
-            "code",
-            "the code has expired; generate a new one",
-        ))
-    } else if otp.attempts >= MAX_ATTEMPTS {
-        Some((
-            "OTP_TOO_MANY_ATTEMPTS",
-            "code",
-            "too many wrong codes; generate a new one",
-        ))
-    } else {
-        None
-    };
-    if let Some((code, field, detail)) = problem {
-        return Err(refused(code, field, detail));
+    let expired = "the code has expired; generate a new one";
+    let exhausted = "too many wrong codes; generate a new one";
+    if otp.used {
+        return Err(refused(
+            "OTP_ALREADY_USED",
+            "otp_id",
+            "this code was already used",
+        ));
+    }
+    if now >= otp.expires_at {
+        return Err(refused("OTP_EXPIRED", "code", expired));
+    }
+    if otp.attempts >= MAX_ATTEMPTS {
+        return Err(refused("OTP_TOO_MANY_ATTEMPTS", "code", exhausted));
     }
     if body.code != app.config.otp_code_value() {
         otp.attempts += 1;
         return Err(refused("OTP_INVALID", "code", "the code does not match"));
     }
     otp.used = true;
-    let proof = Otp::new(
-        otp.beneficiary_id,
-        otp.sponsor_slug.clone(),
-        now + TOKEN_LIFETIME,
-    );
+    let sponsor_slug = otp.sponsor_slug.clone();
+    let proof = Otp::new(otp.beneficiary_id, sponsor_slug, now + TOKEN_LIFETIME);
     let token = format!("otv_{}", random_hex(24));
     db.otp_tokens.insert(token.clone(), proof);
     let answer = typed!(types::ValidateOtpResponse; otp_verification_token = token);

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::prelude::*;
-use crate::input::{MAX_UPLOAD, base64_decode};
+use crate::input::base64_file;
 use crate::state::{App, random_uuid};
 use crate::store::{Authorization, Decision, Doctor, Redeems, Sponsor, otp_of};
 
@@ -90,12 +90,12 @@ pub(crate) async fn create_authorization(
         let token = otp_of(&external_verifications);
         db.consume_otp(token, beneficiary.id, sponsor.slug)?;
     }
-    let doctor = Doctor {
-        name: body.doctor_name,
-        license: body.doctor_medical_license_number,
-        country_code: body.doctor_country_code,
-        specialty: body.doctor_specialty_name,
-    };
+    let doctor = Doctor::from_parts(
+        body.doctor_name,
+        body.doctor_medical_license_number,
+        body.doctor_country_code,
+        body.doctor_specialty_name,
+    );
     let slug = sponsor.slug.to_owned();
     let authorization =
         Authorization::new(db.next(), slug, beneficiary.id, doctor, lines, &app.clock);
@@ -118,30 +118,22 @@ pub(crate) async fn create_external_authorization(
     let mut lines = Vec::new();
     for p in &body.products {
         let quantity = p.authorized_quantity.unwrap_or(1).max(1);
-        lines.push(db.line(
-            p.provider_product_code.as_deref(),
-            Some(p.product_id),
-            quantity,
-        )?);
+        let code = p.provider_product_code.as_deref();
+        lines.push(db.line(code, Some(p.product_id), quantity)?);
     }
     let id = db.next();
     let doctor = Doctor::from_parts(
-        Some(body.doctor_name),
-        Some(body.doctor_medical_license_number),
-        Some(body.doctor_country_code),
+        body.doctor_name,
+        body.doctor_medical_license_number,
+        body.doctor_country_code,
         body.doctor_specialty_name,
     );
     let slug = beneficiary.sponsor_slug.to_owned();
     let mut authorization = Authorization::new(id, slug, beneficiary.id, doctor, lines, &app.clock);
     authorization.approve(authorization.created_at);
-    if let Some(payment_type) = payment_type(body.payment_type)? {
-        authorization.payment_type = payment_type;
-    }
+    check_payment_type(body.payment_type)?;
     let reference = body.sponsor_authorization_code;
     authorization.sponsor_authorization_code = reference.or_else(|| Some(format!("EXT-{id}")));
-    if !body.provider_slugs.is_empty() {
-        authorization.provider_slugs = body.provider_slugs;
-    }
     let answer = authorization.resource();
     db.authorizations.insert(id, authorization);
     Ok(created(answer))
@@ -151,10 +143,8 @@ pub(crate) async fn create_external_authorization(
 pub(crate) async fn list_authorizations(State(app): Shared, paged: Paged) -> Response {
     let db = app.db();
     let abridged = |a: &Authorization| a.abridged(db.beneficiary(a.beneficiary_id));
-    paged.reply(
-        &app.base_url,
-        db.authorizations.values().rev().map(abridged).collect(),
-    )
+    let items = db.authorizations.values().rev().map(abridged);
+    paged.reply(&app.base_url, items.collect())
 }
 
 /// `getAuthorization` (by id or by code).
@@ -191,13 +181,12 @@ fn change(
     Ok(ok(answer))
 }
 
-/// A payment type the sandbox knows, or 422.
-fn payment_type(value: Option<types::PaymentType>) -> ApiResult<Option<String>> {
+/// 422 for a payment type the sandbox does not know. A known one is
+/// accepted and not kept: no answer the sandbox gives shows it.
+fn check_payment_type(value: Option<types::PaymentType>) -> ApiResult<()> {
+    use types::PaymentType::{DirectPayment, Reimbursement};
     match value {
-        None => Ok(None),
-        Some(p @ (types::PaymentType::DirectPayment | types::PaymentType::Reimbursement)) => {
-            Ok(Some(p.to_string()))
-        }
+        None | Some(DirectPayment | Reimbursement) => Ok(()),
         Some(other) => Err(ApiError::unprocessable(
             "payment_type",
             format!("payment_type {other} is not DIRECT_PAYMENT or REIMBURSEMENT"),
@@ -205,14 +194,14 @@ fn payment_type(value: Option<types::PaymentType>) -> ApiResult<Option<String>> 
     }
 }
 
-/// `updateAuthorization`: authorized quantities, provider slugs and payment
-/// type.
+/// `updateAuthorization`: authorized quantities. Provider slugs and the
+/// payment type are accepted but not kept, as no answer shows them.
 pub(crate) async fn update_authorization(
     State(app): Shared,
     Path(id): Id,
     ApiJson(body): ApiJson<types::UpdateAuthorizationRequest>,
 ) -> ApiResult<Response> {
-    let payment_type = payment_type(body.payment_type)?;
+    check_payment_type(body.payment_type)?;
     change(&app, &id, |authorization| {
         for p in &body.products {
             let line = authorization
@@ -227,28 +216,20 @@ pub(crate) async fn update_authorization(
                 line.authorized_quantity = q.max(0);
             }
         }
-        if !body.provider_slugs.is_empty() {
-            authorization.provider_slugs = body.provider_slugs;
-        }
-        if let Some(payment_type) = payment_type {
-            authorization.payment_type = payment_type;
-        }
         Ok(())
     })
 }
 
-/// `updateAuthorizationPaymentType`.
+/// `updateAuthorizationPaymentType`: a known payment type changes nothing
+/// shown, but still counts as a change (`authorization.updated`).
 pub(crate) async fn update_payment_type(
     State(app): Shared,
     Path(id): Id,
     ApiJson(body): ApiJson<types::AuthorizationPaymentTypeRequest>,
 ) -> ApiResult<Response> {
-    let payment_type = payment_type(body.payment_type)?
-        .ok_or_else(|| ApiError::unprocessable("payment_type", "payment_type is required"))?;
-    change(&app, &id, |authorization| {
-        authorization.payment_type = payment_type;
-        Ok(())
-    })
+    refuse_if!(body.payment_type.is_none(); "payment_type", "payment_type is required");
+    check_payment_type(body.payment_type)?;
+    change(&app, &id, |_| Ok(()))
 }
 
 /// `voidAuthorization`: not once claimed, nor while a dispensation of it is
@@ -316,14 +297,8 @@ pub(crate) async fn claim_authorization(
     for line in &mut claimed {
         line.id = db.next();
     }
-    authorization.mark_claimed();
-    let now = app.clock.now();
-    authorization.updated_at = now;
-    let claim = db.new_claim(&authorization, claimed, "COMPLETED", now);
-    db.authorizations.insert(id, authorization);
-    let answer = claim.resource();
-    db.claims.insert(claim.id, claim);
-    Ok(created(answer))
+    let claim = db.file_claim(authorization, claimed, app.clock.now());
+    Ok(created(claim.resource()))
 }
 
 /// `createBiometricReading`: a non-empty Base64 reading matches.
@@ -334,11 +309,7 @@ pub(crate) async fn create_biometric(
     let mut db = app.db();
     db.sponsor_and_beneficiary(&body.sponsor_slug, body.beneficiary_id)?;
     refuse_if!(matches!(body.type_, types::BiometricType::Unknown(_)); "type", "unknown biometric type");
-    let bytes = base64_decode(&body.reading)
-        .ok_or_else(|| ApiError::unprocessable("reading", "reading is not valid Base64"))?;
-    if bytes.len() > MAX_UPLOAD {
-        return Err(ApiError::too_large(MAX_UPLOAD));
-    }
+    let bytes = base64_file(&body.reading, "reading")?;
     let matched = !bytes.is_empty();
     let id = random_uuid();
     use types::BiometricVerificationStatus::{VerificationFailure, VerificationSuccess};

@@ -11,8 +11,7 @@ use crate::store::{Beneficiary, Decision, Sponsor};
 
 /// `listSponsors`.
 pub(crate) async fn list_sponsors(State(app): Shared) -> Response {
-    let sponsors: Vec<_> = app.db().sponsors.iter().map(Sponsor::resource).collect();
-    ok(sponsors)
+    ok_list(app.db().sponsors.iter().map(Sponsor::resource))
 }
 
 fn sponsor_or_404(db: &Db, slug: &str) -> ApiResult<Sponsor> {
@@ -48,7 +47,7 @@ pub(crate) async fn sponsor_forms(State(app): Shared, Path(slug): Id) -> ApiResu
             authorization_coverage = types::CoverageType::PrescriptionDrugs, reimbursement = false;
             fields = fields.collect())
     };
-    Ok(ok(FORMS.iter().map(form).collect::<Vec<_>>()))
+    Ok(ok_list(FORMS.iter().map(form)))
 }
 
 /// `searchBeneficiary`: finds a beneficiary of the sponsor by
@@ -77,11 +76,8 @@ pub(crate) async fn search_beneficiary(
             Ok(ok(b.resource(until)))
         }
         None => {
-            let error = ApiError::new(
-                StatusCode::NOT_FOUND,
-                "071-404",
-                "no beneficiary matches the search",
-            );
+            let message = "no beneficiary matches the search";
+            let error = ApiError::new(StatusCode::NOT_FOUND, "071-404", message);
             Err(error.with_info("sponsor_slug", slug))
         }
     }
@@ -103,9 +99,7 @@ pub(crate) async fn dependents(
         .beneficiaries
         .iter()
         .filter(|b| b.holder_id == Some(holder.id));
-    Ok(ok(dependents
-        .map(|b| b.resource(until))
-        .collect::<Vec<_>>()))
+    Ok(ok_list(dependents.map(|b| b.resource(until))))
 }
 
 /// The product type a sponsor's rules are asked for (MEDICATION unless
@@ -189,17 +183,13 @@ const PROVIDERS: &[(&str, &str, &str)] = &[
 /// `searchExternalProviders`.
 pub(crate) async fn external_providers(Query(q): Query<TextQuery>) -> Response {
     let needle = q.query.unwrap_or_default().to_lowercase();
-    let found: Vec<types::ExternalProviderResource> = PROVIDERS
-        .iter()
-        .filter(|(slug, name, _)| {
-            needle.is_empty() || slug.contains(&needle) || name.to_lowercase().contains(&needle)
-        })
-        .map(|(slug, name, country)| {
-            typed!(types::ExternalProviderResource;
-                provider_slug = *slug, name = *name, country_code = *country)
-        })
-        .collect();
-    ok(found)
+    let found = PROVIDERS.iter().filter(|(slug, name, _)| {
+        needle.is_empty() || slug.contains(&needle) || name.to_lowercase().contains(&needle)
+    });
+    ok_list(found.map(|(slug, name, country)| {
+        typed!(types::ExternalProviderResource;
+            provider_slug = *slug, name = *name, country_code = *country)
+    }))
 }
 
 /// Where an asynchronous beneficiary lookup's monitor is read (a route of

@@ -76,14 +76,14 @@ pub(crate) async fn countries() -> Response {
     let all = COUNTRIES
         .iter()
         .map(|(code, name)| typed!(types::CountryResource; code = *code, name = *name));
-    ok(all.collect::<Vec<_>>())
+    ok_list(all)
 }
 
 /// `listStates` (v1 and v2).
 pub(crate) async fn states(Path(country): Id) -> ApiResult<Response> {
     let all = states_of(&country)?
         .map(|s| typed!(types::StateResource; code = s.1, name = s.2, country_code = s.0));
-    Ok(ok(all.collect::<Vec<_>>()))
+    Ok(ok_list(all))
 }
 
 /// `listSubdivisions` (v1 and v2): the same first-level divisions as the
@@ -91,7 +91,7 @@ pub(crate) async fn states(Path(country): Id) -> ApiResult<Response> {
 pub(crate) async fn subdivisions(Path(country): Id) -> ApiResult<Response> {
     let all = states_of(&country)?
         .map(|s| typed!(types::SubdivisionResource; code = s.1, name = s.2, country_code = s.0));
-    Ok(ok(all.collect::<Vec<_>>()))
+    Ok(ok_list(all))
 }
 
 /// `listCities` (v1 and v2).
@@ -100,7 +100,7 @@ pub(crate) async fn cities(Path((country, state)): Path<(String, String)>) -> Ap
         .find(|s| s.1.eq_ignore_ascii_case(&state))
         .or_404("state", &state)?;
     let all = entry.3.iter().map(|(code, name)| typed!(types::CityResource; code = *code, name = *name, state_code = entry.1));
-    Ok(ok(all.collect::<Vec<_>>()))
+    Ok(ok_list(all))
 }
 
 /// `listMedicalBoards` (v1 and v2).
@@ -109,7 +109,7 @@ pub(crate) async fn medical_boards(Path(country): Id) -> ApiResult<Response> {
     let all = BOARDS.iter().filter(|b| b.0 == country);
     let all = all
         .map(|b| typed!(types::MedicalBoardResource; code = b.1, name = b.2, country_code = b.0));
-    Ok(ok(all.collect::<Vec<_>>()))
+    Ok(ok_list(all))
 }
 
 /// `listMedicalSpecialties` (v1 and v2).
@@ -117,7 +117,7 @@ pub(crate) async fn specialties() -> Response {
     let all = SPECIALTIES
         .iter()
         .map(|(code, name)| typed!(types::MedicalSpecialtyResource; code = *code, name = *name));
-    ok(all.collect::<Vec<_>>())
+    ok_list(all)
 }
 
 /// `listMedications` (v1 and v2), filtered by `query`.
@@ -125,13 +125,8 @@ pub(crate) async fn medications(State(app): Shared, Query(q): Query<TextQuery>) 
     let db = app.db();
     let needle = q.query.unwrap_or_default().to_lowercase();
     let wanted = |p: &&CatalogProduct| p.kind == Kind::Medication && p.mentions(&needle);
-    let found: Vec<_> = db
-        .catalogue
-        .iter()
-        .filter(wanted)
-        .map(CatalogProduct::entry)
-        .collect();
-    ok(found)
+    let found = db.catalogue.iter().filter(wanted);
+    ok_list(found.map(CatalogProduct::entry))
 }
 
 /// Whether a diagnosis row matches a search text.
@@ -147,7 +142,7 @@ pub(crate) async fn diagnoses(Query(q): Query<TextQuery>) -> Response {
     let found = DIAGNOSES.iter().filter(|row| diagnosis_matches(&needle, row)).map(|(code, name)| {
         typed!(types::DiagnosisCatalogEntry; diagnosis_code = *code, description = *name)
     });
-    ok(found.collect::<Vec<_>>())
+    ok_list(found)
 }
 
 #[derive(Debug, serde::Deserialize)]

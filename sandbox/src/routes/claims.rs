@@ -5,7 +5,7 @@ use tokio::time::Instant;
 
 use super::prelude::*;
 use crate::input::numeric_id;
-use crate::store::{Claim, Decision, Doctor, Monitor, cents, claim_file};
+use crate::store::{Decision, Monitor, cents, claim_file};
 use types::MedicalProcedureClaimStatus::{Completed, Voided};
 use types::MonitorStatus::{Completed as Done, InProgress, Pending};
 
@@ -53,27 +53,16 @@ pub(crate) async fn create_outpatient(
         line.unit_price = item.unit_price.unwrap_or(line.unit_price);
         lines.push(line);
     }
-    let files = authorization.as_ref().map(|a| db.request_files(a));
     let now = app.clock.now();
-    let stored = Claim {
-        id: db.next(),
-        authorization_id: authorization.as_ref().map(|a| a.id),
-        authorization_code: authorization.and_then(|a| a.code),
-        beneficiary_id: beneficiary.id,
-        sponsor_slug: sponsor.slug.to_owned(),
-        doctor: Doctor::from_parts(
-            Some(claim.doctor_name),
-            Some(claim.doctor_medical_license_number),
-            Some(claim.doctor_country_code),
-            claim.doctor_specialty_name,
-        ),
-        status: "OPEN".to_owned(),
+    let (sponsor, beneficiary) = (sponsor.slug, beneficiary.id);
+    let stored = db.new_claim(
+        sponsor,
+        beneficiary,
+        authorization.as_ref(),
         lines,
-        currency: sponsor.currency.to_owned(),
-        files: files.unwrap_or_default(),
-        updated_at: now,
-        ..Claim::default()
-    };
+        "OPEN",
+        now,
+    );
     let answer = typed!(types::OutpatientCareClaimCreatedResponse;
         claim_id = stored.id.to_string(), status = "OPEN", created_at = now);
     db.claims.insert(stored.id, stored);
@@ -98,7 +87,7 @@ pub(crate) async fn outpatient_files(State(app): Shared, Path(id): Id) -> ApiRes
     let db = app.db();
     let id = claim_id(&db, &id)?;
     let files = db.claims[&id].files.iter().map(claim_file);
-    Ok(ok(files.collect::<Vec<_>>()))
+    Ok(ok_list(files))
 }
 
 /// Where a claim monitor is read.
@@ -128,12 +117,6 @@ pub(crate) async fn complete_outpatient(
         ready_at: Instant::now() + app.config.async_sponsor_delay_value(),
     };
     let stored = db.claims.get_mut(&cid).or_404("claim", &id)?;
-    stored.doctor = Doctor {
-        name: body.doctor_name,
-        license: body.doctor_medical_license_number,
-        country_code: body.doctor_country_code,
-        specialty: body.doctor_specialty_name,
-    };
     stored.document_number = body.document_number;
     stored.document_date = body.document_date;
     stored.document_serial = body.document_serial;
@@ -222,9 +205,8 @@ pub(crate) async fn create_procedure(
             .authorized_quantity(quantity)
             .status(types::AuthorizationStatus::Approved);
         let line = types::Product::try_from(line);
-        products.push(
-            line.map_err(|e| ApiError::internal(format!("a claim line did not build: {e}")))?,
-        );
+        let failed = |e| ApiError::internal(format!("a claim line did not build: {e}"));
+        products.push(line.map_err(failed)?);
     }
     let id = db.next();
     let claim = typed!(types::MedicalProcedureClaimResource;

@@ -94,11 +94,8 @@ fn map_products(db: &Db, target: Redeems, input: &[Wanted]) -> ApiResult<Vec<Dis
             })?,
             None => &line.code,
         };
-        out.push(product(
-            code,
-            p.substitute_quantity.unwrap_or(p.quantity),
-            p.price,
-        ));
+        let quantity = p.substitute_quantity.unwrap_or(p.quantity);
+        out.push(product(code, quantity, p.price));
     }
     Ok(out)
 }
@@ -271,7 +268,6 @@ pub(crate) async fn complete_dispensation(
             return Err(error);
         }
     }
-    let now = app.clock.now();
     let claim_id = match d.redeems {
         Redeems::Authorization(aid) => {
             let mut authorization = db.authorizations[&aid].clone();
@@ -296,16 +292,11 @@ pub(crate) async fn complete_dispensation(
                 line.claimed_quantity = p.quantity;
                 lines.push(line);
             }
-            authorization.mark_claimed();
-            authorization.updated_at = now;
-            let mut claim = db.new_claim(&authorization, lines, "COMPLETED", now);
+            let claim = db.file_claim(authorization, lines, app.clock.now());
             claim.document_number = Some(body.document_number.clone());
             claim.document_date = Some(body.document_date);
             claim.document_serial = body.document_serial.clone();
-            let claim_id = claim.id;
-            db.claims.insert(claim.id, claim);
-            db.authorizations.insert(aid, authorization);
-            Some(claim_id)
+            Some(claim.id)
         }
         Redeems::Prescription(pid) => {
             if let Some(p) = db.prescriptions.get_mut(&pid) {

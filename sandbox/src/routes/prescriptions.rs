@@ -175,15 +175,10 @@ pub(crate) async fn list_prescriptions(
     paged.reply(&app.base_url, items)
 }
 
-/// A prescription by code or by numeric id, or 404.
-fn prescription_id(db: &Db, raw: &str) -> ApiResult<i64> {
-    db.find_prescription(raw).or_404("prescription", raw)
-}
-
 /// `getPrescription` (by id or by code).
 pub(crate) async fn get_prescription(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
-    let id = prescription_id(&db, &id)?;
+    let id = db.find_prescription(&id).or_404("prescription", &id)?;
     Ok(ok(db.prescriptions[&id].resource(download_url(&app, id))))
 }
 
@@ -195,11 +190,9 @@ pub(crate) async fn resend_prescription(
 ) -> ApiResult<Response> {
     let channel = body.channel.to_uppercase();
     refuse_if!(!matches!(channel.as_str(), "EMAIL" | "SMS" | "WHATSAPP"); "channel", "channel must be EMAIL, SMS or WHATSAPP");
-    let mut db = app.db();
-    let id = prescription_id(&db, &id)?;
-    if let Some(p) = db.prescriptions.get_mut(&id) {
-        p.resent.push(channel);
-    }
+    app.db()
+        .find_prescription(&id)
+        .or_404("prescription", &id)?;
     Ok(StatusCode::OK.into_response())
 }
 
@@ -218,7 +211,7 @@ pub(crate) async fn search_patients(
         let document = query.document_number.as_deref();
         document.is_none_or(|d| p.document_number.as_deref() == Some(d))
     };
-    ok(db.patients.iter().filter(wanted).collect::<Vec<_>>())
+    ok_list(db.patients.iter().filter(wanted))
 }
 
 /// `createPatient`: 409 when the document is already registered.

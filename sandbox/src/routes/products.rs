@@ -29,13 +29,8 @@ pub(crate) async fn list_catalog_products(
 ) -> Response {
     let db = app.db();
     let wanted = |p: &&CatalogProduct| p.kind != Kind::Medication && query.of_type(p);
-    let found: Vec<_> = db
-        .catalogue
-        .iter()
-        .filter(wanted)
-        .map(CatalogProduct::entry)
-        .collect();
-    ok(found)
+    let found = db.catalogue.iter().filter(wanted);
+    ok_list(found.map(CatalogProduct::entry))
 }
 
 fn registered(code: &str, at: Time) -> types::ProviderProductResource {
@@ -53,10 +48,8 @@ pub(crate) async fn list_provider_products(
     let registrations = db.provider_products.iter();
     let products = registrations.filter_map(|(code, at)| Some((db.product_by_code(code)?, *at)));
     let wanted = products.filter(|(p, _)| query.of_type(p) && p.mentions(&needle));
-    paged.reply(
-        &app.base_url,
-        wanted.map(|(p, at)| registered(p.code, at)).collect(),
-    )
+    let items = wanted.map(|(p, at)| registered(p.code, at));
+    paged.reply(&app.base_url, items.collect())
 }
 
 /// `registerProviderProduct`: 404 outside the catalogue, 409 `071-102`

@@ -4,7 +4,7 @@ use axum::extract::multipart::{Multipart, MultipartRejection};
 
 use super::authorizations::issue;
 use super::prelude::*;
-use crate::input::{MAX_UPLOAD, base64_decode, numeric_id, read_upload};
+use crate::input::{base64_file, numeric_id, read_upload};
 use crate::state::App;
 use crate::store::otp_of;
 use crate::store::{AuthRequest, Authorization, Decision, Doctor, RequestView};
@@ -102,24 +102,14 @@ pub(crate) async fn complete_request(
         .cloned()
         .or_404("sponsor", &request.sponsor_slug)?;
     refuse_if!(request.lines.is_empty(); "products", "the request has no products to authorize");
-    let attached = |kind: &str| {
-        let mut types = request
-            .indications
-            .iter()
-            .filter_map(|i| i.file_type.as_deref());
-        types.any(|t| t.eq_ignore_ascii_case(kind))
-    };
-    let missing: Vec<&str> = sponsor
-        .required_documents
-        .iter()
-        .copied()
-        .filter(|kind| !attached(kind))
-        .collect();
+    let file_types = request.indications.iter();
+    let file_types: Vec<&str> = file_types.filter_map(|i| i.file_type.as_deref()).collect();
+    let attached = |kind: &&str| file_types.iter().any(|t| t.eq_ignore_ascii_case(kind));
+    let required = sponsor.required_documents.iter().copied();
+    let missing: Vec<&str> = required.filter(|kind| !attached(kind)).collect();
     if !missing.is_empty() {
-        let message = format!(
-            "the sponsor needs these documents first: {}",
-            missing.join(", ")
-        );
+        let listed = missing.join(", ");
+        let message = format!("the sponsor needs these documents first: {listed}");
         let code = "071-422-missing-indication";
         let error = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message);
         return Err(error.with_info("missing_file_types", missing));
@@ -134,16 +124,16 @@ pub(crate) async fn complete_request(
         Authorization::new(db.next(), slug, beneficiary, doctor, lines, &app.clock);
     authorization.request_id = Some(rid);
     let decided = issue(&app, &mut db, &sponsor, authorization);
-    let now = app.clock.now();
-    let Some(stored) = db.auth_requests.get_mut(&rid) else {
-        return Err(ApiError::not_found("authorization request", &id));
-    };
+    let stored = db
+        .auth_requests
+        .get_mut(&rid)
+        .or_404("authorization request", &id)?;
     stored.authorization_ids.push(decided);
     stored.status = match sponsor.decision {
         Decision::Sync => "COMPLETED",
         Decision::Async => "PENDING_SPONSOR",
     };
-    stored.updated_at = now;
+    stored.updated_at = app.clock.now();
     let stored = stored.clone();
     Ok(ok(view(&db, &stored)))
 }
@@ -211,11 +201,7 @@ pub(crate) async fn attach_indication_base64(
     ApiJson(body): ApiJson<types::AttachIndicationBase64Request>,
 ) -> ApiResult<Response> {
     let rid = open_for_upload(&app.db(), &id)?;
-    let bytes = base64_decode(&body.content)
-        .ok_or_else(|| ApiError::unprocessable("content", "content is not valid Base64"))?;
-    if bytes.len() > MAX_UPLOAD {
-        return Err(ApiError::too_large(MAX_UPLOAD));
-    }
+    let bytes = base64_file(&body.content, "content")?;
     refuse_if!(bytes.is_empty(); "content", "the file is empty");
     refuse_if!(body.file_type.trim().is_empty(); "file_type", "file_type is required");
     let file_name = body

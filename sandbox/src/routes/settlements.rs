@@ -19,23 +19,23 @@ pub(crate) async fn start_settlement(
         let error = ApiError::new(StatusCode::NOT_ACCEPTABLE, "071-406", message);
         return Err(error.with_info("sponsor_slug", body.sponsor_slug));
     }
+    let id = format!("stl_{:06}", db.next());
+    let resource = typed!(types::SettlementBatchResource;
+        settlement_id = id.clone(), sponsor_slug = body.sponsor_slug, status = "OPEN",
+        created_at = app.clock.now());
+    let answer = ok(&resource);
     let settlement = Settlement {
-        id: format!("stl_{:06}", db.next()),
-        sponsor_slug: body.sponsor_slug,
-        status: "OPEN",
-        authorization_ids: Vec::new(),
-        documents: Vec::new(),
-        created_at: app.clock.now(),
+        resource,
+        ..Settlement::default()
     };
-    let answer = settlement.resource();
-    db.settlements.insert(settlement.id.clone(), settlement);
-    Ok(ok(answer))
+    db.settlements.insert(id, settlement);
+    Ok(answer)
 }
 
 /// The batch, if it is still OPEN.
 fn open_batch<'a>(db: &'a mut Db, id: &str) -> ApiResult<&'a mut Settlement> {
     let batch = db.settlements.get_mut(id).or_404("settlement batch", id)?;
-    let status = batch.status;
+    let status = batch.resource.status.as_ref().map_or("", |s| s.as_str());
     conflict_if!(status != "OPEN"; "settlement batch {id} is already {status}");
     Ok(batch)
 }
@@ -62,7 +62,7 @@ pub(crate) async fn pending_authorizations(
 ) -> ApiResult<Response> {
     let db = app.db();
     let batch = db.settlements.get(&id).or_404("settlement batch", &id)?;
-    let items = pending(&db, &batch.sponsor_slug).map(|(authorization, claim)| {
+    let items = pending(&db, batch.sponsor_slug()).map(|(authorization, claim)| {
         typed!(types::SettlementPendingAuthorization;
             authorization_id = authorization.to_string(), claim_id = claim.id.to_string(),
             dispensation_date = claim.updated_at.date_naive().to_string(),
@@ -78,7 +78,7 @@ pub(crate) async fn attach_authorizations(
     ApiJson(body): ApiJson<types::AttachSettlementAuthorizationsRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
-    let sponsor = open_batch(&mut db, &id)?.sponsor_slug.clone();
+    let sponsor = open_batch(&mut db, &id)?.sponsor_slug().to_owned();
     refuse_if!(body.authorization_ids.is_empty(); "authorization_ids", "name at least one authorization");
     let pending: Vec<i64> = pending(&db, &sponsor).map(|(a, _)| a).collect();
     let mut ids = Vec::new();
@@ -93,7 +93,7 @@ pub(crate) async fn attach_authorizations(
             batch.authorization_ids.push(a);
         }
     }
-    Ok(ok(batch.resource()))
+    Ok(ok(&batch.resource))
 }
 
 /// `uploadSettlementDocument` (multipart: `file`, `document_type`).
@@ -151,6 +151,6 @@ pub(crate) async fn complete_settlement(
         claim.settled = true;
     }
     let batch = open_batch(&mut db, &id)?;
-    batch.status = "SUBMITTED";
-    Ok(ok(batch.resource()))
+    batch.resource.status = Some(types::SettlementBatchStatus::Submitted);
+    Ok(ok(&batch.resource))
 }

@@ -102,11 +102,7 @@ impl Beneficiary {
 
     /// `BeneficiaryLookupResult`.
     pub(crate) fn lookup_result(&self) -> types::BeneficiaryLookupResult {
-        let kinship = if self.holder_id.is_some() {
-            "DEPENDENT"
-        } else {
-            "HOLDER"
-        };
+        let kinship = self.holder_id.map_or("HOLDER", |_| "DEPENDENT");
         typed!(types::BeneficiaryLookupResult;
             id = self.id, name = self.name(), identity_document_type = self.document_type,
             identity_document_id = self.document_number, date_of_birth = self.date_of_birth,
@@ -248,20 +244,20 @@ impl Doctor {
         }
     }
 
-    /// The request's doctor fields, falling back to the seeded doctor for
-    /// any that are missing.
+    /// A request's doctor fields, required or optional as its body has
+    /// them, falling back to the seeded doctor for any that are missing.
     pub(crate) fn from_parts(
-        name: Option<String>,
-        license: Option<String>,
-        country_code: Option<String>,
-        specialty: Option<String>,
+        name: impl Into<Option<String>>,
+        license: impl Into<Option<String>>,
+        country_code: impl Into<Option<String>>,
+        specialty: impl Into<Option<String>>,
     ) -> Self {
         let seed = Self::seed();
         Self {
-            name: name.unwrap_or(seed.name),
-            license: license.unwrap_or(seed.license),
-            country_code: country_code.unwrap_or(seed.country_code),
-            specialty: specialty.unwrap_or(seed.specialty),
+            name: name.into().unwrap_or(seed.name),
+            license: license.into().unwrap_or(seed.license),
+            country_code: country_code.into().unwrap_or(seed.country_code),
+            specialty: specialty.into().unwrap_or(seed.specialty),
         }
     }
 }
@@ -372,9 +368,7 @@ pub(crate) struct Authorization {
     pub status: String,
     pub kind: Kind,
     pub lines: Vec<Line>,
-    pub payment_type: String,
     pub sponsor_authorization_code: Option<String>,
-    pub provider_slugs: Vec<String>,
     pub activation_at: Time,
     pub expiration_at: Time,
     pub created_at: Time,
@@ -403,9 +397,7 @@ impl Authorization {
             status: "SENT_TO_SPONSOR".to_owned(),
             kind: lines.first().map_or(Kind::Medication, |l| l.kind),
             lines,
-            payment_type: "DIRECT_PAYMENT".to_owned(),
             sponsor_authorization_code: None,
-            provider_slugs: vec!["sandbox-provider".to_owned()],
             activation_at: now,
             expiration_at: clock.in_days(30),
             created_at: now,
@@ -497,7 +489,6 @@ pub(crate) struct Claim {
     pub authorization_code: Option<String>,
     pub beneficiary_id: i64,
     pub sponsor_slug: String,
-    pub doctor: Doctor,
     pub status: String,
     pub lines: Vec<Line>,
     pub currency: String,
@@ -675,7 +666,6 @@ pub(crate) struct Prescription {
     pub lines: Vec<Line>,
     pub status: &'static str,
     pub created_at: Time,
-    pub resent: Vec<String>,
 }
 
 impl Prescription {
@@ -701,23 +691,18 @@ impl Prescription {
     }
 }
 
-#[derive(Clone)]
+/// A settlement batch as answered, with what it holds.
+#[derive(Clone, Default)]
 pub(crate) struct Settlement {
-    pub id: String,
-    pub sponsor_slug: String,
-    pub status: &'static str,
+    pub resource: types::SettlementBatchResource,
     pub authorization_ids: Vec<i64>,
     /// The `document_type` of each document uploaded.
     pub documents: Vec<String>,
-    pub created_at: Time,
 }
 
 impl Settlement {
-    /// `SettlementBatchResource`.
-    pub(crate) fn resource(&self) -> types::SettlementBatchResource {
-        typed!(types::SettlementBatchResource;
-            settlement_id = self.id.clone(), sponsor_slug = self.sponsor_slug.clone(),
-            status = self.status, created_at = self.created_at)
+    pub(crate) fn sponsor_slug(&self) -> &str {
+        self.resource.sponsor_slug.as_deref().unwrap_or_default()
     }
 }
 

@@ -7,7 +7,7 @@ use tokio::time::Instant;
 
 use osigu::types::{DiagnosisResource, ProductDecisionStatus};
 
-use super::{Authorization, Beneficiary, CatalogProduct, Claim, Db, Indication, Line, Sponsor};
+use super::{Authorization, Beneficiary, CatalogProduct, Claim, Db, Line, Sponsor};
 use crate::clock::Time;
 use crate::input::numeric_id;
 use crate::reply::{ApiError, ApiResult, OrNotFound};
@@ -32,10 +32,8 @@ impl Db {
             .cloned()
             .ok_or_else(|| refuse("beneficiary_id", message()))?;
         if !beneficiary.active {
-            let (code, message) = (
-                "071-422-coverage-inactive",
-                "the beneficiary has no active coverage",
-            );
+            let message = "the beneficiary has no active coverage";
+            let code = "071-422-coverage-inactive";
             let error = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message);
             return Err(error.with_info("field", "beneficiary_id"));
         }
@@ -86,38 +84,60 @@ impl Db {
         self.find_authorization(raw).or_404("authorization", raw)
     }
 
-    /// The documents of the request an authorization was decided from.
-    pub(crate) fn request_files(&self, authorization: &Authorization) -> Vec<Indication> {
-        let request = authorization
-            .request_id
-            .and_then(|r| self.auth_requests.get(&r));
-        request.map_or_else(Vec::new, |r| r.indications.clone())
-    }
-
-    /// A provider claim for (part of) an authorization, not yet stored.
+    /// A provider claim of `lines` for a beneficiary of a sponsor, not yet
+    /// stored; one for (part of) an authorization carries its code and its
+    /// request's documents.
     pub(crate) fn new_claim(
         &mut self,
-        authorization: &Authorization,
+        sponsor_slug: &str,
+        beneficiary_id: i64,
+        authorization: Option<&Authorization>,
         lines: Vec<Line>,
         status: &str,
         now: Time,
     ) -> Claim {
-        let sponsor = self.sponsor(&authorization.sponsor_slug);
+        let sponsor = self.sponsor(sponsor_slug);
         let currency = sponsor.map_or("GTQ", |s| s.currency).to_owned();
+        let request_id = authorization.and_then(|a| a.request_id);
+        let request = request_id.and_then(|r| self.auth_requests.get(&r));
+        let files = request.map(|r| r.indications.clone());
         Claim {
             id: self.next(),
-            authorization_id: Some(authorization.id),
-            authorization_code: authorization.code.clone(),
-            beneficiary_id: authorization.beneficiary_id,
-            sponsor_slug: authorization.sponsor_slug.clone(),
-            doctor: authorization.doctor.clone(),
+            authorization_id: authorization.map(|a| a.id),
+            authorization_code: authorization.and_then(|a| a.code.clone()),
+            beneficiary_id,
+            sponsor_slug: sponsor_slug.to_owned(),
             status: status.to_owned(),
             lines,
             currency,
-            files: self.request_files(authorization),
+            files: files.unwrap_or_default(),
             updated_at: now,
             ..Claim::default()
         }
+    }
+
+    /// Files a COMPLETED claim of `lines`, already counted as claimed on
+    /// `authorization`'s lines: stores the authorization, marked claimed,
+    /// and the claim, and returns the claim.
+    pub(crate) fn file_claim(
+        &mut self,
+        mut authorization: Authorization,
+        lines: Vec<Line>,
+        now: Time,
+    ) -> &mut Claim {
+        authorization.mark_claimed();
+        authorization.updated_at = now;
+        let (sponsor, beneficiary) = (&authorization.sponsor_slug, authorization.beneficiary_id);
+        let claim = self.new_claim(
+            sponsor,
+            beneficiary,
+            Some(&authorization),
+            lines,
+            "COMPLETED",
+            now,
+        );
+        self.authorizations.insert(authorization.id, authorization);
+        self.claims.entry(claim.id).or_insert(claim)
     }
 
     /// Checks, and on success consumes, an OTP verification token (the
@@ -211,21 +231,10 @@ impl Db {
     }
 }
 
-/// The OTP token among `(type, value)` verifications, if one is there.
-fn otp_token<'a>(
-    verifications: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>,
-) -> Option<&'a str> {
-    verifications
-        .into_iter()
-        .find(|(kind, _)| kind.is_some_and(|k| k.eq_ignore_ascii_case("OTP")))
-        .and_then(|(_, value)| value)
-}
-
-/// The OTP token among the SDK's `ExternalVerification`s.
+/// The OTP token among the SDK's `ExternalVerification`s, if one is there.
 pub(crate) fn otp_of(verifications: &[osigu::types::ExternalVerification]) -> Option<&str> {
-    otp_token(
-        verifications
-            .iter()
-            .map(|v| (Some(v.type_.as_str()), Some(v.value.as_str()))),
-    )
+    let otp = verifications
+        .iter()
+        .find(|v| v.type_.as_str().eq_ignore_ascii_case("OTP"));
+    otp.map(|v| v.value.as_str())
 }
