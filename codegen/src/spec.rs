@@ -99,6 +99,18 @@ pub fn resolve<'a>(spec: &'a Value, mut value: &'a Value) -> &'a Value {
     value
 }
 
+/// The property names an object schema's `required` list holds (strings
+/// only; anything else in the list is skipped).
+pub(crate) fn required_properties(schema: &Value) -> Vec<&str> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
 /// The concrete schema a media-type or parameter `schema` stands for.
 pub(crate) fn is_binary_string(spec: &Value, schema: &Value) -> bool {
     let schema = resolve(spec, schema);

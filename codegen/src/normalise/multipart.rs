@@ -20,7 +20,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::spec::resolve;
+use crate::spec::{required_properties, resolve};
 
 /// The extension key the normaliser writes and the codegen reads.
 pub(crate) const EXTENSION: &str = "x-osigu-multipart";
@@ -49,13 +49,7 @@ pub(super) fn describe(spec: &Value, media: &Value, body_required: bool) -> Desc
         .get("schema")
         .map_or(&Value::Null, |s| resolve(spec, s));
     let encoding = media.get("encoding").and_then(Value::as_object);
-    let required: Vec<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let required = required_properties(schema);
     let mut parts = Vec::new();
     let mut lines = Vec::new();
     let mut lossy = Vec::new();

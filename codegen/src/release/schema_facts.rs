@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::spec::required_properties;
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct SchemaFacts {
     pub shape: String,
@@ -72,13 +74,7 @@ fn collect_fields(
             collect_fields(member, prefix, out, depth + 1);
         }
     }
-    let required: Vec<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let required = required_properties(schema);
     let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
         return;
     };
