@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::untimed_http;
+use common::{api_requests, untimed_http};
 
 use base64::Engine as _;
 use futures_util::{StreamExt, TryStreamExt};
@@ -15,7 +15,7 @@ use osigu::{
 };
 use serde_json::json;
 use wiremock::matchers::{body_partial_json, method, path, path_regex, query_param};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn osigu_against(server: &MockServer, market: Market) -> Osigu {
     Mock::given(method("POST"))
@@ -38,16 +38,6 @@ async fn osigu_against(server: &MockServer, market: Market) -> Osigu {
         .http_client(untimed_http())
         .build()
         .unwrap()
-}
-
-async fn api_requests(server: &MockServer) -> Vec<Request> {
-    server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.url.path() != "/v1/oauth/token")
-        .collect()
 }
 
 async fn api_paths(server: &MockServer) -> Vec<String> {

@@ -10,14 +10,17 @@
 //! server closing the connection, and a create whose body could not be
 //! written ends as `Error::OutcomeUnknown`, by the create rule.
 
+mod common;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
+use common::api_requests;
 use osigu::{Environment, Error, Osigu, RateLimits, RetryPolicy, Upload, types};
 use osigu_sandbox::Sandbox;
 use serde_json::json;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const DOCUMENTS: &str = "POST /v3/settlements/{settlement_id}/documents";
 
@@ -66,16 +69,6 @@ async fn against_mock(server: &MockServer) -> Osigu {
     )
     .build()
     .unwrap()
-}
-
-async fn uploads(server: &MockServer) -> Vec<Request> {
-    server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.url.path() != "/v1/oauth/token")
-        .collect()
 }
 
 async fn open_batch(osigu: &Osigu) -> String {
@@ -170,7 +163,7 @@ async fn every_part_and_query_parameter_goes_out_under_its_name() {
         .await
         .unwrap();
 
-    let sent = uploads(&server).await;
+    let sent = api_requests(&server).await;
     assert_eq!(sent.len(), 2);
     assert_eq!(
         sent[0].url.path(),
@@ -255,7 +248,7 @@ async fn an_upload_from_a_path_is_sent_whole_again_after_a_503() {
         .unwrap();
 
     assert_eq!(stored.id.as_deref(), Some("doc_1"));
-    let sent = uploads(&server).await;
+    let sent = api_requests(&server).await;
     assert_eq!(sent.len(), 2, "one 503, one retry");
     for request in &sent {
         assert!(
@@ -299,7 +292,7 @@ async fn an_upload_from_a_reader_is_sent_once_and_a_503_is_a_typed_error() {
         Error::Api(api) => assert_eq!(api.status, 503, "{error:?}"),
         other => panic!("expected Error::Api(503), got {other:?}"),
     }
-    let sent = uploads(&server).await;
+    let sent = api_requests(&server).await;
     assert_eq!(sent.len(), 1, "a reader cannot be read twice");
     assert!(
         sent[0]
@@ -346,7 +339,7 @@ async fn a_file_over_25_mb_is_refused_before_any_byte_is_sent() {
         "{error:?}"
     );
     assert!(
-        uploads(&server).await.is_empty(),
+        api_requests(&server).await.is_empty(),
         "nothing reached the server"
     );
 }

@@ -48,5 +48,16 @@ pub fn untimed_http() -> reqwest::Client {
         .unwrap()
 }
 
+/// What reached a mock Osigu besides the token endpoint, in order.
+pub async fn api_requests(server: &wiremock::MockServer) -> Vec<wiremock::Request> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.url.path() != "/v1/oauth/token")
+        .collect()
+}
+
 #[cfg(feature = "redis")]
 pub mod redis_server;
