@@ -180,6 +180,27 @@ struct Tries {
     refreshed: bool,
 }
 
+impl Tries {
+    /// This attempt as the retry decision sees it.
+    fn attempt(
+        &self,
+        op: &Operation,
+        outcome: Outcome,
+        started: Instant,
+        replayable: bool,
+    ) -> Attempt {
+        Attempt {
+            class: op.class,
+            outcome,
+            number: self.number,
+            elapsed: started.elapsed(),
+            replayable,
+            maybe_applied: self.maybe_applied,
+            refreshed: self.refreshed,
+        }
+    }
+}
+
 /// One attempt that did not end in a success answer.
 struct Sent<'a> {
     result: reqwest::Result<reqwest::Response>,
@@ -342,18 +363,11 @@ impl Core {
         tries: &Tries,
         started: Instant,
     ) -> Result<(), Error> {
-        let attempt = Attempt {
-            class: op.class,
-            outcome: Outcome::NoToken {
-                retryable: failure.error.is_retryable(),
-                hint: failure.retry_in,
-            },
-            number: tries.number,
-            elapsed: started.elapsed(),
-            replayable: true,
-            maybe_applied: tries.maybe_applied,
-            refreshed: tries.refreshed,
+        let outcome = Outcome::NoToken {
+            retryable: failure.error.is_retryable(),
+            hint: failure.retry_in,
         };
+        let attempt = tries.attempt(op, outcome, started, true);
         if let Decision::Retry { wait } = decide(&attempt, &self.retry) {
             tracing::warn!(attempt = tries.number, wait_ms = wait.as_millis() as u64, reason = %failure.error, "no token yet; retrying");
             tokio::time::sleep(wait).await;
@@ -404,21 +418,13 @@ impl Core {
                 self.pacing.penalize(op.bucket, pause).await;
             }
         }
-        let attempt = Attempt {
-            class: op.class,
-            outcome,
-            number: tries.number,
-            elapsed: started.elapsed(),
-            replayable: sent.replayable,
-            maybe_applied: tries.maybe_applied,
-            refreshed: tries.refreshed,
-        };
+        let attempt = tries.attempt(op, outcome, started, sent.replayable);
         Next::Finish(match decide(&attempt, &self.retry) {
-            Decision::Done => match response {
-                Some(response) if outcome == Outcome::Success => Ok(response),
-                Some(response) => Err(error_from(response, op, tries.refreshed).await),
-                None => Err(Error::invalid("no answer")),
-            },
+            // Only failures come here: a success answer returned earlier.
+            Decision::Done => Err(match response {
+                Some(response) => error_from(response, op, tries.refreshed).await,
+                None => Error::invalid("no answer"),
+            }),
             Decision::Retry { wait } => {
                 let status = response.as_ref().map(|r| r.status().as_u16());
                 if outcome == Outcome::MaybeSent || status.is_some_and(|s| s >= 500) {
