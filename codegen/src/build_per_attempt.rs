@@ -26,10 +26,7 @@ pub(crate) fn rewrite(file: &mut syn::File, paths: &EnginePaths) {
     let Ok(error) = syn::parse_str::<syn::Path>(&paths.error) else {
         return;
     };
-    let Some(builders) = file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
+    let Some(builders) = crate::send_path::builder_items(file) else {
         return;
     };
     for item in builders.iter_mut() {

@@ -132,10 +132,7 @@ pub(crate) fn emit(
         None => None,
     };
     let methods = crate::surface::client_methods(file);
-    let Some(builders) = file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
+    let Some(builders) = crate::send_path::builder_items(file) else {
         return Err(invalid(
             "no builder module for the multipart operations".into(),
         ));

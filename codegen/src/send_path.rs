@@ -83,10 +83,7 @@ pub(crate) fn rewrite(
         parse(&paths.error)?,
         parse(&paths.table)?,
     );
-    let Some(builders) = file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
+    let Some(builders) = builder_items(file) else {
         return Ok(Vec::new());
     };
     // First the names, so each send() can index its row of the sorted table.
@@ -166,6 +163,15 @@ pub(crate) fn rewrite(
         imp.items.insert(at + 2, ImplItem::Fn(accessor));
     }
     Ok(order)
+}
+
+/// The items of the generated `mod builder`, where every operation's
+/// builder and its `send()` live; `None` when there is no such module.
+pub(crate) fn builder_items(file: &mut syn::File) -> Option<&mut Vec<Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
 }
 
 /// `let info = OperationInfo { operation_id: "name" };`
