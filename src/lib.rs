@@ -49,7 +49,9 @@
 //! osigu = { version = "0.1", features = ["redis"] }
 //! ```
 //!
-//! ```ignore
+//! ```
+//! # #[cfg(feature = "redis")]
+//! # fn main() -> Result<(), osigu::Error> {
 //! let fleet = osigu::fleet::RedisFleet::builder("redis://127.0.0.1:6379/0")
 //!     .client(&osigu::Environment::Sandbox, "my-client-id", "my-client-secret")
 //!     .build()?;
@@ -57,6 +59,11 @@
 //!     .credentials("my-client-id", "my-client-secret")
 //!     .redis_fleet(&fleet)
 //!     .build()?;
+//! # Ok(())
+//! # }
+//! # // Without the feature there is no fleet to build.
+//! # #[cfg(not(feature = "redis"))]
+//! # fn main() {}
 //! ```
 //!
 //! ## Building request bodies
