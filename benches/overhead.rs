@@ -71,6 +71,24 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
+/// The median of per-round ratios, with the middle half's bounds.
+#[derive(Clone, Copy)]
+struct Spread {
+    median: f64,
+    low: f64,
+    high: f64,
+}
+
+fn spread(mut ratios: Vec<f64>) -> Spread {
+    ratios.sort_by(f64::total_cmp);
+    let at = |q: usize| ratios[(ratios.len() - 1) * q / 4];
+    Spread {
+        median: at(2),
+        low: at(1),
+        high: at(3),
+    }
+}
+
 fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
@@ -207,7 +225,12 @@ async fn main() {
         ("POST /dispensing/v1/dispensations", true),
     ] {
         let mut samples: [Vec<Duration>; 3] = std::array::from_fn(|_| Vec::with_capacity(calls));
+        // Per round, each side's median against the same request's: a
+        // burst of noise from the machine spoils the rounds it falls in,
+        // not the whole figure.
+        let mut per_round: [Vec<f64>; 2] = Default::default();
         for round in 0..rounds {
+            let mut segment: [Vec<Duration>; 3] = Default::default();
             // Each round starts with another side: the first calls after a
             // switch run measurably slower (an A/A run of raw reqwest
             // against itself read 1.01–1.03 when one side always went
@@ -222,28 +245,43 @@ async fn main() {
                         1 => raw_call(&raw, &base, &body, post, Wire::Same).await,
                         _ => raw_call(&minimal, &base, &body, post, Wire::Minimal).await,
                     }
-                    samples[side].push(started.elapsed());
+                    segment[side].push(started.elapsed());
                 }
             }
+            for (all, these) in samples.iter_mut().zip(&segment) {
+                all.extend_from_slice(these);
+            }
+            let [sdk, same, minimal] = segment.map(|s| micros(median(s)));
+            per_round[0].push(sdk / same);
+            per_round[1].push(sdk / minimal);
         }
         let [sdk, same, minimal] = samples.map(median);
-        results.push((name, sdk, same, minimal));
+        let [vs_same, vs_minimal] = per_round.map(spread);
+        results.push((name, sdk, same, minimal, vs_same, vs_minimal));
     }
 
     let subject = if aa { "raw reqwest (A/A)" } else { "osigu" };
-    println!("per-call overhead, {calls} sequential calls per side, median latency");
+    println!("per-call overhead, {calls} sequential calls per side in {rounds} rounds");
+    println!(
+        "ratio: the median over rounds of each round's median latency against raw reqwest's \
+         (middle half of the rounds in brackets); latencies: medians over all calls"
+    );
     println!(
         "| call | {subject} | raw reqwest, same request | ratio (target ≤ 1.05) | raw reqwest, minimal request | ratio |"
     );
     println!("| --- | --- | --- | --- | --- | --- |");
-    for (name, sdk, same, minimal) in results {
+    for (name, sdk, same, minimal, vs_same, vs_minimal) in results {
         println!(
-            "| {name} | {:.1} µs | {:.1} µs | {:.3} | {:.1} µs | {:.3} |",
+            "| {name} | {:.1} µs | {:.1} µs | {:.3} [{:.3}–{:.3}] | {:.1} µs | {:.3} [{:.3}–{:.3}] |",
             micros(sdk),
             micros(same),
-            micros(sdk) / micros(same),
+            vs_same.median,
+            vs_same.low,
+            vs_same.high,
             micros(minimal),
-            micros(sdk) / micros(minimal),
+            vs_minimal.median,
+            vs_minimal.low,
+            vs_minimal.high,
         );
     }
 }
