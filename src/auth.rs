@@ -413,7 +413,7 @@ impl TokenCache {
 
     /// The cached token while it is valid, starting a background refresh
     /// when it is due; never waits.
-    fn cached(&self) -> Option<Arc<Credential>> {
+    pub(crate) fn cached(&self) -> Option<Arc<Credential>> {
         let now = Instant::now();
         let cached = self.usable(now)?;
         if now >= cached.refresh_at {

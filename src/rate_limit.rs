@@ -210,13 +210,30 @@ impl LocalRateLimiter {
     /// bucket is limited at all: one that is off returns `false` at once,
     /// without touching any lock.
     pub async fn wait(&self, bucket: Bucket) -> bool {
-        match self.window(bucket) {
-            Some(window) => {
-                window.acquire().await;
+        match self.try_now(bucket) {
+            Ok(limited) => limited,
+            Err(reservation) => {
+                reservation.ready().await;
                 true
             }
-            None => false,
         }
+    }
+
+    /// Takes a slot of `bucket` without awaiting when one is free now:
+    /// `Ok(false)` for a bucket that is off, `Ok(true)` for a slot taken
+    /// now, and otherwise the slot reserved for later, to be awaited. The
+    /// engine's common case then builds no future for the limiter.
+    pub(crate) fn try_now(&self, bucket: Bucket) -> Result<bool, Reservation<'_>> {
+        let Some(window) = self.window(bucket) else {
+            return Ok(false);
+        };
+        let now = Instant::now();
+        let (at, id) = window.reserve(now);
+        if at <= now {
+            return Ok(true);
+        }
+        let held = Held { window, id };
+        Err(Reservation { held, at })
     }
 
     /// Holds `bucket` back: nothing new goes before `retry_after` from now.
@@ -270,6 +287,22 @@ impl Drop for Held<'_> {
     }
 }
 
+/// A slot reserved at a later time. Dropped before [`Reservation::ready`]
+/// resolves, it gives the slot back.
+pub(crate) struct Reservation<'a> {
+    held: Held<'a>,
+    at: Instant,
+}
+
+impl Reservation<'_> {
+    /// Resolves when the slot's time comes.
+    pub(crate) async fn ready(self) {
+        tokio::time::sleep_until(self.at).await;
+        // The slot's time came: it is spent, whatever the caller does now.
+        std::mem::forget(self.held);
+    }
+}
+
 impl Window {
     fn new(limit: usize, per: Duration) -> Self {
         Self {
@@ -283,18 +316,6 @@ impl Window {
         // A poisoned lock only means another caller panicked mid-update;
         // the queue itself is always consistent.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    async fn acquire(&self) {
-        let now = Instant::now();
-        let (at, id) = self.reserve(now);
-        if at <= now {
-            return;
-        }
-        let held = Held { window: self, id };
-        tokio::time::sleep_until(at).await;
-        // The slot's time came: it is spent, whatever the caller does now.
-        std::mem::forget(held);
     }
 
     fn reserve(&self, now: Instant) -> (Instant, u64) {
@@ -360,6 +381,32 @@ mod tests {
         assert_eq!(later - start, Duration::from_secs(60));
         window.cancel(id);
         assert_eq!(window.reserve(start).0 - start, Duration::from_secs(60));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_free_slot_is_taken_without_a_future_and_a_dropped_reservation_gives_it_back() {
+        let limiter = LocalRateLimiter::new(RateLimits {
+            general: Some(Rate::per_minute(1)),
+            ..RateLimits::off()
+        });
+        assert!(matches!(limiter.try_now(Bucket::Uploads), Ok(false)));
+        assert!(matches!(limiter.try_now(Bucket::General), Ok(true)));
+        // The next slot is a minute away; giving it up frees it.
+        let Err(reservation) = limiter.try_now(Bucket::General) else {
+            panic!("a second slot within the minute");
+        };
+        drop(reservation);
+        let Err(reservation) = limiter.try_now(Bucket::General) else {
+            panic!("a second slot within the minute");
+        };
+        let start = Instant::now();
+        reservation.ready().await;
+        assert_eq!(Instant::now() - start, Duration::from_secs(60));
+        // The slot that was waited for is spent: the next is a minute on.
+        let Err(next) = limiter.try_now(Bucket::General) else {
+            panic!("a third slot within the minute");
+        };
+        assert_eq!(next.at - start, Duration::from_secs(120));
     }
 
     #[test]

@@ -30,7 +30,7 @@ use tracing::Instrument;
 use crate::auth::{Credential, TokenCache, TokenFailure};
 use crate::error::{ApiError, Error, Stage};
 use crate::operations::{Bucket, Operation, WriteClass};
-use crate::rate_limit::{LocalRateLimiter, RateLimiter};
+use crate::rate_limit::{LocalRateLimiter, RateLimiter, Reservation};
 use crate::retry::{Attempt, Decision, Outcome, RetryPolicy, decide, retry_after};
 
 pub(crate) use body::{decode, decode_reason, read_limited};
@@ -217,6 +217,17 @@ enum Missing {
     Pacing(Error),
 }
 
+/// What stands between a call and its credential when the common case
+/// does not hold.
+enum Later<'a> {
+    /// No valid token is cached.
+    Token,
+    /// A token, and a local slot reserved for later.
+    Slot(Arc<Credential>, Reservation<'a>),
+    /// A token, and a shared limiter to ask.
+    Pacing(Arc<Credential>),
+}
+
 /// What follows an attempt.
 enum Next {
     /// Send again.
@@ -290,14 +301,13 @@ impl Core {
         loop {
             tries.number += 1;
             span.record("attempt", tries.number);
-            let credential = match self.credential(op).await {
+            let credential = match self.credential_now(op) {
                 Ok(credential) => credential,
-                // A limiter that failed (a shared one) ends the call.
-                Err(Missing::Pacing(error)) => return Err(error),
-                Err(Missing::Token(failure)) => {
-                    match Box::pin(self.no_token(failure, op, &tries, started)).await {
-                        Ok(()) => continue,
-                        Err(error) => return Err(error),
+                Err(later) => {
+                    match Box::pin(self.credential_later(later, op, &tries, started)).await? {
+                        Some(credential) => credential,
+                        // No token yet, and the wait before asking again is over.
+                        None => continue,
                     }
                 }
             };
@@ -337,6 +347,63 @@ impl Core {
                 Next::Finish(result) => return result,
             }
         }
+    }
+
+    /// The common case, without awaiting anything: a cached token and a
+    /// rate-limit slot free now (or no limit). Anything else is handed to
+    /// [`Core::credential_later`] as it stands.
+    fn credential_now(&self, op: &Operation) -> Result<Arc<Credential>, Later<'_>> {
+        let Some(credential) = self.tokens.cached() else {
+            return Err(Later::Token);
+        };
+        match &*self.pacing {
+            // A slot taken now: the token just read cannot have lapsed.
+            Pacing::Local(local) => match local.try_now(op.bucket) {
+                Ok(_) => Ok(credential),
+                Err(reservation) => Err(Later::Slot(credential, reservation)),
+            },
+            Pacing::Shared(_) => Err(Later::Pacing(credential)),
+        }
+    }
+
+    /// The rest of the way to a credential, boxed by the caller: fetch a
+    /// token, wait for a slot, or both. `Ok(None)`: there is no token yet
+    /// and the wait before asking again is over.
+    async fn credential_later(
+        &self,
+        later: Later<'_>,
+        op: &Operation,
+        tries: &Tries,
+        started: Instant,
+    ) -> Result<Option<Arc<Credential>>, Error> {
+        let credential = match later {
+            Later::Token => self.credential(op).await,
+            Later::Slot(credential, reservation) => {
+                reservation.ready().await;
+                self.unless_lapsed(credential).await
+            }
+            Later::Pacing(credential) => match self.pacing.acquire(op.bucket).await {
+                Ok(_) => self.unless_lapsed(credential).await,
+                Err(error) => Err(Missing::Pacing(error)),
+            },
+        };
+        match credential {
+            Ok(credential) => Ok(Some(credential)),
+            // A limiter that failed (a shared one) ends the call.
+            Err(Missing::Pacing(error)) => Err(error),
+            Err(Missing::Token(failure)) => self
+                .no_token(failure, op, tries, started)
+                .await
+                .map(|()| None),
+        }
+    }
+
+    /// `credential`, or a new token if it lapsed while the call queued.
+    async fn unless_lapsed(&self, credential: Arc<Credential>) -> Result<Arc<Credential>, Missing> {
+        if Instant::now() >= credential.until {
+            return self.tokens.token().await.map_err(Missing::Token);
+        }
+        Ok(credential)
     }
 
     /// A token, then the wait for a rate-limit slot (a token failure then
@@ -559,21 +626,24 @@ async fn error_from(response: reqwest::Response, op: &Operation, refreshed: bool
 
 /// A generated call, sent: the success answer undecoded, or the typed
 /// error the attempts came to. `build` makes the request for each attempt.
-pub(crate) async fn respond(
-    hooks: &Hooks,
-    build: Build<'_>,
+///
+/// Not an `async fn`: it hands back the engine's own future, so a call's
+/// future has one layer fewer to poll and drop.
+pub(crate) fn respond<'a>(
+    hooks: &'a Hooks,
+    build: Build<'a>,
     op: &'static Operation,
-) -> Result<reqwest::Response, Error> {
-    hooks.0.execute(Outgoing::Build(build), op).await
+) -> impl Future<Output = Result<reqwest::Response, Error>> + Send + 'a {
+    hooks.0.execute(Outgoing::Build(build), op)
 }
 
 /// A success answer whose body is JSON, decoded (read up to the client's
 /// `max_response_size`).
-pub(crate) async fn json<T: DeserializeOwned>(
-    hooks: &Hooks,
+pub(crate) fn json<'a, T: DeserializeOwned + 'a>(
+    hooks: &'a Hooks,
     response: reqwest::Response,
-) -> Result<ResponseValue<T>, Error> {
-    hooks.0.decode_json(response).await
+) -> impl Future<Output = Result<ResponseValue<T>, Error>> + Send + 'a {
+    hooks.0.decode_json(response)
 }
 
 /// A success answer with no body the spec describes.
