@@ -1,10 +1,12 @@
 //! Per-call cost under concurrency: many callers on a 2-worker multi-thread
 //! runtime, the SDK against raw reqwest (sending the same request and
-//! deserialising into the same generated type), in 10 interleaved rounds of
+//! deserialising into the same generated type), in 60 interleaved rounds of
 //! the same run against one local axum server (on its own thread). Reports
-//! throughput and the wall-time ratio per round and overall.
+//! throughput, the median of the per-round wall-time ratios (with the middle
+//! half of the rounds) and the ratio over all rounds.
 //!
-//! `cargo bench --bench concurrent` (add `-- --quick` for fewer calls).
+//! `cargo bench --bench concurrent` (add `-- --quick` for fewer calls,
+//! `-- --aa` for raw reqwest in the SDK's place, to check the harness).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -69,10 +71,40 @@ where
     started.elapsed()
 }
 
+fn raw_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+/// The request the SDK sends, header for header, so the server does the
+/// same work for both sides (see benches/overhead.rs), decoded into the
+/// same generated type.
+async fn same_request(raw: &reqwest::Client, url: String) {
+    let response = raw
+        .get(url)
+        .bearer_auth("bench-token")
+        .header("accept", "application/json")
+        .header(
+            "user-agent",
+            concat!("osigu-rust/", env!("CARGO_PKG_VERSION")),
+        )
+        .header("x-request-id", "osigu-rs-0123456789abcdef")
+        .send()
+        .await
+        .unwrap();
+    let s: Vec<osigu::types::SponsorResource> = response.json().await.unwrap();
+    std::hint::black_box(s);
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
-    let calls = if quick { 40 } else { 150 };
-    let rounds = if quick { 2 } else { 10 };
+    // `--aa`: raw reqwest in the SDK's place; its ratio should read 1.00.
+    let aa = std::env::args().any(|a| a == "--aa");
+    let calls = if quick { 40 } else { 60 };
+    let rounds = if quick { 4 } else { 60 };
     let base = serve();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -87,55 +119,40 @@ fn main() {
             .rate_limits(osigu::RateLimits::off())
             .build()
             .unwrap();
-        let raw = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap();
+        let raw = raw_client();
         let url = format!("{base}/v1/sponsors");
         let sdk_call = {
-            let osigu = osigu.clone();
+            let (osigu, raw, url) = (osigu.clone(), raw.clone(), url.clone());
             move || {
-                let osigu = osigu.clone();
+                let (osigu, raw, url) = (osigu.clone(), raw.clone(), url.clone());
                 async move {
+                    if aa {
+                        return same_request(&raw, url).await;
+                    }
                     let s = osigu.list_sponsors().send().await.unwrap();
                     std::hint::black_box(s);
                 }
             }
         };
         let raw_call = {
-            let (raw, url) = (raw.clone(), url.clone());
+            // A client of its own, as the SDK has (and the A/A side).
+            let raw = raw_client();
             move || {
                 let (raw, url) = (raw.clone(), url.clone());
-                async move {
-                    // The request the SDK sends, header for header, so the
-                    // server does the same work for both sides (see
-                    // benches/overhead.rs).
-                    let response = raw
-                        .get(url)
-                        .bearer_auth("bench-token")
-                        .header("accept", "application/json")
-                        .header("user-agent", concat!("osigu-rust/", env!("CARGO_PKG_VERSION")))
-                        .header("x-request-id", "osigu-rs-0123456789abcdef")
-                        .send()
-                        .await
-                        .unwrap();
-                    let s: Vec<osigu::types::SponsorResource> = response.json().await.unwrap();
-                    std::hint::black_box(s);
-                }
+                async move { same_request(&raw, url).await }
             }
         };
         // Warm both: connections (one per caller), the SDK's token.
         round(5, sdk_call.clone()).await;
         round(5, raw_call.clone()).await;
 
+        let subject = if aa { "raw reqwest (A/A)" } else { "osigu" };
         println!(
-            "concurrent calls: {CALLERS} callers × {calls} GET /v1/sponsors per round, 2 worker threads"
+            "concurrent calls: {CALLERS} callers × {calls} GET /v1/sponsors per round, {rounds} rounds, 2 worker threads"
         );
-        println!("| round | osigu calls/s | raw reqwest calls/s | wall-time ratio (target ≤ 1.05) |");
-        println!("| --- | --- | --- | --- |");
         let total = (CALLERS * calls) as f64;
         let (mut sdk_all, mut raw_all) = (Duration::ZERO, Duration::ZERO);
+        let mut ratios = Vec::with_capacity(rounds);
         for number in 1..=rounds {
             // Alternate which side goes first, so neither always meets a
             // warmer machine.
@@ -148,17 +165,23 @@ fn main() {
             };
             sdk_all += sdk;
             raw_all += raw;
-            println!(
-                "| {number} | {:.0} | {:.0} | {:.3} |",
-                total / sdk.as_secs_f64(),
-                total / raw.as_secs_f64(),
-                sdk.as_secs_f64() / raw.as_secs_f64()
-            );
+            ratios.push(sdk.as_secs_f64() / raw.as_secs_f64());
         }
+        let shown: Vec<String> = ratios.iter().map(|r| format!("{r:.3}")).collect();
+        println!("per-round wall-time ratios: {}", shown.join(" "));
+        ratios.sort_by(f64::total_cmp);
+        let at = |q: usize| ratios[(ratios.len() - 1) * q / 4];
         println!(
-            "| all | {:.0} | {:.0} | {:.3} |",
+            "| {subject} calls/s | raw reqwest calls/s | wall-time ratio, median of rounds (target ≤ 1.05) | middle half | ratio over all rounds |"
+        );
+        println!("| --- | --- | --- | --- | --- |");
+        println!(
+            "| {:.0} | {:.0} | {:.3} | {:.3}–{:.3} | {:.3} |",
             total * rounds as f64 / sdk_all.as_secs_f64(),
             total * rounds as f64 / raw_all.as_secs_f64(),
+            at(2),
+            at(1),
+            at(3),
             sdk_all.as_secs_f64() / raw_all.as_secs_f64()
         );
     });
