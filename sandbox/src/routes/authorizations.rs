@@ -298,7 +298,7 @@ pub(crate) async fn claim_authorization(
         line.id = db.next();
     }
     let claim = db.file_claim(authorization, claimed, app.clock.now());
-    Ok(created(claim.resource()))
+    Ok(created(&claim.resource))
 }
 
 /// `createBiometricReading`: a non-empty Base64 reading matches.

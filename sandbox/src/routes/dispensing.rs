@@ -293,10 +293,10 @@ pub(crate) async fn complete_dispensation(
                 lines.push(line);
             }
             let claim = db.file_claim(authorization, lines, app.clock.now());
-            claim.document_number = Some(body.document_number.clone());
-            claim.document_date = Some(body.document_date);
-            claim.document_serial = body.document_serial.clone();
-            Some(claim.id)
+            claim.resource.document_number = Some(body.document_number.clone());
+            claim.resource.document_date = Some(body.document_date);
+            claim.resource.document_serial = body.document_serial.clone();
+            Some(claim.id())
         }
         Redeems::Prescription(pid) => {
             if let Some(p) = db.prescriptions.get_mut(&pid) {

@@ -482,19 +482,13 @@ impl Authorization {
     }
 }
 
-#[derive(Clone, Default)]
+/// A provider claim: the `ProviderClaimResource` it is answered as, built
+/// when it is filed (its lines never change after), with what the sandbox
+/// keeps beside it.
+#[derive(Clone)]
 pub(crate) struct Claim {
-    pub id: i64,
+    pub resource: types::ProviderClaimResource,
     pub authorization_id: Option<i64>,
-    pub authorization_code: Option<String>,
-    pub beneficiary_id: i64,
-    pub sponsor_slug: String,
-    pub status: String,
-    pub lines: Vec<Line>,
-    pub currency: String,
-    pub document_number: Option<String>,
-    pub document_date: Option<Time>,
-    pub document_serial: Option<String>,
     pub files: Vec<Indication>,
     pub settled: bool,
     pub updated_at: Time,
@@ -506,29 +500,22 @@ pub(crate) fn cents(amount: f64) -> f64 {
 }
 
 impl Claim {
-    pub(crate) fn amount(&self) -> f64 {
-        cents(
-            self.lines
-                .iter()
-                .map(|l| l.unit_price * f64::from(l.quantity))
-                .sum(),
-        )
+    pub(crate) fn id(&self) -> i64 {
+        self.resource.id.unwrap_or_default()
     }
 
-    /// `ProviderClaimResource`.
-    pub(crate) fn resource(&self) -> types::ProviderClaimResource {
-        let amount = self.amount();
-        typed!(types::ProviderClaimResource;
-            id = self.id, status = self.status.clone(), beneficiary_id = self.beneficiary_id,
-            sponsor_slug = self.sponsor_slug.clone(), currency = self.currency.clone(),
-            claimed_amount = amount, maximum_total_amount = amount, minimum_total_amount = 0.0,
-            copayment_amount = 0.0, coinsurance_amount = 0.0, deductible_amount = 0.0,
-            provider_branch_name = "Sandbox Clinic",
-            sponsor_transaction_id = format!("SPX-{}", self.id);
-            authorization_code = self.authorization_code.clone(),
-            document_number = self.document_number.clone(), document_date = self.document_date,
-            document_serial = self.document_serial.clone(),
-            products = self.lines.iter().map(|l| l.resource("CLAIMED")).collect())
+    pub(crate) fn status(&self) -> &str {
+        self.resource.status.as_deref().unwrap_or_default()
+    }
+
+    /// Moves the claim to `status`, as of `now`.
+    pub(crate) fn set_status(&mut self, status: &str, now: Time) {
+        self.resource.status = Some(status.to_owned());
+        self.updated_at = now;
+    }
+
+    pub(crate) fn amount(&self) -> f64 {
+        self.resource.claimed_amount.unwrap_or_default()
     }
 }
 
@@ -556,8 +543,8 @@ impl Monitor {
             id = self.id, status = self.status.clone(), location = location);
         let done = claim.filter(|_| self.done()).map(|claim| {
             typed!(types::OutpatientCareClaimMonitorResponseOutpatientCareClaimResource;
-                claim_id = claim.id, amount = claim.amount(), copayment = 0.0, coinsurance = 0.0,
-                sponsor_transaction_id = format!("SPX-{}", claim.id))
+                claim_id = claim.id(), amount = claim.amount(), copayment = 0.0, coinsurance = 0.0,
+                sponsor_transaction_id = format!("SPX-{}", claim.id()))
         });
         typed!(types::OutpatientCareClaimMonitorResponse;
             monitor_resource = monitor; outpatient_care_claim_resource = done)

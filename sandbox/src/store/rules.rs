@@ -5,9 +5,9 @@
 use axum::http::StatusCode;
 use tokio::time::Instant;
 
-use osigu::types::{DiagnosisResource, ProductDecisionStatus};
+use osigu::types::{self, DiagnosisResource, ProductDecisionStatus};
 
-use super::{Authorization, Beneficiary, CatalogProduct, Claim, Db, Line, Sponsor};
+use super::{Authorization, Beneficiary, CatalogProduct, Claim, Db, Line, Sponsor, cents};
 use crate::clock::Time;
 use crate::input::numeric_id;
 use crate::reply::{ApiError, ApiResult, OrNotFound};
@@ -96,23 +96,27 @@ impl Db {
         status: &str,
         now: Time,
     ) -> Claim {
-        let sponsor = self.sponsor(sponsor_slug);
-        let currency = sponsor.map_or("GTQ", |s| s.currency).to_owned();
+        let currency = self.sponsor(sponsor_slug).map_or("GTQ", |s| s.currency);
         let request_id = authorization.and_then(|a| a.request_id);
         let request = request_id.and_then(|r| self.auth_requests.get(&r));
         let files = request.map(|r| r.indications.clone());
+        let id = self.next();
+        let total = lines.iter().map(|l| l.unit_price * f64::from(l.quantity));
+        let amount = cents(total.sum());
+        let resource = typed!(types::ProviderClaimResource;
+            id = id, status = status, beneficiary_id = beneficiary_id, sponsor_slug = sponsor_slug,
+            currency = currency, claimed_amount = amount, maximum_total_amount = amount,
+            minimum_total_amount = 0.0, copayment_amount = 0.0, coinsurance_amount = 0.0,
+            deductible_amount = 0.0, provider_branch_name = "Sandbox Clinic",
+            sponsor_transaction_id = format!("SPX-{id}");
+            authorization_code = authorization.and_then(|a| a.code.clone()),
+            products = lines.iter().map(|l| l.resource("CLAIMED")).collect());
         Claim {
-            id: self.next(),
+            resource,
             authorization_id: authorization.map(|a| a.id),
-            authorization_code: authorization.and_then(|a| a.code.clone()),
-            beneficiary_id,
-            sponsor_slug: sponsor_slug.to_owned(),
-            status: status.to_owned(),
-            lines,
-            currency,
             files: files.unwrap_or_default(),
+            settled: false,
             updated_at: now,
-            ..Claim::default()
         }
     }
 
@@ -137,7 +141,7 @@ impl Db {
             now,
         );
         self.authorizations.insert(authorization.id, authorization);
-        self.claims.entry(claim.id).or_insert(claim)
+        self.claims.entry(claim.id()).or_insert(claim)
     }
 
     /// Checks, and on success consumes, an OTP verification token (the
