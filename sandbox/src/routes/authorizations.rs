@@ -154,30 +154,45 @@ pub(crate) async fn get_authorization(State(app): Shared, Path(id): Id) -> ApiRe
     Ok(ok(db.authorizations[&id].resource()))
 }
 
-/// Applies `change` to an authorization that may still change (else 409),
-/// announces `authorization.updated` and answers the result.
+/// Applies `change` to an authorization, announces `authorization.updated`
+/// (or `authorization.voided` when it voids) and answers the result. 409
+/// once it is voided or claimed; an update must also wait for the
+/// sponsor's decision, and a void for any dispensation in progress.
 fn change(
     app: &Arc<App>,
     raw: &str,
+    void: bool,
     change: impl FnOnce(&mut Authorization) -> ApiResult<()>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let id = db.authorization_id(raw)?;
+    let redeeming = Redeems::Authorization(id);
+    let mut dispensations = db.dispensations.values();
+    let busy = void && dispensations.any(|d| d.redeems == redeeming && d.in_progress());
     let authorization = db
         .authorizations
         .get_mut(&id)
         .or_404("authorization", raw)?;
     let status = authorization.status.as_str();
-    let fixed = matches!(
-        status,
-        "VOIDED" | "CLAIMED" | "PARTIALLY_CLAIMED" | "SENT_TO_SPONSOR"
-    );
-    conflict_if!(fixed; "authorization {id} is {status} and cannot change");
+    let settled = matches!(status, "VOIDED" | "CLAIMED" | "PARTIALLY_CLAIMED");
+    let undecided = !void && status == "SENT_TO_SPONSOR";
+    let why = if busy {
+        " with a dispensation in progress"
+    } else {
+        ""
+    };
+    let verb = if void { "be voided" } else { "change" };
+    conflict_if!(busy || settled || undecided; "authorization {id} is {status}{why} and cannot {verb}");
     change(authorization)?;
     authorization.updated_at = app.clock.now();
     let (answer, event) = (authorization.resource(), authorization.event_data());
     drop(db);
-    crate::webhooks::emit(app, "authorization.updated", event);
+    let event_type = if void {
+        "authorization.voided"
+    } else {
+        "authorization.updated"
+    };
+    crate::webhooks::emit(app, event_type, event);
     Ok(ok(answer))
 }
 
@@ -202,7 +217,7 @@ pub(crate) async fn update_authorization(
     ApiJson(body): ApiJson<types::UpdateAuthorizationRequest>,
 ) -> ApiResult<Response> {
     check_payment_type(body.payment_type)?;
-    change(&app, &id, |authorization| {
+    change(&app, &id, false, |authorization| {
         for p in &body.products {
             let line = authorization
                 .lines
@@ -229,39 +244,16 @@ pub(crate) async fn update_payment_type(
 ) -> ApiResult<Response> {
     refuse_if!(body.payment_type.is_none(); "payment_type", "payment_type is required");
     check_payment_type(body.payment_type)?;
-    change(&app, &id, |_| Ok(()))
+    change(&app, &id, false, |_| Ok(()))
 }
 
 /// `voidAuthorization`: not once claimed, nor while a dispensation of it is
 /// in progress.
 pub(crate) async fn void_authorization(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
-    let (answer, event) = {
-        let mut db = app.db();
-        let id = db.authorization_id(&id)?;
-        let redeeming = Redeems::Authorization(id);
-        let busy = db
-            .dispensations
-            .values()
-            .any(|d| d.redeems == redeeming && d.in_progress());
-        let now = app.clock.now();
-        let authorization = db
-            .authorizations
-            .get_mut(&id)
-            .or_404("authorization", &id.to_string())?;
-        let status = authorization.status.as_str();
-        let why = if busy {
-            " with a dispensation in progress"
-        } else {
-            ""
-        };
-        let claimed = matches!(status, "VOIDED" | "CLAIMED" | "PARTIALLY_CLAIMED");
-        conflict_if!(busy || claimed; "authorization {id} is {status}{why} and cannot be voided");
+    change(&app, &id, true, |authorization| {
         authorization.status = "VOIDED".to_owned();
-        authorization.updated_at = now;
-        (authorization.resource(), authorization.event_data())
-    };
-    crate::webhooks::emit(&app, "authorization.voided", event);
-    Ok(ok(answer))
+        Ok(())
+    })
 }
 
 /// `claimAuthorization`: claims (part of) an approved authorization's lines.
