@@ -126,10 +126,7 @@ fn injected(app: &App, status: u16, key: &str) -> Response {
 
 /// Bearer auth, rate limits and the body-size check, then the handler.
 async fn admitted(app: &App, req: Request, next: Next, template: Option<String>) -> Response {
-    let Some(template) = template else {
-        return next.run(req).await;
-    };
-    if template == TOKEN_PATH {
+    if template.is_none_or(|t| t == TOKEN_PATH) {
         return next.run(req).await;
     }
 
