@@ -97,10 +97,7 @@ pub(crate) async fn complete_request(
     let request = db.auth_requests[&rid].clone();
     let status = request.status;
     conflict_if!(status != "OPEN"; "authorization request {rid} is already {status}");
-    let sponsor = db
-        .sponsor(&request.sponsor_slug)
-        .cloned()
-        .or_404("sponsor", &request.sponsor_slug)?;
+    let sponsor = db.sponsor_or_404(&request.sponsor_slug)?;
     refuse_if!(request.lines.is_empty(); "products", "the request has no products to authorize");
     let file_types = request.indications.iter();
     let file_types: Vec<&str> = file_types.filter_map(|i| i.file_type.as_deref()).collect();

@@ -12,6 +12,7 @@ use tokio::time::Instant;
 
 use crate::clock::Time;
 use crate::config::RateLimit;
+use crate::reply::{ApiResult, OrNotFound};
 
 pub(crate) use entities::*;
 pub(crate) use rules::otp_of;
@@ -54,6 +55,11 @@ impl Db {
 
     pub(crate) fn sponsor(&self, slug: &str) -> Option<&Sponsor> {
         self.sponsors.iter().find(|s| s.slug == slug)
+    }
+
+    /// Like [`Db::sponsor`], but 404 when there is none.
+    pub(crate) fn sponsor_or_404(&self, slug: &str) -> ApiResult<Sponsor> {
+        self.sponsor(slug).cloned().or_404("sponsor", slug)
     }
 
     pub(crate) fn beneficiary(&self, id: i64) -> Option<&Beneficiary> {
