@@ -190,17 +190,15 @@ fn start(
     let busy = holders.any(|d| d.redeems == target && d.in_progress());
     conflict_if!(busy; "{code} already has a dispensation in progress");
     let products = map_products(&db, target, wanted)?;
-    let verified = otp_for.is_some() && token.is_some();
-    if let Some((beneficiary, sponsor)) = otp_for.as_ref().filter(|_| verified) {
+    if let Some((beneficiary, sponsor)) = otp_for.as_ref().filter(|_| token.is_some()) {
         db.consume_otp(token, *beneficiary, sponsor)?;
     }
     let dispensation = Dispensation {
         id: format!("dsp_{:06}", db.next()),
         redeems: target,
-        otp_for,
+        otp_owed: otp_for.filter(|_| token.is_none()),
         products,
         status: Started,
-        verified,
         claim_id: None,
     };
     let id = dispensation.id.clone();
@@ -225,7 +223,7 @@ pub(crate) async fn verification_status(State(app): Shared, Path(id): Id) -> Api
     let mut db = app.db();
     let d = dispensation(&mut db, &id)?;
     Ok(ok(typed!(types::DispensationVerificationStatusResponse;;
-        verification_required = d.awaits_otp().then(|| "OTP".into()))))
+        verification_required = d.otp_owed.is_some().then(|| "OTP".into()))))
 }
 
 /// `updateDispensationProducts`: only while STARTED.
@@ -261,7 +259,7 @@ pub(crate) async fn complete_dispensation(
     let done = matches!(d.status, Dispensed | Voided);
     conflict_if!(done; "dispensation {id} is already {}", d.status);
     refuse_if!(body.document_number.trim().is_empty(); "document_number", "document_number is required");
-    if let Some((beneficiary, sponsor)) = d.otp_for.as_ref().filter(|_| d.awaits_otp()) {
+    if let Some((beneficiary, sponsor)) = &d.otp_owed {
         let token = otp_of(&body.external_verifications);
         if let Err(error) = db.consume_otp(token, *beneficiary, sponsor) {
             dispensation(&mut db, &id)?.status = PendingVerification;
@@ -307,7 +305,7 @@ pub(crate) async fn complete_dispensation(
     };
     let stored = dispensation(&mut db, &id)?;
     stored.status = Dispensed;
-    stored.verified = stored.verified || stored.otp_for.is_some();
+    stored.otp_owed = None;
     stored.claim_id = claim_id;
     let view = stored.view();
     drop(db);

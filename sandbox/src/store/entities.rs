@@ -569,11 +569,11 @@ pub(crate) struct DispProduct {
 pub(crate) struct Dispensation {
     pub id: String,
     pub redeems: Redeems,
-    /// The beneficiary and sponsor an OTP must be for, when one is needed.
-    pub otp_for: Option<(i64, String)>,
+    /// The beneficiary and sponsor an OTP is still owed for, until one is
+    /// verified.
+    pub otp_owed: Option<(i64, String)>,
     pub products: Vec<DispProduct>,
     pub status: types::DispensationLifecycleStatus,
-    pub verified: bool,
     pub claim_id: Option<i64>,
 }
 
@@ -591,11 +591,6 @@ impl Dispensation {
     pub(crate) fn in_progress(&self) -> bool {
         use types::DispensationLifecycleStatus::{PendingVerification, Started};
         matches!(self.status, Started | PendingVerification)
-    }
-
-    /// Whether an OTP is still owed.
-    pub(crate) fn awaits_otp(&self) -> bool {
-        self.otp_for.is_some() && !self.verified
     }
 
     /// `DispensationResource`, plus `claim_id` once one was filed.
@@ -617,7 +612,7 @@ impl Dispensation {
             dispensation_id = self.id.clone(), status = self.status.clone(), code_type = code_type;
             id = crate::input::numeric_id(&self.id), products = products.collect(),
             amount_covered_by_sponsor = covered.then(|| cents(total)),
-            verification_required = self.awaits_otp().then(|| "OTP".into()));
+            verification_required = self.otp_owed.is_some().then(|| "OTP".into()));
         DispensationView {
             resource,
             claim_id: self.claim_id,
