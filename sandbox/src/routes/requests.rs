@@ -11,10 +11,8 @@ use crate::store::{AuthRequest, Authorization, Decision, Doctor, RequestView};
 
 /// The request as answered, with the authorizations it led to.
 fn view(db: &Db, request: &AuthRequest) -> RequestView {
-    let decided = request
-        .authorization_ids
-        .iter()
-        .filter_map(|id| db.authorizations.get(id));
+    let all = db.authorizations.values();
+    let decided = all.filter(|a| a.request_id == Some(request.id));
     request.view(decided.map(Authorization::resource).collect())
 }
 
@@ -54,7 +52,6 @@ pub(crate) async fn create_request(
         lines,
         indications: Vec::new(),
         status: "OPEN",
-        authorization_ids: Vec::new(),
         created_at: now,
         updated_at: now,
     };
@@ -120,12 +117,11 @@ pub(crate) async fn complete_request(
     let mut authorization =
         Authorization::new(db.next(), slug, beneficiary, doctor, lines, &app.clock);
     authorization.request_id = Some(rid);
-    let decided = issue(&app, &mut db, &sponsor, authorization);
+    issue(&app, &mut db, &sponsor, authorization);
     let stored = db
         .auth_requests
         .get_mut(&rid)
         .or_404("authorization request", &id)?;
-    stored.authorization_ids.push(decided);
     stored.status = match sponsor.decision {
         Decision::Sync => "COMPLETED",
         Decision::Async => "PENDING_SPONSOR",

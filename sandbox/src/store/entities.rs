@@ -321,7 +321,6 @@ pub(crate) struct AuthRequest {
     /// OPEN, PENDING_SPONSOR (the asynchronous sponsor deciding) or
     /// COMPLETED.
     pub status: &'static str,
-    pub authorization_ids: Vec<i64>,
     pub created_at: Time,
     pub updated_at: Time,
 }
