@@ -73,7 +73,6 @@ fn prescribe_v1(
             .iter()
             .map(|d| db.diagnosis(&d.diagnosis_code, "ICD-10"));
         Prescription {
-            patient_id: patient.patient_id.clone(),
             patient: prescription_patient(&patient),
             doctor: doctor(None),
             diagnoses: diagnoses.collect(),
@@ -164,7 +163,7 @@ pub(crate) async fn list_prescriptions(
 ) -> Response {
     let db = app.db();
     let patient = query.patient_id.as_ref();
-    let wanted = |p: &&Prescription| patient.is_none_or(|id| p.patient_id.as_ref() == Some(id));
+    let wanted = |p: &&Prescription| patient.is_none_or(|id| p.patient.code.as_ref() == Some(id));
     let found = db.prescriptions.values().rev().filter(wanted);
     let items = found
         .map(|p| p.resource(download_url(&app, p.id)))

@@ -640,7 +640,6 @@ pub(crate) fn prescription_patient(
 pub(crate) struct Prescription {
     pub id: i64,
     pub code: String,
-    pub patient_id: Option<String>,
     pub patient: types::PrescriptionResourcePatient,
     pub doctor: types::PrescriptionResourceDoctor,
     pub diagnoses: Vec<types::DiagnosisResource>,
