@@ -82,12 +82,17 @@ pub(crate) async fn get_outpatient(State(app): Shared, Path(id): Id) -> ApiResul
     Ok(ok(&db.claims[&id].resource))
 }
 
-/// `getClaimAuthorizationFiles`.
+/// `getClaimAuthorizationFiles`: the documents of the request the claim's
+/// authorization was decided from.
 pub(crate) async fn outpatient_files(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
     let id = claim_id(&db, &id)?;
-    let files = db.claims[&id].files.iter().map(claim_file);
-    Ok(ok_list(files))
+    let authorization = db.claims[&id]
+        .authorization_id
+        .and_then(|a| db.authorizations.get(&a));
+    let request = authorization.and_then(|a| db.auth_requests.get(&a.request_id?));
+    let files = request.into_iter().flat_map(|r| r.indications.iter());
+    Ok(ok_list(files.map(claim_file)))
 }
 
 /// Where a claim monitor is read.

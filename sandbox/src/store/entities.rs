@@ -488,7 +488,6 @@ impl Authorization {
 pub(crate) struct Claim {
     pub resource: types::ProviderClaimResource,
     pub authorization_id: Option<i64>,
-    pub files: Vec<Indication>,
     pub settled: bool,
     pub updated_at: Time,
 }

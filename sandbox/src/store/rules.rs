@@ -85,8 +85,7 @@ impl Db {
     }
 
     /// A provider claim of `lines` for a beneficiary of a sponsor, not yet
-    /// stored; one for (part of) an authorization carries its code and its
-    /// request's documents.
+    /// stored; one for (part of) an authorization carries its code.
     pub(crate) fn new_claim(
         &mut self,
         sponsor_slug: &str,
@@ -97,9 +96,6 @@ impl Db {
         now: Time,
     ) -> Claim {
         let currency = self.sponsor(sponsor_slug).map_or("GTQ", |s| s.currency);
-        let request_id = authorization.and_then(|a| a.request_id);
-        let request = request_id.and_then(|r| self.auth_requests.get(&r));
-        let files = request.map(|r| r.indications.clone());
         let id = self.next();
         let total = lines.iter().map(|l| l.unit_price * f64::from(l.quantity));
         let amount = cents(total.sum());
@@ -114,7 +110,6 @@ impl Db {
         Claim {
             resource,
             authorization_id: authorization.map(|a| a.id),
-            files: files.unwrap_or_default(),
             settled: false,
             updated_at: now,
         }
