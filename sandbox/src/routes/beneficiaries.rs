@@ -66,17 +66,13 @@ pub(crate) async fn search_beneficiary(
             && (document.as_deref() == Some(b.document_number)
                 || member.as_deref() == Some(b.member_code))
     });
-    match found {
-        Some(b) => {
-            let until = app.clock.date_in_days(if b.active { 365 } else { 0 });
-            Ok(ok(b.resource(until)))
-        }
-        None => {
-            let message = "no beneficiary matches the search";
-            let error = ApiError::new(StatusCode::NOT_FOUND, "071-404", message);
-            Err(error.with_info("sponsor_slug", slug))
-        }
-    }
+    let Some(b) = found else {
+        let message = "no beneficiary matches the search";
+        let error = ApiError::new(StatusCode::NOT_FOUND, "071-404", message);
+        return Err(error.with_info("sponsor_slug", slug));
+    };
+    let until = app.clock.date_in_days(if b.active { 365 } else { 0 });
+    Ok(ok(b.resource(until)))
 }
 
 /// `getDependents`.
