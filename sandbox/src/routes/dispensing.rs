@@ -256,8 +256,7 @@ pub(crate) async fn complete_dispensation(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let d = dispensation(&mut db, &id)?.clone();
-    let done = matches!(d.status, Dispensed | Voided);
-    conflict_if!(done; "dispensation {id} is already {}", d.status);
+    conflict_if!(!d.in_progress(); "dispensation {id} is already {}", d.status);
     refuse_if!(body.document_number.trim().is_empty(); "document_number", "document_number is required");
     if let Some((beneficiary, sponsor)) = &d.otp_owed {
         let token = otp_of(&body.external_verifications);
