@@ -127,8 +127,7 @@ pub(crate) async fn complete_request(
         Decision::Async => "PENDING_SPONSOR",
     };
     stored.updated_at = app.clock.now();
-    let stored = stored.clone();
-    Ok(ok(view(&db, &stored)))
+    Ok(ok(view(&db, &db.auth_requests[&rid])))
 }
 
 /// The request, if it still takes documents.
