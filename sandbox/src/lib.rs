@@ -193,7 +193,7 @@ impl Sandbox {
     /// # Ok(()) }
     /// ```
     pub fn mint_token(&self) -> String {
-        self.app.mint_token(self.client_id())
+        self.app.mint_token()
     }
 
     /// A snapshot of the request counters.

@@ -58,7 +58,7 @@ pub(crate) async fn token(
     if client_id != app.config.client_id_value() || secret != app.config.client_secret_value() {
         return Err(ApiError::unauthorized("invalid client credentials"));
     }
-    let access_token = app.mint_token(&client_id);
+    let access_token = app.mint_token();
     Ok(ok(json!({
         "access_token": access_token,
         "token_type": "bearer",

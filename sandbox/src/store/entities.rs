@@ -197,11 +197,6 @@ impl CatalogProduct {
     }
 }
 
-pub(crate) struct TokenInfo {
-    pub client_id: String,
-    pub expires_at: Instant,
-}
-
 /// A one-time code sent to a beneficiary, or the verification token a
 /// validated code gave: for one beneficiary and sponsor, usable once
 /// before it expires.

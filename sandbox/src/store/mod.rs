@@ -21,7 +21,8 @@ pub(crate) use rules::otp_of;
 #[derive(Default)]
 pub(crate) struct Db {
     seq: i64,
-    pub tokens: HashMap<String, TokenInfo>,
+    /// Issued bearer tokens and when each expires.
+    pub tokens: HashMap<String, Instant>,
     pub token_hits: HashMap<String, VecDeque<Instant>>,
     pub request_hits: HashMap<String, VecDeque<Instant>>,
     pub sponsors: Vec<Sponsor>,
