@@ -36,8 +36,8 @@ fn issue(app: &Arc<App>, mut rx: Prescription) -> Response {
         let mut db = app.db();
         rx.id = db.next();
         rx.code = format!("RX-SBX-{:06}", rx.id);
-        (rx.status, rx.created_at) = ("ISSUED", app.clock.now());
-        let answer = rx.created();
+        rx.status = "ISSUED";
+        let answer = rx.created(app.clock.now());
         db.prescriptions.insert(rx.id, rx);
         answer
     };

@@ -628,8 +628,8 @@ pub(crate) fn prescription_patient(
         date_of_birth = p.date_of_birth.map(|d| d.to_string()))
 }
 
-/// A prescription; it gets its id, code, ISSUED status and time when it
-/// is stored.
+/// A prescription; it gets its id, code and ISSUED status when it is
+/// stored (the time it was stored is only ever answered then).
 #[derive(Clone, Default)]
 pub(crate) struct Prescription {
     pub id: i64,
@@ -639,7 +639,6 @@ pub(crate) struct Prescription {
     pub diagnoses: Vec<types::DiagnosisResource>,
     pub lines: Vec<Line>,
     pub status: &'static str,
-    pub created_at: Time,
 }
 
 impl Prescription {
@@ -657,11 +656,11 @@ impl Prescription {
             products = self.lines.iter().map(|l| l.resource(line_status)).collect())
     }
 
-    /// `CreatePrescriptionResponse`.
-    pub(crate) fn created(&self) -> types::CreatePrescriptionResponse {
+    /// `CreatePrescriptionResponse`, for a prescription stored at `at`.
+    pub(crate) fn created(&self, at: Time) -> types::CreatePrescriptionResponse {
         typed!(types::CreatePrescriptionResponse;
             prescription_id = self.id.to_string(), prescription_code = self.code.clone(),
-            status = self.status, created_at = self.created_at)
+            status = self.status, created_at = at)
     }
 }
 
