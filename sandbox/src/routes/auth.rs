@@ -97,7 +97,6 @@ pub(crate) async fn otp_generate(
     let beneficiary = numeric_id(&body.beneficiary_id)
         .and_then(|id| db.beneficiary(id))
         .filter(|b| b.sponsor_slug == body.sponsor_slug)
-        .cloned()
         .ok_or_else(|| invalid("beneficiary_id", "no such beneficiary for this sponsor"))?;
     let otp_id = format!("otp_{}", random_hex(12));
     let expires_at = Instant::now() + app.config.otp_lifetime_value();

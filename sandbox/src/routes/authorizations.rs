@@ -99,7 +99,7 @@ pub(crate) async fn create_authorization(
     let slug = sponsor.slug.to_owned();
     let authorization =
         Authorization::new(db.next(), slug, beneficiary.id, doctor, lines, &app.clock);
-    let id = issue(&app, &mut db, &sponsor, authorization);
+    let id = issue(&app, &mut db, sponsor, authorization);
     Ok(created(db.authorizations[&id].resource()))
 }
 
@@ -112,7 +112,6 @@ pub(crate) async fn create_external_authorization(
     let mut db = app.db();
     let beneficiary = db
         .beneficiary(body.beneficiary_id)
-        .cloned()
         .ok_or_else(|| ApiError::unprocessable("beneficiary_id", "unknown beneficiary"))?;
     refuse_if!(body.diagnoses.is_empty() || body.products.is_empty(); "products", "diagnoses and products must not be empty");
     let mut lines = Vec::new();

@@ -281,8 +281,8 @@ pub(crate) async fn complete_dispensation(
                     line.claimed_quantity =
                         (line.claimed_quantity + p.quantity).min(line.authorized_quantity);
                 }
-                let mut line = match db.product_by_code(&p.code).cloned() {
-                    Some(product) => db.new_line(&product, p.quantity),
+                let mut line = match db.product_by_code(&p.code) {
+                    Some(product) => db.new_line(product, p.quantity),
                     None => return Err(ApiError::unregistered_product(&p.code)),
                 };
                 line.unit_price = p.unit_price;

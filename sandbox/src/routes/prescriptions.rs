@@ -26,7 +26,7 @@ fn doctor(given: Option<&Map<String, Value>>) -> types::PrescriptionResourceDoct
 fn rx_line(db: &mut Db, code: Option<&str>, id: Option<i64>, quantity: i32) -> ApiResult<Line> {
     let product = db.resolve_product(code, id)?;
     refuse_if!(quantity <= 0; "medications.quantity", "quantity must be positive");
-    Ok(db.new_line(&product, quantity))
+    Ok(db.new_line(product, quantity))
 }
 
 /// Stores a prescription, ISSUED now under a fresh id and code, announces

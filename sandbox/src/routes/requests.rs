@@ -30,7 +30,7 @@ pub(crate) async fn create_request(
         let product = db.resolve_product(p.provider_product_code.as_deref(), p.product_id)?;
         let quantity = p.quantity.unwrap_or(1);
         refuse_if!(quantity <= 0; "products.quantity", "quantity must be positive");
-        lines.push(db.new_line(&product, quantity));
+        lines.push(db.new_line(product, quantity));
     }
     let diagnoses = body
         .diagnoses
@@ -117,7 +117,7 @@ pub(crate) async fn complete_request(
     let mut authorization =
         Authorization::new(db.next(), slug, beneficiary, doctor, lines, &app.clock);
     authorization.request_id = Some(rid);
-    issue(&app, &mut db, &sponsor, authorization);
+    issue(&app, &mut db, sponsor, authorization);
     let stored = db
         .auth_requests
         .get_mut(&rid)

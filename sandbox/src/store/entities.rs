@@ -18,7 +18,6 @@ pub(crate) enum Decision {
     Async,
 }
 
-#[derive(Clone)]
 pub(crate) struct Sponsor {
     pub slug: &'static str,
     pub name: &'static str,
@@ -37,7 +36,6 @@ impl Sponsor {
     }
 }
 
-#[derive(Clone)]
 pub(crate) struct Beneficiary {
     pub id: i64,
     pub sponsor_slug: &'static str,
@@ -174,7 +172,6 @@ impl Kind {
     }
 }
 
-#[derive(Clone)]
 pub(crate) struct CatalogProduct {
     pub product_id: i64,
     pub code: &'static str,

@@ -19,18 +19,16 @@ impl Db {
         &self,
         sponsor_slug: &str,
         beneficiary_id: i64,
-    ) -> ApiResult<(Sponsor, Beneficiary)> {
+    ) -> ApiResult<(&'static Sponsor, &'static Beneficiary)> {
         let refuse = |field, message| ApiError::unprocessable(field, message);
-        let sponsor = self.sponsor(sponsor_slug).cloned();
+        let sponsor = self.sponsor(sponsor_slug);
         let sponsor = sponsor
             .ok_or_else(|| refuse("sponsor_slug", format!("unknown sponsor {sponsor_slug}")))?;
         let beneficiary = self
             .beneficiary(beneficiary_id)
             .filter(|b| b.sponsor_slug == sponsor.slug);
         let message = || format!("no such beneficiary for sponsor {sponsor_slug}");
-        let beneficiary = beneficiary
-            .cloned()
-            .ok_or_else(|| refuse("beneficiary_id", message()))?;
+        let beneficiary = beneficiary.ok_or_else(|| refuse("beneficiary_id", message()))?;
         if !beneficiary.active {
             let message = "the beneficiary has no active coverage";
             let code = "071-422-coverage-inactive";
@@ -46,15 +44,15 @@ impl Db {
         &self,
         code: Option<&str>,
         product_id: Option<i64>,
-    ) -> ApiResult<CatalogProduct> {
+    ) -> ApiResult<&'static CatalogProduct> {
         let product = match (code, product_id) {
             (Some(code), _) => {
-                let product = self.product_by_code(code).cloned();
+                let product = self.product_by_code(code);
                 product.ok_or_else(|| ApiError::unregistered_product(code))?
             }
             (None, Some(id)) => {
                 let message = format!("unknown product_id {id}");
-                let product = self.product_by_id(id).cloned();
+                let product = self.product_by_id(id);
                 product.ok_or_else(|| ApiError::unprocessable("product_id", message))?
             }
             (None, None) => {
@@ -186,7 +184,7 @@ impl Db {
         quantity: i32,
     ) -> ApiResult<Line> {
         let product = self.resolve_product(code, id)?;
-        Ok(self.new_line(&product, quantity))
+        Ok(self.new_line(product, quantity))
     }
 
     /// A line for the product a reference names: a catalogue `product_id`

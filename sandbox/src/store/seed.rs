@@ -48,9 +48,9 @@ impl Db {
             document_type = "DPI", document_number = "1000000001";
             date_of_birth = NaiveDate::from_ymd_opt(1985, 3, 14));
         Db {
-            sponsors: SPONSORS.to_vec(),
-            beneficiaries: BENEFICIARIES.to_vec(),
-            catalogue: CATALOGUE.to_vec(),
+            sponsors: SPONSORS,
+            beneficiaries: BENEFICIARIES,
+            catalogue: CATALOGUE,
             provider_products: REGISTERED
                 .map(|code| (code.to_owned(), registered_at))
                 .into(),
