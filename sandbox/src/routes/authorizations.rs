@@ -221,7 +221,7 @@ pub(crate) async fn update_authorization(
             let line = authorization
                 .lines
                 .iter_mut()
-                .find(|l| l.product_id == p.product_id);
+                .find(|l| l.product.product_id == p.product_id);
             let line = line.ok_or_else(|| {
                 let message = format!("product {} is not part of this authorization", p.product_id);
                 ApiError::unprocessable("products.product_id", message)

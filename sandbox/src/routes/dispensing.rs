@@ -70,12 +70,16 @@ fn map_products(db: &Db, target: Redeems, input: &[Wanted]) -> ApiResult<Vec<Dis
     if input.is_empty() {
         let open = lines.iter().filter(|l| l.left() > 0);
         return Ok(open
-            .map(|l| product(&l.code, l.left(), l.unit_price))
+            .map(|l| product(l.product.code, l.left(), l.unit_price))
             .collect());
     }
+    let by_code = |c: &str| {
+        lines
+            .iter()
+            .find(|l| l.product.code.eq_ignore_ascii_case(c))
+    };
     let mut out = Vec::new();
     for (index, p) in input.iter().enumerate() {
-        let by_code = |c: &str| lines.iter().find(|l| l.code.eq_ignore_ascii_case(c));
         let line = numeric_id(&p.id)
             .and_then(|n| lines.iter().find(|l| l.id == n))
             .or_else(|| p.product_code.as_deref().and_then(by_code))
@@ -85,14 +89,14 @@ fn map_products(db: &Db, target: Redeems, input: &[Wanted]) -> ApiResult<Vec<Dis
                 ApiError::unprocessable("products.id", message)
             })?;
         let left = line.left();
-        refuse_if!(p.quantity <= 0 || p.quantity > left; "products.quantity", format!("at most {left} of {} can be dispensed", line.code));
+        refuse_if!(p.quantity <= 0 || p.quantity > left; "products.quantity", format!("at most {left} of {} can be dispensed", line.product.code));
         refuse_if!(p.price < 0.0; "products.price", "price must not be negative");
         let code = match &p.substitute_product_code {
             Some(sub) => db.product_by_code(sub).map(|c| c.code).ok_or_else(|| {
                 let message = format!("{sub} is not in the catalogue");
                 ApiError::unprocessable("products.substitute_product_code", message)
             })?,
-            None => &line.code,
+            None => line.product.code,
         };
         let quantity = p.substitute_quantity.unwrap_or(p.quantity);
         out.push(product(code, quantity, p.price));
@@ -141,9 +145,8 @@ pub(crate) async fn dispensing_document(State(app): Shared, Path(code): Id) -> A
     let target = target_of(&db, &code).or_404("authorization or prescription", &code)?;
     let entitled = lines_of(&db, target).iter().filter(|l| l.left() > 0);
     let entitled = entitled.map(|l| {
-        let name = db.product_by_code(&l.code).map(|p| p.name.to_owned());
         typed!(types::ApprovedProduct;
-            id = l.id, code = l.code.clone(), quantity = l.left(); name = name)
+            id = l.id, code = l.product.code, quantity = l.left(), name = l.product.name)
     });
     Ok(ok(
         typed!(types::DispensingDocumentResource;; approved_products = entitled.collect()),
@@ -275,7 +278,7 @@ pub(crate) async fn complete_dispensation(
                 let position = authorization
                     .lines
                     .iter()
-                    .position(|l| l.code == p.code && open(l))
+                    .position(|l| l.product.code == p.code && open(l))
                     .or_else(|| authorization.lines.iter().position(open));
                 if let Some(line) = position.map(|i| &mut authorization.lines[i]) {
                     line.claimed_quantity =

@@ -259,10 +259,7 @@ impl Doctor {
 #[derive(Clone)]
 pub(crate) struct Line {
     pub id: i64,
-    pub product_id: i64,
-    pub code: String,
-    pub name: String,
-    pub kind: Kind,
+    pub product: &'static CatalogProduct,
     pub quantity: i32,
     pub authorized_quantity: i32,
     pub claimed_quantity: i32,
@@ -279,10 +276,11 @@ impl Line {
     /// `ProductResource`.
     pub(crate) fn resource(&self, status: &str) -> types::ProductResource {
         let provider = typed!(types::ProductResourceProviderProductsItem;
-            provider_product_code = self.code.clone(), provider_slug = "sandbox-provider");
+            provider_product_code = self.product.code, provider_slug = "sandbox-provider");
+        let product = self.product;
         typed!(types::ProductResource;
-            id = self.id, product_id = self.product_id, product_name = self.name.clone(),
-            product_type_slug = self.kind.guide_name(), quantity = self.quantity,
+            id = self.id, product_id = product.product_id, product_name = product.name,
+            product_type_slug = product.kind.guide_name(), quantity = self.quantity,
             authorized_quantity = self.authorized_quantity, claimed_quantity = self.claimed_quantity,
             status = status, recurrent_treatment = false,
             treatment_duration_days = self.duration_days.unwrap_or(30);
@@ -386,7 +384,7 @@ impl Authorization {
             beneficiary_id,
             doctor,
             status: "SENT_TO_SPONSOR".to_owned(),
-            kind: lines.first().map_or(Kind::Medication, |l| l.kind),
+            kind: lines.first().map_or(Kind::Medication, |l| l.product.kind),
             lines,
             sponsor_authorization_code: None,
             activation_at: now,
@@ -456,7 +454,7 @@ impl Authorization {
     /// are outside `openapi.json`, and the SDK's event types only decode).
     pub(crate) fn event_data(&self) -> Value {
         let product =
-            |l: &Line| json!({ "product_code": l.code, "quantity": l.authorized_quantity });
+            |l: &Line| json!({ "product_code": l.product.code, "quantity": l.authorized_quantity });
         let products: Vec<Value> = self.lines.iter().map(product).collect();
         json!({
             "authorization_id": self.id.to_string(),

@@ -212,13 +212,10 @@ impl Db {
     }
 
     /// A fresh line for `quantity` of a catalogue product, at its price.
-    pub(crate) fn new_line(&mut self, product: &CatalogProduct, quantity: i32) -> Line {
+    pub(crate) fn new_line(&mut self, product: &'static CatalogProduct, quantity: i32) -> Line {
         Line {
             id: self.next(),
-            product_id: product.product_id,
-            code: product.code.to_owned(),
-            name: product.name.to_owned(),
-            kind: product.kind,
+            product,
             quantity,
             authorized_quantity: quantity,
             claimed_quantity: 0,
