@@ -62,15 +62,15 @@ fn lines_of(db: &Db, target: Redeems) -> &[Line] {
 /// hand over everything still unclaimed.
 fn map_products(db: &Db, target: Redeems, input: &[Wanted]) -> ApiResult<Vec<DispProduct>> {
     let lines = lines_of(db, target);
-    let product = |code: &str, quantity, unit_price| DispProduct {
-        code: code.to_owned(),
+    let product = |product, quantity, unit_price| DispProduct {
+        product,
         quantity,
         unit_price,
     };
     if input.is_empty() {
         let open = lines.iter().filter(|l| l.left() > 0);
         return Ok(open
-            .map(|l| product(l.product.code, l.left(), l.unit_price))
+            .map(|l| product(l.product, l.left(), l.unit_price))
             .collect());
     }
     let by_code = |c: &str| {
@@ -91,15 +91,15 @@ fn map_products(db: &Db, target: Redeems, input: &[Wanted]) -> ApiResult<Vec<Dis
         let left = line.left();
         refuse_if!(p.quantity <= 0 || p.quantity > left; "products.quantity", format!("at most {left} of {} can be dispensed", line.product.code));
         refuse_if!(p.price < 0.0; "products.price", "price must not be negative");
-        let code = match &p.substitute_product_code {
-            Some(sub) => db.product_by_code(sub).map(|c| c.code).ok_or_else(|| {
+        let handed = match &p.substitute_product_code {
+            Some(sub) => db.product_by_code(sub).ok_or_else(|| {
                 let message = format!("{sub} is not in the catalogue");
                 ApiError::unprocessable("products.substitute_product_code", message)
             })?,
-            None => line.product.code,
+            None => line.product,
         };
         let quantity = p.substitute_quantity.unwrap_or(p.quantity);
-        out.push(product(code, quantity, p.price));
+        out.push(product(handed, quantity, p.price));
     }
     Ok(out)
 }
@@ -278,16 +278,13 @@ pub(crate) async fn complete_dispensation(
                 let position = authorization
                     .lines
                     .iter()
-                    .position(|l| l.product.code == p.code && open(l))
+                    .position(|l| l.product.code == p.product.code && open(l))
                     .or_else(|| authorization.lines.iter().position(open));
                 if let Some(line) = position.map(|i| &mut authorization.lines[i]) {
                     line.claimed_quantity =
                         (line.claimed_quantity + p.quantity).min(line.authorized_quantity);
                 }
-                let mut line = match db.product_by_code(&p.code) {
-                    Some(product) => db.new_line(product, p.quantity),
-                    None => return Err(ApiError::unregistered_product(&p.code)),
-                };
+                let mut line = db.new_line(p.product, p.quantity);
                 line.unit_price = p.unit_price;
                 line.claimed_quantity = p.quantity;
                 lines.push(line);

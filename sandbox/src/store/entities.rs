@@ -548,7 +548,7 @@ pub(crate) enum Redeems {
 
 #[derive(Clone)]
 pub(crate) struct DispProduct {
-    pub code: String,
+    pub product: &'static CatalogProduct,
     pub quantity: i32,
     pub unit_price: f64,
 }
@@ -594,7 +594,7 @@ impl Dispensation {
             .sum();
         let products = self.products.iter().map(|p| {
             typed!(types::DispensationProduct;
-                product_code = p.code.clone(), quantity = p.quantity, unit_price = p.unit_price)
+                product_code = p.product.code, quantity = p.quantity, unit_price = p.unit_price)
         });
         let resource = typed!(types::DispensationResource;
             dispensation_id = self.id.clone(), status = self.status.clone(), code_type = code_type;
