@@ -137,11 +137,8 @@ fn served(op: &Operation) -> bool {
 /// /path"`: the token endpoint, and the monitor an asynchronous
 /// beneficiary lookup points to.
 pub(crate) fn extra_routes() -> Vec<String> {
-    let extra = [("POST", TOKEN_PATH), ("GET", beneficiaries::LOOKUP_MONITOR)];
-    extra
-        .iter()
-        .map(|(method, path)| format!("{method} {path}"))
-        .collect()
+    let monitor = beneficiaries::LOOKUP_MONITOR;
+    vec![format!("POST {TOKEN_PATH}"), format!("GET {monitor}")]
 }
 
 /// The router, without state or middleware.
