@@ -120,7 +120,6 @@ pub const SEED_PATIENT_ID: &str = "pat_000001";
 pub struct Sandbox {
     app: Arc<state::App>,
     addr: SocketAddr,
-    base_url: String,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -151,21 +150,15 @@ impl Sandbox {
     pub async fn start_with(config: SandboxConfig) -> io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port_value())).await?;
         let addr = listener.local_addr()?;
-        let base_url = format!("http://{addr}");
-        let app = Arc::new(state::App::new(config, base_url.clone()));
+        let app = Arc::new(state::App::new(config, format!("http://{addr}")));
         let server = tokio::spawn(server::serve(listener, app.clone()));
-        Ok(Self {
-            app,
-            addr,
-            base_url,
-            server,
-        })
+        Ok(Self { app, addr, server })
     }
 
     /// The base URL to give a client, `http://127.0.0.1:<port>`, without a
     /// trailing slash.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        &self.app.base_url
     }
 
     /// The socket address the server listens on.
@@ -200,7 +193,7 @@ impl Sandbox {
     /// # Ok(()) }
     /// ```
     pub fn mint_token(&self) -> String {
-        self.app.mint_token(self.client_id())
+        self.app.mint_token()
     }
 
     /// A snapshot of the request counters.
@@ -278,7 +271,7 @@ impl Sandbox {
     /// ```
     pub fn client_builder(&self) -> osigu::OsiguBuilder {
         osigu::Osigu::builder()
-            .environment(osigu::Environment::Custom(self.base_url.clone()))
+            .environment(osigu::Environment::Custom(self.app.base_url.clone()))
             .credentials(self.client_id(), self.client_secret())
     }
 
@@ -322,7 +315,7 @@ impl Drop for Sandbox {
 impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sandbox")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url())
             .field("client_id", &self.client_id())
             .finish_non_exhaustive()
     }

@@ -249,18 +249,14 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     })
 }
 
-/// `page` and `size` query parameters (Spring style: pages count from 0).
+/// A list call's `page` and `size` query parameters (Spring style: pages
+/// count from 0), and the path its links lead back to.
 #[derive(Debug, Default, Deserialize)]
-struct Paging {
+pub(crate) struct Paged {
     page: Option<i64>,
     size: Option<i64>,
-}
-
-/// A list call's `page` and `size`, and the path its links lead back to.
-#[derive(Debug, Default)]
-pub(crate) struct Paged {
-    paging: Paging,
     /// The path (and any filter query) of the links.
+    #[serde(skip)]
     pub path: String,
 }
 
@@ -268,9 +264,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Paged {
     type Rejection = QueryRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Query(paging) = Query::from_request_parts(parts, state).await?;
+        let Query(paged) = Query::<Self>::from_request_parts(parts, state).await?;
         let path = parts.uri.path().to_owned();
-        Ok(Self { paging, path })
+        Ok(Self { path, ..paged })
     }
 }
 
@@ -299,8 +295,8 @@ impl Paged {
     }
 
     fn page<T>(&self, base_url: &str, items: Vec<T>) -> Page<T> {
-        let size = self.paging.size.unwrap_or(20).clamp(1, 200);
-        let number = self.paging.page.unwrap_or(0).max(0);
+        let size = self.size.unwrap_or(20).clamp(1, 200);
+        let number = self.page.unwrap_or(0).max(0);
         let total = items.len() as i64;
         let total_pages = (total + size - 1) / size;
         let content: Vec<T> = items
@@ -381,10 +377,8 @@ mod tests {
     fn pages_like_spring() {
         let items: Vec<i32> = (0..45).collect();
         let paged = Paged {
-            paging: Paging {
-                page: Some(2),
-                size: Some(20),
-            },
+            page: Some(2),
+            size: Some(20),
             path: "/x".to_owned(),
         };
         let page = serde_json::to_value(paged.page("http://h", items)).unwrap();

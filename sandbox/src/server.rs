@@ -126,24 +126,16 @@ fn injected(app: &App, status: u16, key: &str) -> Response {
 
 /// Bearer auth, rate limits and the body-size check, then the handler.
 async fn admitted(app: &App, req: Request, next: Next, template: Option<String>) -> Response {
-    let Some(template) = template else {
-        return next.run(req).await;
-    };
-    if template == TOKEN_PATH {
+    if template.is_none_or(|t| t == TOKEN_PATH) {
         return next.run(req).await;
     }
 
-    let client_id = match bearer_client(app, &req) {
-        Ok(client_id) => client_id,
-        Err(error) => return error.into_response(),
-    };
+    if let Err(error) = check_bearer(app, &req) {
+        return error.into_response();
+    }
     if let Some(limit) = app.config.rate_limit_value() {
-        let verdict = Db::take_slot(
-            &mut app.db().request_hits,
-            &client_id,
-            limit,
-            Instant::now(),
-        );
+        let client_id = app.config.client_id_value();
+        let verdict = Db::take_slot(&mut app.db().request_hits, client_id, limit, Instant::now());
         if let Err(retry_after) = verdict {
             app.count(|c| c.rate_limited += 1);
             return ApiError::rate_limited(retry_after).into_response();
@@ -161,7 +153,9 @@ async fn admitted(app: &App, req: Request, next: Next, template: Option<String>)
     next.run(req).await
 }
 
-fn bearer_client(app: &App, req: &Request) -> Result<String, ApiError> {
+/// 401 unless the request carries a bearer token the sandbox issued and
+/// that has not expired (every token is the configured client's).
+fn check_bearer(app: &App, req: &Request) -> Result<(), ApiError> {
     let header = req
         .headers()
         .get(axum::http::header::AUTHORIZATION)
@@ -173,12 +167,12 @@ fn bearer_client(app: &App, req: &Request) -> Result<String, ApiError> {
         .map(str::trim)
         .ok_or_else(|| ApiError::unauthorized("the Authorization header is not a bearer token"))?;
     let mut db = app.db();
-    let Some(info) = db.tokens.get(token) else {
+    let Some(expires_at) = db.tokens.get(token) else {
         return Err(ApiError::unauthorized("invalid bearer token"));
     };
-    if Instant::now() >= info.expires_at {
+    if Instant::now() >= *expires_at {
         db.tokens.remove(token);
         return Err(ApiError::unauthorized("the bearer token has expired"));
     }
-    Ok(info.client_id.clone())
+    Ok(())
 }

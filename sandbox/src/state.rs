@@ -11,7 +11,7 @@ use crate::clock::Clock;
 use crate::config::SandboxConfig;
 use crate::counters::Counters;
 use crate::faults::Installed;
-use crate::store::{Db, TokenInfo};
+use crate::store::Db;
 
 /// The state handlers extract.
 pub(crate) type Shared = axum::extract::State<Arc<App>>;
@@ -53,13 +53,11 @@ impl App {
         f(&mut self.counters.lock().expect("counters lock"));
     }
 
-    pub(crate) fn mint_token(&self, client_id: &str) -> String {
+    /// A fresh bearer token for the configured client (the only one).
+    pub(crate) fn mint_token(&self) -> String {
         let token = random_hex(32);
-        let info = TokenInfo {
-            client_id: client_id.to_owned(),
-            expires_at: Instant::now() + self.config.token_lifetime_value(),
-        };
-        self.db().tokens.insert(token.clone(), info);
+        let expires_at = Instant::now() + self.config.token_lifetime_value();
+        self.db().tokens.insert(token.clone(), expires_at);
         token
     }
 

@@ -58,7 +58,7 @@ pub(crate) async fn token(
     if client_id != app.config.client_id_value() || secret != app.config.client_secret_value() {
         return Err(ApiError::unauthorized("invalid client credentials"));
     }
-    let access_token = app.mint_token(&client_id);
+    let access_token = app.mint_token();
     Ok(ok(json!({
         "access_token": access_token,
         "token_type": "bearer",
@@ -97,7 +97,6 @@ pub(crate) async fn otp_generate(
     let beneficiary = numeric_id(&body.beneficiary_id)
         .and_then(|id| db.beneficiary(id))
         .filter(|b| b.sponsor_slug == body.sponsor_slug)
-        .cloned()
         .ok_or_else(|| invalid("beneficiary_id", "no such beneficiary for this sponsor"))?;
     let otp_id = format!("otp_{}", random_hex(12));
     let expires_at = Instant::now() + app.config.otp_lifetime_value();

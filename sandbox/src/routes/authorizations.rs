@@ -99,7 +99,7 @@ pub(crate) async fn create_authorization(
     let slug = sponsor.slug.to_owned();
     let authorization =
         Authorization::new(db.next(), slug, beneficiary.id, doctor, lines, &app.clock);
-    let id = issue(&app, &mut db, &sponsor, authorization);
+    let id = issue(&app, &mut db, sponsor, authorization);
     Ok(created(db.authorizations[&id].resource()))
 }
 
@@ -112,7 +112,6 @@ pub(crate) async fn create_external_authorization(
     let mut db = app.db();
     let beneficiary = db
         .beneficiary(body.beneficiary_id)
-        .cloned()
         .ok_or_else(|| ApiError::unprocessable("beneficiary_id", "unknown beneficiary"))?;
     refuse_if!(body.diagnoses.is_empty() || body.products.is_empty(); "products", "diagnoses and products must not be empty");
     let mut lines = Vec::new();
@@ -154,30 +153,45 @@ pub(crate) async fn get_authorization(State(app): Shared, Path(id): Id) -> ApiRe
     Ok(ok(db.authorizations[&id].resource()))
 }
 
-/// Applies `change` to an authorization that may still change (else 409),
-/// announces `authorization.updated` and answers the result.
+/// Applies `change` to an authorization, announces `authorization.updated`
+/// (or `authorization.voided` when it voids) and answers the result. 409
+/// once it is voided or claimed; an update must also wait for the
+/// sponsor's decision, and a void for any dispensation in progress.
 fn change(
     app: &Arc<App>,
     raw: &str,
+    void: bool,
     change: impl FnOnce(&mut Authorization) -> ApiResult<()>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let id = db.authorization_id(raw)?;
+    let redeeming = Redeems::Authorization(id);
+    let mut dispensations = db.dispensations.values();
+    let busy = void && dispensations.any(|d| d.redeems == redeeming && d.in_progress());
     let authorization = db
         .authorizations
         .get_mut(&id)
         .or_404("authorization", raw)?;
     let status = authorization.status.as_str();
-    let fixed = matches!(
-        status,
-        "VOIDED" | "CLAIMED" | "PARTIALLY_CLAIMED" | "SENT_TO_SPONSOR"
-    );
-    conflict_if!(fixed; "authorization {id} is {status} and cannot change");
+    let settled = matches!(status, "VOIDED" | "CLAIMED" | "PARTIALLY_CLAIMED");
+    let undecided = !void && status == "SENT_TO_SPONSOR";
+    let why = if busy {
+        " with a dispensation in progress"
+    } else {
+        ""
+    };
+    let verb = if void { "be voided" } else { "change" };
+    conflict_if!(busy || settled || undecided; "authorization {id} is {status}{why} and cannot {verb}");
     change(authorization)?;
     authorization.updated_at = app.clock.now();
     let (answer, event) = (authorization.resource(), authorization.event_data());
     drop(db);
-    crate::webhooks::emit(app, "authorization.updated", event);
+    let event_type = if void {
+        "authorization.voided"
+    } else {
+        "authorization.updated"
+    };
+    crate::webhooks::emit(app, event_type, event);
     Ok(ok(answer))
 }
 
@@ -202,12 +216,12 @@ pub(crate) async fn update_authorization(
     ApiJson(body): ApiJson<types::UpdateAuthorizationRequest>,
 ) -> ApiResult<Response> {
     check_payment_type(body.payment_type)?;
-    change(&app, &id, |authorization| {
+    change(&app, &id, false, |authorization| {
         for p in &body.products {
             let line = authorization
                 .lines
                 .iter_mut()
-                .find(|l| l.product_id == p.product_id);
+                .find(|l| l.product.product_id == p.product_id);
             let line = line.ok_or_else(|| {
                 let message = format!("product {} is not part of this authorization", p.product_id);
                 ApiError::unprocessable("products.product_id", message)
@@ -229,39 +243,16 @@ pub(crate) async fn update_payment_type(
 ) -> ApiResult<Response> {
     refuse_if!(body.payment_type.is_none(); "payment_type", "payment_type is required");
     check_payment_type(body.payment_type)?;
-    change(&app, &id, |_| Ok(()))
+    change(&app, &id, false, |_| Ok(()))
 }
 
 /// `voidAuthorization`: not once claimed, nor while a dispensation of it is
 /// in progress.
 pub(crate) async fn void_authorization(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
-    let (answer, event) = {
-        let mut db = app.db();
-        let id = db.authorization_id(&id)?;
-        let redeeming = Redeems::Authorization(id);
-        let busy = db
-            .dispensations
-            .values()
-            .any(|d| d.redeems == redeeming && d.in_progress());
-        let now = app.clock.now();
-        let authorization = db
-            .authorizations
-            .get_mut(&id)
-            .or_404("authorization", &id.to_string())?;
-        let status = authorization.status.as_str();
-        let why = if busy {
-            " with a dispensation in progress"
-        } else {
-            ""
-        };
-        let claimed = matches!(status, "VOIDED" | "CLAIMED" | "PARTIALLY_CLAIMED");
-        conflict_if!(busy || claimed; "authorization {id} is {status}{why} and cannot be voided");
+    change(&app, &id, true, |authorization| {
         authorization.status = "VOIDED".to_owned();
-        authorization.updated_at = now;
-        (authorization.resource(), authorization.event_data())
-    };
-    crate::webhooks::emit(&app, "authorization.voided", event);
-    Ok(ok(answer))
+        Ok(())
+    })
 }
 
 /// `claimAuthorization`: claims (part of) an approved authorization's lines.
@@ -298,7 +289,7 @@ pub(crate) async fn claim_authorization(
         line.id = db.next();
     }
     let claim = db.file_claim(authorization, claimed, app.clock.now());
-    Ok(created(claim.resource()))
+    Ok(created(&claim.resource))
 }
 
 /// `createBiometricReading`: a non-empty Base64 reading matches.

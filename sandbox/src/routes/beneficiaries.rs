@@ -14,10 +14,6 @@ pub(crate) async fn list_sponsors(State(app): Shared) -> Response {
     ok_list(app.db().sponsors.iter().map(Sponsor::resource))
 }
 
-fn sponsor_or_404(db: &Db, slug: &str) -> ApiResult<Sponsor> {
-    db.sponsor(slug).cloned().or_404("sponsor", slug)
-}
-
 /// The lookup forms every sponsor takes: (slug, name).
 const FORMS: [(&str, &str); 2] = [
     ("national-id", "National identity document"),
@@ -33,7 +29,7 @@ const FIELDS: [(&str, &str, &str); 3] = [
 
 /// `listSponsorForms`: the two forms every sponsor takes.
 pub(crate) async fn sponsor_forms(State(app): Shared, Path(slug): Id) -> ApiResult<Response> {
-    let sponsor = sponsor_or_404(&app.db(), &slug)?;
+    let sponsor = app.db().sponsor_or_404(&slug)?;
     let form = |(form_slug, name): &(&str, &str)| {
         let fields = FIELDS
             .iter()
@@ -60,7 +56,7 @@ pub(crate) async fn search_beneficiary(
     ApiJson(types::BeneficiarySearchRequest(body)): ApiJson<types::BeneficiarySearchRequest>,
 ) -> ApiResult<Response> {
     let db = app.db();
-    sponsor_or_404(&db, &slug)?;
+    db.sponsor_or_404(&slug)?;
     let text = |key: &str| body.get(key).map(|v| v.trim().to_owned());
     let document = text("document_number").or_else(|| text("identity_document_id"));
     let member = text("member_code").or_else(|| text("member_id"));
@@ -70,17 +66,13 @@ pub(crate) async fn search_beneficiary(
             && (document.as_deref() == Some(b.document_number)
                 || member.as_deref() == Some(b.member_code))
     });
-    match found {
-        Some(b) => {
-            let until = app.clock.date_in_days(if b.active { 365 } else { 0 });
-            Ok(ok(b.resource(until)))
-        }
-        None => {
-            let message = "no beneficiary matches the search";
-            let error = ApiError::new(StatusCode::NOT_FOUND, "071-404", message);
-            Err(error.with_info("sponsor_slug", slug))
-        }
-    }
+    let Some(b) = found else {
+        let message = "no beneficiary matches the search";
+        let error = ApiError::new(StatusCode::NOT_FOUND, "071-404", message);
+        return Err(error.with_info("sponsor_slug", slug));
+    };
+    let until = app.clock.date_in_days(if b.active { 365 } else { 0 });
+    Ok(ok(b.resource(until)))
 }
 
 /// `getDependents`.
@@ -89,7 +81,7 @@ pub(crate) async fn dependents(
     Path((slug, beneficiary)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let db = app.db();
-    sponsor_or_404(&db, &slug)?;
+    db.sponsor_or_404(&slug)?;
     let holder = numeric_id(&beneficiary)
         .and_then(|id| db.beneficiary(id))
         .filter(|b| b.sponsor_slug == slug)
@@ -122,7 +114,7 @@ pub(crate) async fn sponsor_configuration(
     Path(slug): Id,
     Query(query): Query<ProductTypeQuery>,
 ) -> ApiResult<Response> {
-    let sponsor = sponsor_or_404(&app.db(), &slug)?;
+    let sponsor = app.db().sponsor_or_404(&slug)?;
     let synchronous = sponsor.decision == Decision::Sync;
     let otp_steps = [
         "AUTHORIZATION_REQUEST_COMPLETION",
@@ -153,7 +145,7 @@ pub(crate) async fn document_policy(
     Path(slug): Id,
     Query(query): Query<ProductTypeQuery>,
 ) -> ApiResult<Response> {
-    let sponsor = sponsor_or_404(&app.db(), &slug)?;
+    let sponsor = app.db().sponsor_or_404(&slug)?;
     let requirement = |file_type: &str, required: bool, description: String| {
         typed!(types::DocumentPolicyRequirement;
             file_type = file_type, required = required, description = description)
@@ -237,7 +229,7 @@ pub(crate) async fn lookup_beneficiaries(
     ApiJson(body): ApiJson<types::BeneficiaryLookupRequest>,
 ) -> ApiResult<Response> {
     let mut db = app.db();
-    let sponsor = sponsor_or_404(&db, &slug)?;
+    let sponsor = db.sponsor_or_404(&slug)?;
     let found = lookup_matches(&db, sponsor.slug, &body)?;
     if sponsor.decision == Decision::Sync {
         let paged = Paged::first(path_of("lookupBeneficiaries", &[&slug]));

@@ -64,8 +64,8 @@ pub(crate) async fn create_outpatient(
         now,
     );
     let answer = typed!(types::OutpatientCareClaimCreatedResponse;
-        claim_id = stored.id.to_string(), status = "OPEN", created_at = now);
-    db.claims.insert(stored.id, stored);
+        claim_id = stored.id().to_string(), status = "OPEN", created_at = now);
+    db.claims.insert(stored.id(), stored);
     Ok(created(answer))
 }
 
@@ -79,15 +79,20 @@ fn claim_id(db: &Db, raw: &str) -> ApiResult<i64> {
 pub(crate) async fn get_outpatient(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
     let id = claim_id(&db, &id)?;
-    Ok(ok(db.claims[&id].resource()))
+    Ok(ok(&db.claims[&id].resource))
 }
 
-/// `getClaimAuthorizationFiles`.
+/// `getClaimAuthorizationFiles`: the documents of the request the claim's
+/// authorization was decided from.
 pub(crate) async fn outpatient_files(State(app): Shared, Path(id): Id) -> ApiResult<Response> {
     let db = app.db();
     let id = claim_id(&db, &id)?;
-    let files = db.claims[&id].files.iter().map(claim_file);
-    Ok(ok_list(files))
+    let authorization = db.claims[&id]
+        .authorization_id
+        .and_then(|a| db.authorizations.get(&a));
+    let request = authorization.and_then(|a| db.auth_requests.get(&a.request_id?));
+    let files = request.into_iter().flat_map(|r| r.indications.iter());
+    Ok(ok_list(files.map(claim_file)))
 }
 
 /// Where a claim monitor is read.
@@ -105,10 +110,11 @@ pub(crate) async fn complete_outpatient(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let cid = claim_id(&db, &id)?;
-    let status = &db.claims[&cid].status;
+    let status = db.claims[&cid].status();
     conflict_if!(status != "OPEN"; "claim {cid} is {status} and cannot be completed");
     known_reading(&db, body.biometric_reading_id)?;
-    let sponsor = db.sponsor(&db.claims[&cid].sponsor_slug);
+    let sponsor = db.claims[&cid].resource.sponsor_slug.as_deref();
+    let sponsor = sponsor.and_then(|slug| db.sponsor(slug));
     let asynchronous = sponsor.is_some_and(|s| s.decision == Decision::Async);
     let monitor = Monitor {
         id: crate::state::random_uuid(),
@@ -117,16 +123,15 @@ pub(crate) async fn complete_outpatient(
         ready_at: Instant::now() + app.config.async_sponsor_delay_value(),
     };
     let stored = db.claims.get_mut(&cid).or_404("claim", &id)?;
-    stored.document_number = body.document_number;
-    stored.document_date = body.document_date;
-    stored.document_serial = body.document_serial;
+    stored.resource.document_number = body.document_number;
+    stored.resource.document_date = body.document_date;
+    stored.resource.document_serial = body.document_serial;
     let status = if asynchronous {
         "IN_PROGRESS"
     } else {
         "COMPLETED"
     };
-    stored.status = status.to_owned();
-    stored.updated_at = app.clock.now();
+    stored.set_status(status, app.clock.now());
     let location = monitor_path(&monitor);
     let answer = monitor.resource(location.clone(), Some(stored));
     db.monitors.insert(monitor.id.to_string(), monitor);
@@ -161,10 +166,9 @@ pub(crate) async fn get_monitor(State(app): Shared, Path(id): Id) -> ApiResult<R
     let now = app.clock.now();
     if monitor.done()
         && let Some(claim) = db.claims.get_mut(&monitor.claim_id)
-        && claim.status == "IN_PROGRESS"
+        && claim.status() == "IN_PROGRESS"
     {
-        claim.status = "COMPLETED".to_owned();
-        claim.updated_at = now;
+        claim.set_status("COMPLETED", now);
     }
     let answer = monitor.resource(monitor_path(&monitor), db.claims.get(&monitor.claim_id));
     Ok(ok(answer))
@@ -176,11 +180,10 @@ pub(crate) async fn void_outpatient(State(app): Shared, Path(id): Id) -> ApiResu
     let cid = claim_id(&db, &id)?;
     let now = app.clock.now();
     let claim = db.claims.get_mut(&cid).or_404("claim", &id)?;
-    let status = &claim.status;
+    let status = claim.status();
     conflict_if!(status != "OPEN"; "claim {cid} is {status} and cannot be voided");
-    claim.status = "VOIDED".to_owned();
-    claim.updated_at = now;
-    Ok(ok(claim.resource()))
+    claim.set_status("VOIDED", now);
+    Ok(ok(&claim.resource))
 }
 
 /// `createMedicalProcedureClaim` (status IN_PROGRESS).

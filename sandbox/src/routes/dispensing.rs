@@ -62,20 +62,24 @@ fn lines_of(db: &Db, target: Redeems) -> &[Line] {
 /// hand over everything still unclaimed.
 fn map_products(db: &Db, target: Redeems, input: &[Wanted]) -> ApiResult<Vec<DispProduct>> {
     let lines = lines_of(db, target);
-    let product = |code: &str, quantity, unit_price| DispProduct {
-        code: code.to_owned(),
+    let product = |product, quantity, unit_price| DispProduct {
+        product,
         quantity,
         unit_price,
     };
     if input.is_empty() {
         let open = lines.iter().filter(|l| l.left() > 0);
         return Ok(open
-            .map(|l| product(&l.code, l.left(), l.unit_price))
+            .map(|l| product(l.product, l.left(), l.unit_price))
             .collect());
     }
+    let by_code = |c: &str| {
+        lines
+            .iter()
+            .find(|l| l.product.code.eq_ignore_ascii_case(c))
+    };
     let mut out = Vec::new();
     for (index, p) in input.iter().enumerate() {
-        let by_code = |c: &str| lines.iter().find(|l| l.code.eq_ignore_ascii_case(c));
         let line = numeric_id(&p.id)
             .and_then(|n| lines.iter().find(|l| l.id == n))
             .or_else(|| p.product_code.as_deref().and_then(by_code))
@@ -85,17 +89,17 @@ fn map_products(db: &Db, target: Redeems, input: &[Wanted]) -> ApiResult<Vec<Dis
                 ApiError::unprocessable("products.id", message)
             })?;
         let left = line.left();
-        refuse_if!(p.quantity <= 0 || p.quantity > left; "products.quantity", format!("at most {left} of {} can be dispensed", line.code));
+        refuse_if!(p.quantity <= 0 || p.quantity > left; "products.quantity", format!("at most {left} of {} can be dispensed", line.product.code));
         refuse_if!(p.price < 0.0; "products.price", "price must not be negative");
-        let code = match &p.substitute_product_code {
-            Some(sub) => db.product_by_code(sub).map(|c| c.code).ok_or_else(|| {
+        let handed = match &p.substitute_product_code {
+            Some(sub) => db.product_by_code(sub).ok_or_else(|| {
                 let message = format!("{sub} is not in the catalogue");
                 ApiError::unprocessable("products.substitute_product_code", message)
             })?,
-            None => &line.code,
+            None => line.product,
         };
         let quantity = p.substitute_quantity.unwrap_or(p.quantity);
-        out.push(product(code, quantity, p.price));
+        out.push(product(handed, quantity, p.price));
     }
     Ok(out)
 }
@@ -141,9 +145,8 @@ pub(crate) async fn dispensing_document(State(app): Shared, Path(code): Id) -> A
     let target = target_of(&db, &code).or_404("authorization or prescription", &code)?;
     let entitled = lines_of(&db, target).iter().filter(|l| l.left() > 0);
     let entitled = entitled.map(|l| {
-        let name = db.product_by_code(&l.code).map(|p| p.name.to_owned());
         typed!(types::ApprovedProduct;
-            id = l.id, code = l.code.clone(), quantity = l.left(); name = name)
+            id = l.id, code = l.product.code, quantity = l.left(), name = l.product.name)
     });
     Ok(ok(
         typed!(types::DispensingDocumentResource;; approved_products = entitled.collect()),
@@ -190,17 +193,15 @@ fn start(
     let busy = holders.any(|d| d.redeems == target && d.in_progress());
     conflict_if!(busy; "{code} already has a dispensation in progress");
     let products = map_products(&db, target, wanted)?;
-    let verified = otp_for.is_some() && token.is_some();
-    if let Some((beneficiary, sponsor)) = otp_for.as_ref().filter(|_| verified) {
+    if let Some((beneficiary, sponsor)) = otp_for.as_ref().filter(|_| token.is_some()) {
         db.consume_otp(token, *beneficiary, sponsor)?;
     }
     let dispensation = Dispensation {
         id: format!("dsp_{:06}", db.next()),
         redeems: target,
-        otp_for,
+        otp_owed: otp_for.filter(|_| token.is_none()),
         products,
         status: Started,
-        verified,
         claim_id: None,
     };
     let id = dispensation.id.clone();
@@ -225,7 +226,7 @@ pub(crate) async fn verification_status(State(app): Shared, Path(id): Id) -> Api
     let mut db = app.db();
     let d = dispensation(&mut db, &id)?;
     Ok(ok(typed!(types::DispensationVerificationStatusResponse;;
-        verification_required = d.awaits_otp().then(|| "OTP".into()))))
+        verification_required = d.otp_owed.is_some().then(|| "OTP".into()))))
 }
 
 /// `updateDispensationProducts`: only while STARTED.
@@ -258,10 +259,9 @@ pub(crate) async fn complete_dispensation(
 ) -> ApiResult<Response> {
     let mut db = app.db();
     let d = dispensation(&mut db, &id)?.clone();
-    let done = matches!(d.status, Dispensed | Voided);
-    conflict_if!(done; "dispensation {id} is already {}", d.status);
+    conflict_if!(!d.in_progress(); "dispensation {id} is already {}", d.status);
     refuse_if!(body.document_number.trim().is_empty(); "document_number", "document_number is required");
-    if let Some((beneficiary, sponsor)) = d.otp_for.as_ref().filter(|_| d.awaits_otp()) {
+    if let Some((beneficiary, sponsor)) = &d.otp_owed {
         let token = otp_of(&body.external_verifications);
         if let Err(error) = db.consume_otp(token, *beneficiary, sponsor) {
             dispensation(&mut db, &id)?.status = PendingVerification;
@@ -278,25 +278,22 @@ pub(crate) async fn complete_dispensation(
                 let position = authorization
                     .lines
                     .iter()
-                    .position(|l| l.code == p.code && open(l))
+                    .position(|l| l.product.code == p.product.code && open(l))
                     .or_else(|| authorization.lines.iter().position(open));
                 if let Some(line) = position.map(|i| &mut authorization.lines[i]) {
                     line.claimed_quantity =
                         (line.claimed_quantity + p.quantity).min(line.authorized_quantity);
                 }
-                let mut line = match db.product_by_code(&p.code).cloned() {
-                    Some(product) => db.new_line(&product, p.quantity),
-                    None => return Err(ApiError::unregistered_product(&p.code)),
-                };
+                let mut line = db.new_line(p.product, p.quantity);
                 line.unit_price = p.unit_price;
                 line.claimed_quantity = p.quantity;
                 lines.push(line);
             }
             let claim = db.file_claim(authorization, lines, app.clock.now());
-            claim.document_number = Some(body.document_number.clone());
-            claim.document_date = Some(body.document_date);
-            claim.document_serial = body.document_serial.clone();
-            Some(claim.id)
+            claim.resource.document_number = Some(body.document_number.clone());
+            claim.resource.document_date = Some(body.document_date);
+            claim.resource.document_serial = body.document_serial.clone();
+            Some(claim.id())
         }
         Redeems::Prescription(pid) => {
             if let Some(p) = db.prescriptions.get_mut(&pid) {
@@ -307,7 +304,7 @@ pub(crate) async fn complete_dispensation(
     };
     let stored = dispensation(&mut db, &id)?;
     stored.status = Dispensed;
-    stored.verified = stored.verified || stored.otp_for.is_some();
+    stored.otp_owed = None;
     stored.claim_id = claim_id;
     let view = stored.view();
     drop(db);

@@ -48,91 +48,82 @@ type Handler = MethodRouter<Arc<App>>;
 /// The handler of one operation, for its method; `None` for an operation
 /// the sandbox does not serve.
 fn handler(operation_id: &str) -> Option<Handler> {
-    use auth::*;
-    use authorizations::*;
-    use beneficiaries::*;
-    use catalogs::*;
-    use claims::*;
-    use dispensing::*;
-    use prescriptions::*;
-    use products::*;
-    use requests::*;
-    use settlements::*;
-    use subscriptions::*;
     Some(match operation_id {
-        "sendOtp" => post(otp_generate),
-        "validateOtp" => post(otp_validate),
-        "listSponsors" => get(list_sponsors),
-        "listSponsorForms" => get(sponsor_forms),
-        "searchBeneficiary" => post(search_beneficiary),
-        "lookupBeneficiaries" => post(lookup_beneficiaries),
-        "getDependents" => get(dependents),
-        "searchExternalProviders" => get(external_providers),
-        "getSponsorConfiguration" => get(sponsor_configuration),
+        "sendOtp" => post(auth::otp_generate),
+        "validateOtp" => post(auth::otp_validate),
+        "listSponsors" => get(beneficiaries::list_sponsors),
+        "listSponsorForms" => get(beneficiaries::sponsor_forms),
+        "searchBeneficiary" => post(beneficiaries::search_beneficiary),
+        "lookupBeneficiaries" => post(beneficiaries::lookup_beneficiaries),
+        "getDependents" => get(beneficiaries::dependents),
+        "searchExternalProviders" => get(beneficiaries::external_providers),
+        "getSponsorConfiguration" => get(beneficiaries::sponsor_configuration),
         "getAuthorizationDocumentPolicy" | "getAuthorizationDocumentPolicyV2" => {
-            get(document_policy)
+            get(beneficiaries::document_policy)
         }
-        "listAuthorizationRequests" => get(list_requests),
-        "createAuthorizationRequest" => post(create_request),
-        "getAuthorizationRequest" => get(get_request),
-        "completeAuthorizationRequest" => post(complete_request),
-        "uploadAuthorizationRequestFile" => post(attach_indication_multipart),
-        "attachAuthorizationRequestIndicationBase64" => post(attach_indication_base64),
-        "listAuthorizations" => get(list_authorizations),
-        "createAuthorization" => post(create_authorization),
-        "createExternallyProcessedAuthorization" => post(create_external_authorization),
-        "getAuthorization" => get(get_authorization),
-        "updateAuthorization" => put(update_authorization),
-        "claimAuthorization" => post(claim_authorization),
-        "updateAuthorizationPaymentType" => put(update_payment_type),
-        "voidAuthorization" => post(void_authorization),
-        "createBiometricReading" => post(create_biometric),
-        "getBiometricReading" => get(get_biometric),
-        "createOutpatientCareClaim" => post(create_outpatient),
-        "getOutpatientCareClaimMonitor" => get(get_monitor),
-        "getOutpatientCareClaim" => get(get_outpatient),
-        "getClaimAuthorizationFiles" => get(outpatient_files),
-        "completeOutpatientCareClaim" => post(complete_outpatient),
-        "voidOutpatientCareClaim" => post(void_outpatient),
-        "createMedicalProcedureClaim" => post(create_procedure),
-        "getMedicalProcedureClaim" => get(get_procedure),
-        "completeMedicalProcedureClaim" => post(complete_procedure),
-        "voidMedicalProcedureClaim" => post(void_procedure),
-        "listProducts" => get(list_catalog_products),
-        "listProviderProducts" => get(list_provider_products),
-        "registerProviderProduct" => post(register_provider_product),
-        "removeProviderProduct" => delete(remove_provider_product),
-        "startDispensation" => post(start_dispensation),
-        "getDispensation" => get(get_dispensation),
-        "completeDispensation" => post(complete_dispensation),
-        "updateDispensationProducts" => put(update_dispensation_products),
-        "getDispensationVerificationStatus" => get(verification_status),
-        "voidDispensation" => post(void_dispensation),
-        "getDispensingDocument" => get(dispensing_document),
-        "createDocumentDispensation" => post(document_dispensation),
-        "listPrescriptions" => get(list_prescriptions),
-        "createPrescription" => post(create_prescription_v1),
-        "createPrescriptionV1_1" => post(create_prescription_v1_1),
-        "createPrescriptionV2" => post(create_prescription_v2),
-        "getPrescription" => get(get_prescription),
-        "resendPrescription" => post(resend_prescription),
-        "searchPatients" => get(search_patients),
-        "createPatient" => post(create_patient),
-        "listCountries" | "listCountriesV2" => get(countries),
-        "listStates" | "listStatesV2" => get(states),
-        "listCities" | "listCitiesV2" => get(cities),
-        "listSubdivisions" | "listSubdivisionsV2" => get(subdivisions),
-        "listMedicalBoards" | "listMedicalBoardsV2" => get(medical_boards),
-        "listMedicalSpecialties" | "listMedicalSpecialtiesV2" => get(specialties),
-        "listMedications" | "listMedicationsV2" => get(medications),
-        "listDiagnoses" => get(diagnoses),
-        "searchDiagnoses" => get(search_diagnoses),
-        "startSettlementBatch" => post(start_settlement),
-        "listSettlementPendingAuthorizations" => get(pending_authorizations),
-        "attachSettlementAuthorizations" => post(attach_authorizations),
-        "uploadSettlementDocument" => post(upload_document),
-        "completeSettlementBatch" => post(complete_settlement),
-        "createWebhookSubscription" => post(create_subscription),
+        "listAuthorizationRequests" => get(requests::list_requests),
+        "createAuthorizationRequest" => post(requests::create_request),
+        "getAuthorizationRequest" => get(requests::get_request),
+        "completeAuthorizationRequest" => post(requests::complete_request),
+        "uploadAuthorizationRequestFile" => post(requests::attach_indication_multipart),
+        "attachAuthorizationRequestIndicationBase64" => post(requests::attach_indication_base64),
+        "listAuthorizations" => get(authorizations::list_authorizations),
+        "createAuthorization" => post(authorizations::create_authorization),
+        "createExternallyProcessedAuthorization" => {
+            post(authorizations::create_external_authorization)
+        }
+        "getAuthorization" => get(authorizations::get_authorization),
+        "updateAuthorization" => put(authorizations::update_authorization),
+        "claimAuthorization" => post(authorizations::claim_authorization),
+        "updateAuthorizationPaymentType" => put(authorizations::update_payment_type),
+        "voidAuthorization" => post(authorizations::void_authorization),
+        "createBiometricReading" => post(authorizations::create_biometric),
+        "getBiometricReading" => get(authorizations::get_biometric),
+        "createOutpatientCareClaim" => post(claims::create_outpatient),
+        "getOutpatientCareClaimMonitor" => get(claims::get_monitor),
+        "getOutpatientCareClaim" => get(claims::get_outpatient),
+        "getClaimAuthorizationFiles" => get(claims::outpatient_files),
+        "completeOutpatientCareClaim" => post(claims::complete_outpatient),
+        "voidOutpatientCareClaim" => post(claims::void_outpatient),
+        "createMedicalProcedureClaim" => post(claims::create_procedure),
+        "getMedicalProcedureClaim" => get(claims::get_procedure),
+        "completeMedicalProcedureClaim" => post(claims::complete_procedure),
+        "voidMedicalProcedureClaim" => post(claims::void_procedure),
+        "listProducts" => get(products::list_catalog_products),
+        "listProviderProducts" => get(products::list_provider_products),
+        "registerProviderProduct" => post(products::register_provider_product),
+        "removeProviderProduct" => delete(products::remove_provider_product),
+        "startDispensation" => post(dispensing::start_dispensation),
+        "getDispensation" => get(dispensing::get_dispensation),
+        "completeDispensation" => post(dispensing::complete_dispensation),
+        "updateDispensationProducts" => put(dispensing::update_dispensation_products),
+        "getDispensationVerificationStatus" => get(dispensing::verification_status),
+        "voidDispensation" => post(dispensing::void_dispensation),
+        "getDispensingDocument" => get(dispensing::dispensing_document),
+        "createDocumentDispensation" => post(dispensing::document_dispensation),
+        "listPrescriptions" => get(prescriptions::list_prescriptions),
+        "createPrescription" => post(prescriptions::create_prescription_v1),
+        "createPrescriptionV1_1" => post(prescriptions::create_prescription_v1_1),
+        "createPrescriptionV2" => post(prescriptions::create_prescription_v2),
+        "getPrescription" => get(prescriptions::get_prescription),
+        "resendPrescription" => post(prescriptions::resend_prescription),
+        "searchPatients" => get(prescriptions::search_patients),
+        "createPatient" => post(prescriptions::create_patient),
+        "listCountries" | "listCountriesV2" => get(catalogs::countries),
+        "listStates" | "listStatesV2" => get(catalogs::states),
+        "listCities" | "listCitiesV2" => get(catalogs::cities),
+        "listSubdivisions" | "listSubdivisionsV2" => get(catalogs::subdivisions),
+        "listMedicalBoards" | "listMedicalBoardsV2" => get(catalogs::medical_boards),
+        "listMedicalSpecialties" | "listMedicalSpecialtiesV2" => get(catalogs::specialties),
+        "listMedications" | "listMedicationsV2" => get(catalogs::medications),
+        "listDiagnoses" => get(catalogs::diagnoses),
+        "searchDiagnoses" => get(catalogs::search_diagnoses),
+        "startSettlementBatch" => post(settlements::start_settlement),
+        "listSettlementPendingAuthorizations" => get(settlements::pending_authorizations),
+        "attachSettlementAuthorizations" => post(settlements::attach_authorizations),
+        "uploadSettlementDocument" => post(settlements::upload_document),
+        "completeSettlementBatch" => post(settlements::complete_settlement),
+        "createWebhookSubscription" => post(subscriptions::create_subscription),
         _ => return None,
     })
 }
@@ -146,11 +137,8 @@ fn served(op: &Operation) -> bool {
 /// /path"`: the token endpoint, and the monitor an asynchronous
 /// beneficiary lookup points to.
 pub(crate) fn extra_routes() -> Vec<String> {
-    let extra = [("POST", TOKEN_PATH), ("GET", beneficiaries::LOOKUP_MONITOR)];
-    extra
-        .iter()
-        .map(|(method, path)| format!("{method} {path}"))
-        .collect()
+    let monitor = beneficiaries::LOOKUP_MONITOR;
+    vec![format!("POST {TOKEN_PATH}"), format!("GET {monitor}")]
 }
 
 /// The router, without state or middleware.

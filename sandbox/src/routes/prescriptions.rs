@@ -26,7 +26,7 @@ fn doctor(given: Option<&Map<String, Value>>) -> types::PrescriptionResourceDoct
 fn rx_line(db: &mut Db, code: Option<&str>, id: Option<i64>, quantity: i32) -> ApiResult<Line> {
     let product = db.resolve_product(code, id)?;
     refuse_if!(quantity <= 0; "medications.quantity", "quantity must be positive");
-    Ok(db.new_line(&product, quantity))
+    Ok(db.new_line(product, quantity))
 }
 
 /// Stores a prescription, ISSUED now under a fresh id and code, announces
@@ -36,8 +36,8 @@ fn issue(app: &Arc<App>, mut rx: Prescription) -> Response {
         let mut db = app.db();
         rx.id = db.next();
         rx.code = format!("RX-SBX-{:06}", rx.id);
-        (rx.status, rx.created_at) = ("ISSUED", app.clock.now());
-        let answer = rx.created();
+        rx.status = "ISSUED";
+        let answer = rx.created(app.clock.now());
         db.prescriptions.insert(rx.id, rx);
         answer
     };
@@ -73,7 +73,6 @@ fn prescribe_v1(
             .iter()
             .map(|d| db.diagnosis(&d.diagnosis_code, "ICD-10"));
         Prescription {
-            patient_id: patient.patient_id.clone(),
             patient: prescription_patient(&patient),
             doctor: doctor(None),
             diagnoses: diagnoses.collect(),
@@ -164,7 +163,7 @@ pub(crate) async fn list_prescriptions(
 ) -> Response {
     let db = app.db();
     let patient = query.patient_id.as_ref();
-    let wanted = |p: &&Prescription| patient.is_none_or(|id| p.patient_id.as_ref() == Some(id));
+    let wanted = |p: &&Prescription| patient.is_none_or(|id| p.patient.code.as_ref() == Some(id));
     let found = db.prescriptions.values().rev().filter(wanted);
     let items = found
         .map(|p| p.resource(download_url(&app, p.id)))

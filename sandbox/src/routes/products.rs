@@ -61,7 +61,7 @@ pub(crate) async fn register_provider_product(
     let code = body.product_code.trim();
     refuse_if!(code.is_empty(); "product_code", "product_code is required");
     let mut db = app.db();
-    let Some(product) = db.product_by_code(code).cloned() else {
+    let Some(product) = db.product_by_code(code) else {
         let message = format!("product {code} is not in the global catalogue");
         let error = ApiError::new(StatusCode::NOT_FOUND, "071-404", message);
         return Err(error.with_info("product_code", code));

@@ -11,10 +11,8 @@ use crate::store::{AuthRequest, Authorization, Decision, Doctor, RequestView};
 
 /// The request as answered, with the authorizations it led to.
 fn view(db: &Db, request: &AuthRequest) -> RequestView {
-    let decided = request
-        .authorization_ids
-        .iter()
-        .filter_map(|id| db.authorizations.get(id));
+    let all = db.authorizations.values();
+    let decided = all.filter(|a| a.request_id == Some(request.id));
     request.view(decided.map(Authorization::resource).collect())
 }
 
@@ -32,7 +30,7 @@ pub(crate) async fn create_request(
         let product = db.resolve_product(p.provider_product_code.as_deref(), p.product_id)?;
         let quantity = p.quantity.unwrap_or(1);
         refuse_if!(quantity <= 0; "products.quantity", "quantity must be positive");
-        lines.push(db.new_line(&product, quantity));
+        lines.push(db.new_line(product, quantity));
     }
     let diagnoses = body
         .diagnoses
@@ -54,7 +52,6 @@ pub(crate) async fn create_request(
         lines,
         indications: Vec::new(),
         status: "OPEN",
-        authorization_ids: Vec::new(),
         created_at: now,
         updated_at: now,
     };
@@ -97,10 +94,7 @@ pub(crate) async fn complete_request(
     let request = db.auth_requests[&rid].clone();
     let status = request.status;
     conflict_if!(status != "OPEN"; "authorization request {rid} is already {status}");
-    let sponsor = db
-        .sponsor(&request.sponsor_slug)
-        .cloned()
-        .or_404("sponsor", &request.sponsor_slug)?;
+    let sponsor = db.sponsor_or_404(&request.sponsor_slug)?;
     refuse_if!(request.lines.is_empty(); "products", "the request has no products to authorize");
     let file_types = request.indications.iter();
     let file_types: Vec<&str> = file_types.filter_map(|i| i.file_type.as_deref()).collect();
@@ -123,19 +117,17 @@ pub(crate) async fn complete_request(
     let mut authorization =
         Authorization::new(db.next(), slug, beneficiary, doctor, lines, &app.clock);
     authorization.request_id = Some(rid);
-    let decided = issue(&app, &mut db, &sponsor, authorization);
+    issue(&app, &mut db, sponsor, authorization);
     let stored = db
         .auth_requests
         .get_mut(&rid)
         .or_404("authorization request", &id)?;
-    stored.authorization_ids.push(decided);
     stored.status = match sponsor.decision {
         Decision::Sync => "COMPLETED",
         Decision::Async => "PENDING_SPONSOR",
     };
     stored.updated_at = app.clock.now();
-    let stored = stored.clone();
-    Ok(ok(view(&db, &stored)))
+    Ok(ok(view(&db, &db.auth_requests[&rid])))
 }
 
 /// The request, if it still takes documents.

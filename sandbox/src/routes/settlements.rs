@@ -47,8 +47,10 @@ fn pending<'a>(db: &'a Db, sponsor_slug: &'a str) -> impl Iterator<Item = (i64, 
             .values()
             .any(|s| s.authorization_ids.contains(a))
     };
-    let settleable =
-        move |c: &&Claim| c.sponsor_slug == sponsor_slug && c.status == "COMPLETED" && !c.settled;
+    let settleable = move |c: &&Claim| {
+        let of_sponsor = c.resource.sponsor_slug.as_deref() == Some(sponsor_slug);
+        of_sponsor && c.status() == "COMPLETED" && !c.settled
+    };
     let claims = db.claims.values().filter(settleable);
     let claims = claims.filter_map(|c| c.authorization_id.map(|a| (a, c)));
     claims.filter(move |(a, _)| !batched(a))
@@ -64,7 +66,7 @@ pub(crate) async fn pending_authorizations(
     let batch = db.settlements.get(&id).or_404("settlement batch", &id)?;
     let items = pending(&db, batch.sponsor_slug()).map(|(authorization, claim)| {
         typed!(types::SettlementPendingAuthorization;
-            authorization_id = authorization.to_string(), claim_id = claim.id.to_string(),
+            authorization_id = authorization.to_string(), claim_id = claim.id().to_string(),
             dispensation_date = claim.updated_at.date_naive().to_string(),
             total_amount = claim.amount())
     });

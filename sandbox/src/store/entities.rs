@@ -18,7 +18,6 @@ pub(crate) enum Decision {
     Async,
 }
 
-#[derive(Clone)]
 pub(crate) struct Sponsor {
     pub slug: &'static str,
     pub name: &'static str,
@@ -37,7 +36,6 @@ impl Sponsor {
     }
 }
 
-#[derive(Clone)]
 pub(crate) struct Beneficiary {
     pub id: i64,
     pub sponsor_slug: &'static str,
@@ -174,7 +172,6 @@ impl Kind {
     }
 }
 
-#[derive(Clone)]
 pub(crate) struct CatalogProduct {
     pub product_id: i64,
     pub code: &'static str,
@@ -195,11 +192,6 @@ impl CatalogProduct {
     pub(crate) fn entry(&self) -> types::CatalogProductEntry {
         typed!(types::CatalogProductEntry; product_code = self.code, product_name = self.name)
     }
-}
-
-pub(crate) struct TokenInfo {
-    pub client_id: String,
-    pub expires_at: Instant,
 }
 
 /// A one-time code sent to a beneficiary, or the verification token a
@@ -267,10 +259,7 @@ impl Doctor {
 #[derive(Clone)]
 pub(crate) struct Line {
     pub id: i64,
-    pub product_id: i64,
-    pub code: String,
-    pub name: String,
-    pub kind: Kind,
+    pub product: &'static CatalogProduct,
     pub quantity: i32,
     pub authorized_quantity: i32,
     pub claimed_quantity: i32,
@@ -287,10 +276,11 @@ impl Line {
     /// `ProductResource`.
     pub(crate) fn resource(&self, status: &str) -> types::ProductResource {
         let provider = typed!(types::ProductResourceProviderProductsItem;
-            provider_product_code = self.code.clone(), provider_slug = "sandbox-provider");
+            provider_product_code = self.product.code, provider_slug = "sandbox-provider");
+        let product = self.product;
         typed!(types::ProductResource;
-            id = self.id, product_id = self.product_id, product_name = self.name.clone(),
-            product_type_slug = self.kind.guide_name(), quantity = self.quantity,
+            id = self.id, product_id = product.product_id, product_name = product.name,
+            product_type_slug = product.kind.guide_name(), quantity = self.quantity,
             authorized_quantity = self.authorized_quantity, claimed_quantity = self.claimed_quantity,
             status = status, recurrent_treatment = false,
             treatment_duration_days = self.duration_days.unwrap_or(30);
@@ -321,7 +311,6 @@ pub(crate) struct AuthRequest {
     /// OPEN, PENDING_SPONSOR (the asynchronous sponsor deciding) or
     /// COMPLETED.
     pub status: &'static str,
-    pub authorization_ids: Vec<i64>,
     pub created_at: Time,
     pub updated_at: Time,
 }
@@ -395,7 +384,7 @@ impl Authorization {
             beneficiary_id,
             doctor,
             status: "SENT_TO_SPONSOR".to_owned(),
-            kind: lines.first().map_or(Kind::Medication, |l| l.kind),
+            kind: lines.first().map_or(Kind::Medication, |l| l.product.kind),
             lines,
             sponsor_authorization_code: None,
             activation_at: now,
@@ -465,7 +454,7 @@ impl Authorization {
     /// are outside `openapi.json`, and the SDK's event types only decode).
     pub(crate) fn event_data(&self) -> Value {
         let product =
-            |l: &Line| json!({ "product_code": l.code, "quantity": l.authorized_quantity });
+            |l: &Line| json!({ "product_code": l.product.code, "quantity": l.authorized_quantity });
         let products: Vec<Value> = self.lines.iter().map(product).collect();
         json!({
             "authorization_id": self.id.to_string(),
@@ -482,20 +471,13 @@ impl Authorization {
     }
 }
 
-#[derive(Clone, Default)]
+/// A provider claim: the `ProviderClaimResource` it is answered as, built
+/// when it is filed (its lines never change after), with what the sandbox
+/// keeps beside it.
+#[derive(Clone)]
 pub(crate) struct Claim {
-    pub id: i64,
+    pub resource: types::ProviderClaimResource,
     pub authorization_id: Option<i64>,
-    pub authorization_code: Option<String>,
-    pub beneficiary_id: i64,
-    pub sponsor_slug: String,
-    pub status: String,
-    pub lines: Vec<Line>,
-    pub currency: String,
-    pub document_number: Option<String>,
-    pub document_date: Option<Time>,
-    pub document_serial: Option<String>,
-    pub files: Vec<Indication>,
     pub settled: bool,
     pub updated_at: Time,
 }
@@ -506,29 +488,22 @@ pub(crate) fn cents(amount: f64) -> f64 {
 }
 
 impl Claim {
-    pub(crate) fn amount(&self) -> f64 {
-        cents(
-            self.lines
-                .iter()
-                .map(|l| l.unit_price * f64::from(l.quantity))
-                .sum(),
-        )
+    pub(crate) fn id(&self) -> i64 {
+        self.resource.id.unwrap_or_default()
     }
 
-    /// `ProviderClaimResource`.
-    pub(crate) fn resource(&self) -> types::ProviderClaimResource {
-        let amount = self.amount();
-        typed!(types::ProviderClaimResource;
-            id = self.id, status = self.status.clone(), beneficiary_id = self.beneficiary_id,
-            sponsor_slug = self.sponsor_slug.clone(), currency = self.currency.clone(),
-            claimed_amount = amount, maximum_total_amount = amount, minimum_total_amount = 0.0,
-            copayment_amount = 0.0, coinsurance_amount = 0.0, deductible_amount = 0.0,
-            provider_branch_name = "Sandbox Clinic",
-            sponsor_transaction_id = format!("SPX-{}", self.id);
-            authorization_code = self.authorization_code.clone(),
-            document_number = self.document_number.clone(), document_date = self.document_date,
-            document_serial = self.document_serial.clone(),
-            products = self.lines.iter().map(|l| l.resource("CLAIMED")).collect())
+    pub(crate) fn status(&self) -> &str {
+        self.resource.status.as_deref().unwrap_or_default()
+    }
+
+    /// Moves the claim to `status`, as of `now`.
+    pub(crate) fn set_status(&mut self, status: &str, now: Time) {
+        self.resource.status = Some(status.to_owned());
+        self.updated_at = now;
+    }
+
+    pub(crate) fn amount(&self) -> f64 {
+        self.resource.claimed_amount.unwrap_or_default()
     }
 }
 
@@ -556,8 +531,8 @@ impl Monitor {
             id = self.id, status = self.status.clone(), location = location);
         let done = claim.filter(|_| self.done()).map(|claim| {
             typed!(types::OutpatientCareClaimMonitorResponseOutpatientCareClaimResource;
-                claim_id = claim.id, amount = claim.amount(), copayment = 0.0, coinsurance = 0.0,
-                sponsor_transaction_id = format!("SPX-{}", claim.id))
+                claim_id = claim.id(), amount = claim.amount(), copayment = 0.0, coinsurance = 0.0,
+                sponsor_transaction_id = format!("SPX-{}", claim.id()))
         });
         typed!(types::OutpatientCareClaimMonitorResponse;
             monitor_resource = monitor; outpatient_care_claim_resource = done)
@@ -573,7 +548,7 @@ pub(crate) enum Redeems {
 
 #[derive(Clone)]
 pub(crate) struct DispProduct {
-    pub code: String,
+    pub product: &'static CatalogProduct,
     pub quantity: i32,
     pub unit_price: f64,
 }
@@ -582,11 +557,11 @@ pub(crate) struct DispProduct {
 pub(crate) struct Dispensation {
     pub id: String,
     pub redeems: Redeems,
-    /// The beneficiary and sponsor an OTP must be for, when one is needed.
-    pub otp_for: Option<(i64, String)>,
+    /// The beneficiary and sponsor an OTP is still owed for, until one is
+    /// verified.
+    pub otp_owed: Option<(i64, String)>,
     pub products: Vec<DispProduct>,
     pub status: types::DispensationLifecycleStatus,
-    pub verified: bool,
     pub claim_id: Option<i64>,
 }
 
@@ -606,11 +581,6 @@ impl Dispensation {
         matches!(self.status, Started | PendingVerification)
     }
 
-    /// Whether an OTP is still owed.
-    pub(crate) fn awaits_otp(&self) -> bool {
-        self.otp_for.is_some() && !self.verified
-    }
-
     /// `DispensationResource`, plus `claim_id` once one was filed.
     pub(crate) fn view(&self) -> DispensationView {
         let (code_type, covered) = match self.redeems {
@@ -624,13 +594,13 @@ impl Dispensation {
             .sum();
         let products = self.products.iter().map(|p| {
             typed!(types::DispensationProduct;
-                product_code = p.code.clone(), quantity = p.quantity, unit_price = p.unit_price)
+                product_code = p.product.code, quantity = p.quantity, unit_price = p.unit_price)
         });
         let resource = typed!(types::DispensationResource;
             dispensation_id = self.id.clone(), status = self.status.clone(), code_type = code_type;
             id = crate::input::numeric_id(&self.id), products = products.collect(),
             amount_covered_by_sponsor = covered.then(|| cents(total)),
-            verification_required = self.awaits_otp().then(|| "OTP".into()));
+            verification_required = self.otp_owed.is_some().then(|| "OTP".into()));
         DispensationView {
             resource,
             claim_id: self.claim_id,
@@ -653,19 +623,17 @@ pub(crate) fn prescription_patient(
         date_of_birth = p.date_of_birth.map(|d| d.to_string()))
 }
 
-/// A prescription; it gets its id, code, ISSUED status and time when it
-/// is stored.
+/// A prescription; it gets its id, code and ISSUED status when it is
+/// stored (the time it was stored is only ever answered then).
 #[derive(Clone, Default)]
 pub(crate) struct Prescription {
     pub id: i64,
     pub code: String,
-    pub patient_id: Option<String>,
     pub patient: types::PrescriptionResourcePatient,
     pub doctor: types::PrescriptionResourceDoctor,
     pub diagnoses: Vec<types::DiagnosisResource>,
     pub lines: Vec<Line>,
     pub status: &'static str,
-    pub created_at: Time,
 }
 
 impl Prescription {
@@ -683,11 +651,11 @@ impl Prescription {
             products = self.lines.iter().map(|l| l.resource(line_status)).collect())
     }
 
-    /// `CreatePrescriptionResponse`.
-    pub(crate) fn created(&self) -> types::CreatePrescriptionResponse {
+    /// `CreatePrescriptionResponse`, for a prescription stored at `at`.
+    pub(crate) fn created(&self, at: Time) -> types::CreatePrescriptionResponse {
         typed!(types::CreatePrescriptionResponse;
             prescription_id = self.id.to_string(), prescription_code = self.code.clone(),
-            status = self.status, created_at = self.created_at)
+            status = self.status, created_at = at)
     }
 }
 

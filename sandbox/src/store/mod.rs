@@ -12,6 +12,7 @@ use tokio::time::Instant;
 
 use crate::clock::Time;
 use crate::config::RateLimit;
+use crate::reply::{ApiResult, OrNotFound};
 
 pub(crate) use entities::*;
 pub(crate) use rules::otp_of;
@@ -20,12 +21,13 @@ pub(crate) use rules::otp_of;
 #[derive(Default)]
 pub(crate) struct Db {
     seq: i64,
-    pub tokens: HashMap<String, TokenInfo>,
+    /// Issued bearer tokens and when each expires.
+    pub tokens: HashMap<String, Instant>,
     pub token_hits: HashMap<String, VecDeque<Instant>>,
     pub request_hits: HashMap<String, VecDeque<Instant>>,
-    pub sponsors: Vec<Sponsor>,
-    pub beneficiaries: Vec<Beneficiary>,
-    pub catalogue: Vec<CatalogProduct>,
+    pub sponsors: &'static [Sponsor],
+    pub beneficiaries: &'static [Beneficiary],
+    pub catalogue: &'static [CatalogProduct],
     /// Registered provider products: code and registration time, in order.
     pub provider_products: Vec<(String, Time)>,
     pub otps: HashMap<String, Otp>,
@@ -52,21 +54,26 @@ impl Db {
         self.seq
     }
 
-    pub(crate) fn sponsor(&self, slug: &str) -> Option<&Sponsor> {
+    pub(crate) fn sponsor(&self, slug: &str) -> Option<&'static Sponsor> {
         self.sponsors.iter().find(|s| s.slug == slug)
     }
 
-    pub(crate) fn beneficiary(&self, id: i64) -> Option<&Beneficiary> {
+    /// Like [`Db::sponsor`], but 404 when there is none.
+    pub(crate) fn sponsor_or_404(&self, slug: &str) -> ApiResult<&'static Sponsor> {
+        self.sponsor(slug).or_404("sponsor", slug)
+    }
+
+    pub(crate) fn beneficiary(&self, id: i64) -> Option<&'static Beneficiary> {
         self.beneficiaries.iter().find(|b| b.id == id)
     }
 
-    pub(crate) fn product_by_code(&self, code: &str) -> Option<&CatalogProduct> {
+    pub(crate) fn product_by_code(&self, code: &str) -> Option<&'static CatalogProduct> {
         self.catalogue
             .iter()
             .find(|p| p.code.eq_ignore_ascii_case(code))
     }
 
-    pub(crate) fn product_by_id(&self, id: i64) -> Option<&CatalogProduct> {
+    pub(crate) fn product_by_id(&self, id: i64) -> Option<&'static CatalogProduct> {
         self.catalogue.iter().find(|p| p.product_id == id)
     }
 

@@ -5,9 +5,9 @@
 use axum::http::StatusCode;
 use tokio::time::Instant;
 
-use osigu::types::{DiagnosisResource, ProductDecisionStatus};
+use osigu::types::{self, DiagnosisResource, ProductDecisionStatus};
 
-use super::{Authorization, Beneficiary, CatalogProduct, Claim, Db, Line, Sponsor};
+use super::{Authorization, Beneficiary, CatalogProduct, Claim, Db, Line, Sponsor, cents};
 use crate::clock::Time;
 use crate::input::numeric_id;
 use crate::reply::{ApiError, ApiResult, OrNotFound};
@@ -19,18 +19,16 @@ impl Db {
         &self,
         sponsor_slug: &str,
         beneficiary_id: i64,
-    ) -> ApiResult<(Sponsor, Beneficiary)> {
+    ) -> ApiResult<(&'static Sponsor, &'static Beneficiary)> {
         let refuse = |field, message| ApiError::unprocessable(field, message);
-        let sponsor = self.sponsor(sponsor_slug).cloned();
+        let sponsor = self.sponsor(sponsor_slug);
         let sponsor = sponsor
             .ok_or_else(|| refuse("sponsor_slug", format!("unknown sponsor {sponsor_slug}")))?;
         let beneficiary = self
             .beneficiary(beneficiary_id)
             .filter(|b| b.sponsor_slug == sponsor.slug);
         let message = || format!("no such beneficiary for sponsor {sponsor_slug}");
-        let beneficiary = beneficiary
-            .cloned()
-            .ok_or_else(|| refuse("beneficiary_id", message()))?;
+        let beneficiary = beneficiary.ok_or_else(|| refuse("beneficiary_id", message()))?;
         if !beneficiary.active {
             let message = "the beneficiary has no active coverage";
             let code = "071-422-coverage-inactive";
@@ -46,15 +44,15 @@ impl Db {
         &self,
         code: Option<&str>,
         product_id: Option<i64>,
-    ) -> ApiResult<CatalogProduct> {
+    ) -> ApiResult<&'static CatalogProduct> {
         let product = match (code, product_id) {
             (Some(code), _) => {
-                let product = self.product_by_code(code).cloned();
+                let product = self.product_by_code(code);
                 product.ok_or_else(|| ApiError::unregistered_product(code))?
             }
             (None, Some(id)) => {
                 let message = format!("unknown product_id {id}");
-                let product = self.product_by_id(id).cloned();
+                let product = self.product_by_id(id);
                 product.ok_or_else(|| ApiError::unprocessable("product_id", message))?
             }
             (None, None) => {
@@ -85,8 +83,7 @@ impl Db {
     }
 
     /// A provider claim of `lines` for a beneficiary of a sponsor, not yet
-    /// stored; one for (part of) an authorization carries its code and its
-    /// request's documents.
+    /// stored; one for (part of) an authorization carries its code.
     pub(crate) fn new_claim(
         &mut self,
         sponsor_slug: &str,
@@ -96,23 +93,23 @@ impl Db {
         status: &str,
         now: Time,
     ) -> Claim {
-        let sponsor = self.sponsor(sponsor_slug);
-        let currency = sponsor.map_or("GTQ", |s| s.currency).to_owned();
-        let request_id = authorization.and_then(|a| a.request_id);
-        let request = request_id.and_then(|r| self.auth_requests.get(&r));
-        let files = request.map(|r| r.indications.clone());
+        let currency = self.sponsor(sponsor_slug).map_or("GTQ", |s| s.currency);
+        let id = self.next();
+        let total = lines.iter().map(|l| l.unit_price * f64::from(l.quantity));
+        let amount = cents(total.sum());
+        let resource = typed!(types::ProviderClaimResource;
+            id = id, status = status, beneficiary_id = beneficiary_id, sponsor_slug = sponsor_slug,
+            currency = currency, claimed_amount = amount, maximum_total_amount = amount,
+            minimum_total_amount = 0.0, copayment_amount = 0.0, coinsurance_amount = 0.0,
+            deductible_amount = 0.0, provider_branch_name = "Sandbox Clinic",
+            sponsor_transaction_id = format!("SPX-{id}");
+            authorization_code = authorization.and_then(|a| a.code.clone()),
+            products = lines.iter().map(|l| l.resource("CLAIMED")).collect());
         Claim {
-            id: self.next(),
+            resource,
             authorization_id: authorization.map(|a| a.id),
-            authorization_code: authorization.and_then(|a| a.code.clone()),
-            beneficiary_id,
-            sponsor_slug: sponsor_slug.to_owned(),
-            status: status.to_owned(),
-            lines,
-            currency,
-            files: files.unwrap_or_default(),
+            settled: false,
             updated_at: now,
-            ..Claim::default()
         }
     }
 
@@ -137,7 +134,7 @@ impl Db {
             now,
         );
         self.authorizations.insert(authorization.id, authorization);
-        self.claims.entry(claim.id).or_insert(claim)
+        self.claims.entry(claim.id()).or_insert(claim)
     }
 
     /// Checks, and on success consumes, an OTP verification token (the
@@ -187,7 +184,7 @@ impl Db {
         quantity: i32,
     ) -> ApiResult<Line> {
         let product = self.resolve_product(code, id)?;
-        Ok(self.new_line(&product, quantity))
+        Ok(self.new_line(product, quantity))
     }
 
     /// A line for the product a reference names: a catalogue `product_id`
@@ -215,13 +212,10 @@ impl Db {
     }
 
     /// A fresh line for `quantity` of a catalogue product, at its price.
-    pub(crate) fn new_line(&mut self, product: &CatalogProduct, quantity: i32) -> Line {
+    pub(crate) fn new_line(&mut self, product: &'static CatalogProduct, quantity: i32) -> Line {
         Line {
             id: self.next(),
-            product_id: product.product_id,
-            code: product.code.to_owned(),
-            name: product.name.to_owned(),
-            kind: product.kind,
+            product,
             quantity,
             authorized_quantity: quantity,
             claimed_quantity: 0,

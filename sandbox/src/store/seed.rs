@@ -15,28 +15,13 @@ const SPONSORS: &[Sponsor] = &[
     Sponsor { slug: "async-insurer", name: "Async Insurer", country_code: "DO", currency: "DOP", decision: Decision::Async, otp_required: false, required_documents: &["PRESCRIPTION"] },
 ];
 
-/// (id, sponsor, first name, last name, document, member code, active,
-/// holder, phone, date of birth)
-type BeneficiaryRow = (
-    i64,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    bool,
-    Option<i64>,
-    &'static str,
-    &'static str,
-);
-
 #[rustfmt::skip]
-const BENEFICIARIES: &[BeneficiaryRow] = &[
-    (1001, "demo-insurer", "María", "González", "1000000001", "DEMO-0001", true, None, "+502 5555 0101", "1985-03-14"),
-    (1002, "demo-insurer", "Lucía", "González", "1000000002", "DEMO-0001-01", true, Some(1001), "+502 5555 0102", "2012-07-02"),
-    (1003, "demo-insurer", "Carlos", "Pérez", "1000000003", "DEMO-0003", false, None, "+502 5555 0103", "1970-11-30"),
-    (2001, "otp-insurer", "Ana", "Ramírez", "2000000001", "OTP-0001", true, None, "+502 5555 0201", "1990-01-21"),
-    (3001, "async-insurer", "Jorge", "Castillo", "3000000001", "ASY-0001", true, None, "+1 809 555 0301", "1978-05-09"),
+const BENEFICIARIES: &[Beneficiary] = &[
+    Beneficiary { id: 1001, sponsor_slug: "demo-insurer", first_name: "María", last_name: "González", document_type: "DPI", document_number: "1000000001", member_code: "DEMO-0001", active: true, holder_id: None, phone: "+502 5555 0101", date_of_birth: "1985-03-14", plan_code: "GOLD-100", balance: 5000.0 },
+    Beneficiary { id: 1002, sponsor_slug: "demo-insurer", first_name: "Lucía", last_name: "González", document_type: "DPI", document_number: "1000000002", member_code: "DEMO-0001-01", active: true, holder_id: Some(1001), phone: "+502 5555 0102", date_of_birth: "2012-07-02", plan_code: "GOLD-100", balance: 5000.0 },
+    Beneficiary { id: 1003, sponsor_slug: "demo-insurer", first_name: "Carlos", last_name: "Pérez", document_type: "DPI", document_number: "1000000003", member_code: "DEMO-0003", active: false, holder_id: None, phone: "+502 5555 0103", date_of_birth: "1970-11-30", plan_code: "BASIC-10", balance: 0.0 },
+    Beneficiary { id: 2001, sponsor_slug: "otp-insurer", first_name: "Ana", last_name: "Ramírez", document_type: "DPI", document_number: "2000000001", member_code: "OTP-0001", active: true, holder_id: None, phone: "+502 5555 0201", date_of_birth: "1990-01-21", plan_code: "GOLD-100", balance: 5000.0 },
+    Beneficiary { id: 3001, sponsor_slug: "async-insurer", first_name: "Jorge", last_name: "Castillo", document_type: "DPI", document_number: "3000000001", member_code: "ASY-0001", active: true, holder_id: None, phone: "+1 809 555 0301", date_of_birth: "1978-05-09", plan_code: "GOLD-100", balance: 5000.0 },
 ];
 
 #[rustfmt::skip]
@@ -58,26 +43,19 @@ const REGISTERED: [&str; 4] = ["MED-SBX-001", "MED-SBX-002", "LAB-SBX-001", "PRO
 impl Db {
     /// The seeded world.
     pub(crate) fn seeded(registered_at: Time) -> Self {
-        #[rustfmt::skip]
-        let beneficiaries = BENEFICIARIES.iter().map(|&(id, sponsor_slug, first_name, last_name, document_number, member_code, active, holder_id, phone, date_of_birth)| {
-            let (plan_code, balance) = if active { ("GOLD-100", 5000.0) } else { ("BASIC-10", 0.0) };
-            Beneficiary { id, sponsor_slug, first_name, last_name, document_type: "DPI", document_number, member_code, active, holder_id, phone, date_of_birth, plan_code, balance }
-        });
-        let mut db = Db {
-            seq: 0,
-            sponsors: SPONSORS.to_vec(),
-            beneficiaries: beneficiaries.collect(),
-            catalogue: CATALOGUE.to_vec(),
-            ..Db::default()
-        };
-        db.provider_products = REGISTERED
-            .iter()
-            .map(|code| ((*code).to_owned(), registered_at))
-            .collect();
-        db.patients.push(typed!(osigu::types::PatientResource;
+        let patient = typed!(osigu::types::PatientResource;
             patient_id = crate::SEED_PATIENT_ID, first_name = "María", last_name = "González",
             document_type = "DPI", document_number = "1000000001";
-            date_of_birth = NaiveDate::from_ymd_opt(1985, 3, 14)));
-        db
+            date_of_birth = NaiveDate::from_ymd_opt(1985, 3, 14));
+        Db {
+            sponsors: SPONSORS,
+            beneficiaries: BENEFICIARIES,
+            catalogue: CATALOGUE,
+            provider_products: REGISTERED
+                .map(|code| (code.to_owned(), registered_at))
+                .into(),
+            patients: vec![patient],
+            ..Db::default()
+        }
     }
 }
