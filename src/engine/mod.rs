@@ -376,18 +376,22 @@ impl Core {
         tries: &Tries,
         started: Instant,
     ) -> Result<Option<Arc<Credential>>, Error> {
-        let credential = match later {
-            Later::Token => self.credential(op).await,
-            Later::Slot(credential, reservation) => {
-                reservation.ready().await;
-                self.unless_lapsed(credential).await
-            }
-            Later::Pacing(credential) => match self.pacing.acquire(op.bucket).await {
-                Ok(_) => self.unless_lapsed(credential).await,
-                Err(error) => Err(Missing::Pacing(error)),
-            },
+        let credential = async {
+            let credential = match later {
+                Later::Token => return self.credential(op).await,
+                Later::Slot(credential, reservation) => {
+                    reservation.ready().await;
+                    credential
+                }
+                Later::Pacing(credential) => {
+                    let acquired = self.pacing.acquire(op.bucket).await;
+                    acquired.map_err(Missing::Pacing)?;
+                    credential
+                }
+            };
+            self.unless_lapsed(credential).await
         };
-        match credential {
+        match credential.await {
             Ok(credential) => Ok(Some(credential)),
             // A limiter that failed (a shared one) ends the call.
             Err(Missing::Pacing(error)) => Err(error),
@@ -416,8 +420,8 @@ impl Core {
             .acquire(op.bucket)
             .await
             .map_err(Missing::Pacing)?;
-        if waited && Instant::now() >= credential.until {
-            return self.tokens.token().await.map_err(Missing::Token);
+        if waited {
+            return self.unless_lapsed(credential).await;
         }
         Ok(credential)
     }
