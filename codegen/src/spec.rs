@@ -111,7 +111,8 @@ pub(crate) fn required_properties(schema: &Value) -> Vec<&str> {
         .collect()
 }
 
-/// The concrete schema a media-type or parameter `schema` stands for.
+/// Whether `schema` (after its `$ref`s) is a string of raw or Base64
+/// bytes (`format: binary` or `byte`).
 pub(crate) fn is_binary_string(spec: &Value, schema: &Value) -> bool {
     let schema = resolve(spec, schema);
     schema.get("type").and_then(Value::as_str) == Some("string")

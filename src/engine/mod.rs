@@ -287,8 +287,9 @@ impl Core {
 
     /// The attempts of one call. Only the common case lives here (a token
     /// at hand, a request sent, a success answer); everything else is in
-    /// [`Core::no_token`] and [`Core::after_attempt`], boxed, so that the
-    /// future every call carries and the code every call runs stay small.
+    /// [`Core::credential_later`] and [`Core::after_attempt`], boxed, so
+    /// that the future every call carries and the code every call runs
+    /// stay small.
     async fn attempts(
         &self,
         mut outgoing: Outgoing<'_>,
@@ -333,7 +334,7 @@ impl Core {
                     }
                     Ok(response)
                 }
-                Err(error) => Err(error),
+                failed => failed,
             };
             let attempt = Sent {
                 result,
