@@ -12,7 +12,7 @@ use std::time::Duration;
 use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
 
-use crate::engine::{Outgoing, accept_json};
+use crate::engine::{Outgoing, accept_json, built};
 use crate::error::Stage;
 use crate::generated::builder;
 use crate::operations::{self, Bucket, Operation, WriteClass};
@@ -143,9 +143,7 @@ impl builder::LookupBeneficiaries<'_> {
                     during: Stage::Monitor,
                 });
             }
-            let poll = accept_json(core.http.get(monitor.clone()))
-                .build()
-                .map_err(|e| Error::invalid(e.without_url().to_string()))?;
+            let poll = built(accept_json(core.http.get(monitor.clone())).build())?;
             let state: types::BeneficiaryLookupMonitor = core
                 .send_json::<types::BeneficiaryLookupMonitor>(
                     Outgoing::request(poll),
@@ -214,9 +212,8 @@ async fn read_back<T: DeserializeOwned>(
     // The create's own body, if any, is not needed: the resource is read.
     drop(answer);
     let place = url.path().to_owned();
-    let request = accept_json(core.http.get(url))
-        .build()
-        .map_err(|e| unread(place.clone(), Error::invalid(e.without_url().to_string())))?;
+    let request = built(accept_json(core.http.get(url)).build())
+        .map_err(|error| unread(place.clone(), error))?;
     core.send_json(Outgoing::request(request), read)
         .await
         .map_err(|error| unread(place, error))

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use tokio::io::AsyncRead;
 
-use crate::engine::{Outgoing, accept_json};
+use crate::engine::{Outgoing, accept_json, built};
 use crate::operations;
 use crate::{Error, Osigu, types};
 
@@ -211,8 +211,8 @@ impl Osigu {
         let request = accept_json(self.http().post(self.url(op, authorization_request_id)))
             .header(http::header::CONTENT_TYPE, "application/json")
             .body(body)
-            .build()
-            .map_err(|e| Error::invalid(e.without_url().to_string()))?;
+            .build();
+        let request = built(request)?;
         self.send_outgoing(op, Outgoing::request(request)).await
     }
 }

@@ -678,8 +678,8 @@ pub(crate) async fn stream(
     Ok(ResponseValue::stream(response))
 }
 
-/// A generated request that failed to build; reqwest's error would name
-/// the URL, which can hold a document number.
+/// A request that failed to build, generated or hand-built; reqwest's
+/// error would name the URL, which can hold a document number.
 pub(crate) fn built(request: reqwest::Result<reqwest::Request>) -> Result<reqwest::Request, Error> {
     request.map_err(|e| Error::invalid(e.without_url().to_string()))
 }

@@ -156,10 +156,8 @@ fn with_form(
     request: reqwest::Request,
     form: reqwest::multipart::Form,
 ) -> Result<reqwest::Request, Error> {
-    reqwest::RequestBuilder::from_parts(http.clone(), request)
-        .multipart(form)
-        .build()
-        .map_err(|e| Error::invalid(e.without_url().to_string()))
+    let request = reqwest::RequestBuilder::from_parts(http.clone(), request).multipart(form);
+    super::built(request.build())
 }
 
 /// Sends a generated multipart call: `request` is everything but the

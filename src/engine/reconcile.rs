@@ -35,9 +35,7 @@ impl Core {
             return Err(conflict);
         };
         let read_op = operations::at("GET", rule.read).unwrap_or(op);
-        let request = super::accept_json(self.http.get(read_url))
-            .build()
-            .map_err(|e| Error::invalid(e.without_url().to_string()))?;
+        let request = super::built(super::accept_json(self.http.get(read_url)).build())?;
         let mut read = Box::pin(self.execute(Outgoing::request(request), read_op)).await?;
         let status = read.status();
         let headers = std::mem::take(read.headers_mut());
