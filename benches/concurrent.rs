@@ -8,6 +8,8 @@
 //! `cargo bench --bench concurrent` (add `-- --quick` for fewer calls,
 //! `-- --aa` for raw reqwest in the SDK's place, to check the harness).
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -169,8 +171,7 @@ fn main() {
         }
         let shown: Vec<String> = ratios.iter().map(|r| format!("{r:.3}")).collect();
         println!("per-round wall-time ratios: {}", shown.join(" "));
-        ratios.sort_by(f64::total_cmp);
-        let at = |q: usize| ratios[(ratios.len() - 1) * q / 4];
+        let ratio = common::spread(ratios);
         println!(
             "| {subject} calls/s | raw reqwest calls/s | wall-time ratio, median of rounds (target ≤ 1.05) | middle half | ratio over all rounds |"
         );
@@ -179,9 +180,9 @@ fn main() {
             "| {:.0} | {:.0} | {:.3} | {:.3}–{:.3} | {:.3} |",
             total * rounds as f64 / sdk_all.as_secs_f64(),
             total * rounds as f64 / raw_all.as_secs_f64(),
-            at(2),
-            at(1),
-            at(3),
+            ratio.median,
+            ratio.low,
+            ratio.high,
             sdk_all.as_secs_f64() / raw_all.as_secs_f64()
         );
     });

@@ -1,8 +1,8 @@
 //! Per-call overhead of the SDK against raw reqwest, calling the same local
 //! server with the same JSON: 20,000 sequential calls per side, interleaved
 //! in 50 rounds (each starting with another side) so every side sees the
-//! same machine. Reports medians and their ratios for a GET and for a POST
-//! with a typical body.
+//! same machine. For a GET and for a POST with a typical body, reports the
+//! median latencies and the median of the per-round ratios.
 //!
 //! The server runs in this process, so whatever it must parse is charged to
 //! the caller: the bound is checked against raw reqwest sending the very
@@ -12,11 +12,15 @@
 //! `cargo bench --bench overhead` (add `-- --quick` for 2,000 calls,
 //! `-- --aa` to check the harness, `-- --only sdk|raw` for a profiler).
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
+
+use common::spread;
 
 fn sponsors() -> Value {
     json!([
@@ -69,24 +73,6 @@ async fn serve() -> String {
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
-}
-
-/// The median of per-round ratios, with the middle half's bounds.
-#[derive(Clone, Copy)]
-struct Spread {
-    median: f64,
-    low: f64,
-    high: f64,
-}
-
-fn spread(mut ratios: Vec<f64>) -> Spread {
-    ratios.sort_by(f64::total_cmp);
-    let at = |q: usize| ratios[(ratios.len() - 1) * q / 4];
-    Spread {
-        median: at(2),
-        low: at(1),
-        high: at(3),
-    }
 }
 
 fn micros(d: Duration) -> f64 {
