@@ -50,11 +50,11 @@ pub const DEFAULT_DEDUP_CAPACITY: usize = 10_000;
 /// use osigu::webhooks::{Deduplicator, Delivery};
 ///
 /// let seen = Deduplicator::new(50_000);
-/// let Delivery::New(claim) = seen.begin("evt_01HXY2Z4A5B6C7D8E9F0G1H2J3") else { unreachable!() };
+/// let Delivery::New(claim) = seen.begin("evt_5MZP0R7WQ2D8KX4TN6BY3VCA9H") else { unreachable!() };
 /// // A redelivery while the first is being handled: not acknowledged.
-/// assert!(matches!(seen.begin("evt_01HXY2Z4A5B6C7D8E9F0G1H2J3"), Delivery::InFlight));
+/// assert!(matches!(seen.begin("evt_5MZP0R7WQ2D8KX4TN6BY3VCA9H"), Delivery::InFlight));
 /// claim.handled();
-/// assert!(matches!(seen.begin("evt_01HXY2Z4A5B6C7D8E9F0G1H2J3"), Delivery::Handled));
+/// assert!(matches!(seen.begin("evt_5MZP0R7WQ2D8KX4TN6BY3VCA9H"), Delivery::Handled));
 ///
 /// // Handling failed: the claim is dropped, and the retry gets through.
 /// let Delivery::New(claim) = seen.begin("evt_2") else { unreachable!() };

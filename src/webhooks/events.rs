@@ -47,15 +47,15 @@ pub const KNOWN_EVENT_TYPES: &[&str] = &[
 /// use osigu::webhooks::{self, EventData, EventEnvironment};
 ///
 /// let event = webhooks::parse(br#"{
-///     "event_id": "evt_01HXY2Z4A5B6C7D8E9F0G1H2J3",
+///     "event_id": "evt_5MZP0R7WQ2D8KX4TN6BY3VCA9H",
 ///     "event_type": "authorization.rejected",
-///     "created_at": "2026-06-25T14:22:11.789Z",
+///     "created_at": "2026-03-14T09:41:27.352Z",
 ///     "api_version": "2026-01-01",
 ///     "environment": "sandbox",
 ///     "data": { "authorization_request_id": "areq_1", "rejection_reason": "Not covered" },
-///     "provider": { "provider_id": "prv_1", "provider_slug": "clinic-example" }
+///     "provider": { "provider_id": "prv_1", "provider_slug": "clinica-norte" }
 /// }"#)?;
-/// assert_eq!(event.id, "evt_01HXY2Z4A5B6C7D8E9F0G1H2J3");
+/// assert_eq!(event.id, "evt_5MZP0R7WQ2D8KX4TN6BY3VCA9H");
 /// assert_eq!(event.family(), "authorization");
 /// assert_eq!(event.version.as_deref(), Some("2026-01-01"));
 /// assert_eq!(event.environment, Some(EventEnvironment::Sandbox));
@@ -95,7 +95,7 @@ impl Event {
     ///
     /// ```
     /// let event = osigu::webhooks::parse(br#"{"event_id":"e","event_type":"prescription.issued",
-    ///     "created_at":"2026-06-25T16:00:00Z","data":{}}"#)?;
+    ///     "created_at":"2026-03-14T16:00:00Z","data":{}}"#)?;
     /// assert_eq!(event.family(), "prescription");
     /// # Ok::<(), osigu::webhooks::ParseError>(())
     /// ```
@@ -115,7 +115,7 @@ impl Event {
     ///
     /// // `quantity` should be a number: the payload is kept, untyped.
     /// let event = webhooks::parse(br#"{"event_id":"e","event_type":"dispensing.started",
-    ///     "created_at":"2026-06-25T14:20:00Z","data":{"products":[{"quantity":"thirty"}]}}"#)?;
+    ///     "created_at":"2026-03-14T14:20:00Z","data":{"products":[{"quantity":"thirty"}]}}"#)?;
     /// assert!(matches!(event.data, EventData::Unknown { .. }));
     /// assert!(event.is_known_type());
     /// # Ok::<(), osigu::webhooks::ParseError>(())
@@ -161,10 +161,10 @@ impl From<String> for EventEnvironment {
 ///
 /// ```
 /// let event = osigu::webhooks::parse(br#"{"event_id":"e","event_type":"x.y",
-///     "created_at":"2026-06-25T14:20:00Z","data":{},
-///     "provider":{"provider_slug":"clinic-example"}}"#)?;
+///     "created_at":"2026-03-14T14:20:00Z","data":{},
+///     "provider":{"provider_slug":"clinica-norte"}}"#)?;
 /// let provider = event.provider.unwrap();
-/// assert_eq!(provider.provider_slug.as_deref(), Some("clinic-example"));
+/// assert_eq!(provider.provider_slug.as_deref(), Some("clinica-norte"));
 /// assert_eq!(provider.provider_id, None);
 /// # Ok::<(), osigu::webhooks::ParseError>(())
 /// ```
@@ -190,7 +190,7 @@ pub struct Provider {
 /// use osigu::webhooks::{self, EventData};
 ///
 /// let event = webhooks::parse(br#"{"event_id":"e","event_type":"dispensing.completed",
-///     "created_at":"2026-06-25T14:22:11Z",
+///     "created_at":"2026-03-14T14:22:11Z",
 ///     "data":{"dispensation_id":"dsp_1","total_amount":37.5}}"#)?;
 /// match event.data {
 ///     EventData::DispensingCompleted(d) => assert_eq!(d.total_amount, Some(37.5)),
@@ -292,13 +292,13 @@ impl fmt::Debug for EventData {
 /// use osigu::webhooks::{self, EventData};
 ///
 /// let event = webhooks::parse(br#"{"event_id":"e","event_type":"authorization.created",
-///     "created_at":"2026-06-25T14:22:11.789Z",
-///     "data":{"authorization_code":"AUTH-2026-001234","beneficiary_id":"bnf_01HW8GQ",
-///             "products":[{"product_code":"MED-042","quantity":30}]}}"#)?;
+///     "created_at":"2026-03-14T09:41:27.352Z",
+///     "data":{"authorization_code":"AUTH-SBX-004417","beneficiary_id":"bnf_4KT2X9",
+///             "products":[{"product_code":"MED-7731","quantity":30}]}}"#)?;
 /// let EventData::AuthorizationCreated(auth) = &event.data else { unreachable!() };
-/// assert_eq!(auth.authorization_code.as_deref(), Some("AUTH-2026-001234"));
+/// assert_eq!(auth.authorization_code.as_deref(), Some("AUTH-SBX-004417"));
 /// assert_eq!(auth.products[0].quantity, Some(30));
-/// assert!(!format!("{event:?}").contains("bnf_01HW8GQ"));
+/// assert!(!format!("{event:?}").contains("bnf_4KT2X9"));
 /// # Ok::<(), webhooks::ParseError>(())
 /// ```
 #[derive(Clone, Default, PartialEq, Deserialize)]
@@ -337,8 +337,8 @@ pub struct AuthorizationEvent {
 ///
 /// ```
 /// let p: osigu::webhooks::AuthorizedProduct = serde_json::from_str(
-///     r#"{"product_code":"MED-042","quantity":30,"posology":"1c/8h"}"#).unwrap();
-/// assert_eq!(p.posology.as_deref(), Some("1c/8h"));
+///     r#"{"product_code":"MED-7731","quantity":30,"posology":"one capsule three times a day"}"#).unwrap();
+/// assert_eq!(p.posology.as_deref(), Some("one capsule three times a day"));
 /// ```
 #[derive(Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
@@ -348,7 +348,7 @@ pub struct AuthorizedProduct {
     pub product_code: Option<String>,
     /// `quantity`.
     pub quantity: Option<i64>,
-    /// `posology`: dosage instructions, e.g. `"1c/8h"`.
+    /// `posology`: dosage instructions, e.g. `"one capsule three times a day"`.
     pub posology: Option<String>,
     /// Fields not listed above, as sent.
     #[serde(flatten)]
@@ -366,12 +366,12 @@ pub struct AuthorizedProduct {
 /// use osigu::webhooks::{self, CodeType, EventData};
 ///
 /// let event = webhooks::parse(br#"{"event_id":"e","event_type":"dispensing.started",
-///     "created_at":"2026-06-25T14:20:00Z",
+///     "created_at":"2026-03-14T14:20:00Z",
 ///     "data":{"dispensation_id":"dsp_1","code_type":"PRESCRIPTION",
-///             "pharmacy":{"provider_slug":"pharmacy-x"}}}"#)?;
+///             "pharmacy":{"provider_slug":"farmacia-centro"}}}"#)?;
 /// let EventData::DispensingStarted(d) = &event.data else { unreachable!() };
 /// assert_eq!(d.code_type, Some(CodeType::Prescription));
-/// assert_eq!(d.pharmacy.as_ref().unwrap().provider_slug.as_deref(), Some("pharmacy-x"));
+/// assert_eq!(d.pharmacy.as_ref().unwrap().provider_slug.as_deref(), Some("farmacia-centro"));
 /// # Ok::<(), webhooks::ParseError>(())
 /// ```
 #[derive(Clone, Default, PartialEq, Deserialize)]
@@ -438,7 +438,7 @@ impl From<String> for CodeType {
 ///
 /// ```
 /// let p: osigu::webhooks::Pharmacy =
-///     serde_json::from_str(r#"{"provider_slug":"pharmacy-x","branch_id":"branch_1"}"#).unwrap();
+///     serde_json::from_str(r#"{"provider_slug":"farmacia-centro","branch_id":"branch_1"}"#).unwrap();
 /// assert_eq!(p.branch_id.as_deref(), Some("branch_1"));
 /// ```
 #[derive(Clone, Default, PartialEq, Deserialize)]
@@ -458,7 +458,7 @@ pub struct Pharmacy {
 ///
 /// ```
 /// let p: osigu::webhooks::DispensedProduct =
-///     serde_json::from_str(r#"{"product_code":"MED-042","quantity":30,"unit_price":12.5}"#).unwrap();
+///     serde_json::from_str(r#"{"product_code":"MED-7731","quantity":30,"unit_price":12.5}"#).unwrap();
 /// assert_eq!(p.unit_price, Some(12.5));
 /// ```
 #[derive(Clone, Default, PartialEq, Deserialize)]
@@ -484,8 +484,8 @@ pub struct DispensedProduct {
 /// use osigu::webhooks::{self, EventData};
 ///
 /// let event = webhooks::parse(br#"{"event_id":"e","event_type":"prescription.issued",
-///     "created_at":"2026-06-25T16:00:00Z",
-///     "data":{"prescription_code":"RX-2026-9182","version":"v2",
+///     "created_at":"2026-03-14T16:00:00Z",
+///     "data":{"prescription_code":"RX-SBX-0305","version":"v2",
 ///             "patient":{"patient_id":"pat_1","first_name":"Ana"}}}"#)?;
 /// let EventData::PrescriptionIssued(rx) = &event.data else { unreachable!() };
 /// assert_eq!(rx.version.as_deref(), Some("v2"));
@@ -548,8 +548,8 @@ pub struct Patient {
 ///
 /// ```
 /// let d: osigu::webhooks::Doctor =
-///     serde_json::from_str(r#"{"doctor_id":"doc_1","medical_board_registration":"MP-12345"}"#).unwrap();
-/// assert_eq!(d.medical_board_registration.as_deref(), Some("MP-12345"));
+///     serde_json::from_str(r#"{"doctor_id":"doc_1","medical_board_registration":"MP-40817"}"#).unwrap();
+/// assert_eq!(d.medical_board_registration.as_deref(), Some("MP-40817"));
 /// ```
 #[derive(Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
@@ -585,7 +585,7 @@ pub struct Diagnosis {
 ///
 /// ```
 /// let m: osigu::webhooks::PrescribedMedication = serde_json::from_str(
-///     r#"{"product_code":"MED-042","quantity":30,"posology":"1c/8h","duration_days":10}"#).unwrap();
+///     r#"{"product_code":"MED-7731","quantity":30,"posology":"one capsule three times a day","duration_days":10}"#).unwrap();
 /// assert_eq!(m.duration_days, Some(10));
 /// ```
 #[derive(Clone, Default, PartialEq, Deserialize)]
@@ -617,11 +617,11 @@ pub struct PrescribedMedication {
 /// use osigu::webhooks::{self, EventData};
 ///
 /// let event = webhooks::parse(br#"{"event_id":"e","event_type":"prescription.email_failed",
-///     "created_at":"2026-06-25T16:00:12Z",
-///     "data":{"prescription_id":"rx_1","email":"ana@example.com","reason":"mailbox full"}}"#)?;
+///     "created_at":"2026-03-14T16:00:12Z",
+///     "data":{"prescription_id":"rx_1","email":"marta.q@example.org","reason":"mailbox full"}}"#)?;
 /// let EventData::PrescriptionEmailFailed(mail) = &event.data else { unreachable!() };
 /// assert_eq!(mail.extra["reason"], "mailbox full");
-/// assert!(!format!("{mail:?}").contains("ana@example.com"));
+/// assert!(!format!("{mail:?}").contains("marta.q@example.org"));
 /// # Ok::<(), webhooks::ParseError>(())
 /// ```
 #[derive(Clone, Default, PartialEq, Deserialize)]
@@ -652,7 +652,7 @@ pub struct PrescriptionEmailEvent {
 /// use osigu::webhooks::{self, EventData};
 ///
 /// let event = webhooks::parse(br#"{"event_id":"e","event_type":"settlement.rejected",
-///     "created_at":"2026-06-25T14:15:00Z",
+///     "created_at":"2026-03-14T14:15:00Z",
 ///     "data":{"settlement_id":"stl_1","status":"REJECTED"}}"#)?;
 /// let EventData::SettlementRejected(s) = &event.data else { unreachable!() };
 /// assert_eq!(s.status.as_deref(), Some("REJECTED"));
@@ -728,7 +728,7 @@ struct Envelope {
 /// use osigu::webhooks::{self, EventData};
 ///
 /// let event = webhooks::parse(br#"{"event_id":"evt_9","event_type":"claim.audited",
-///     "created_at":"2026-06-25T14:22:11Z","data":{"claim_id":"clm_1"}}"#)?;
+///     "created_at":"2026-03-14T14:22:11Z","data":{"claim_id":"clm_1"}}"#)?;
 /// let EventData::Unknown { event_type, data } = event.data else { unreachable!() };
 /// assert_eq!(event_type, "claim.audited");
 /// assert_eq!(data["claim_id"], "clm_1");

@@ -78,7 +78,7 @@
 //!     seen: Deduplicator::default(),
 //! };
 //! let body = br#"{"event_id":"evt_1","event_type":"authorization.created",
-//!     "created_at":"2026-06-25T14:22:11.789Z","data":{"authorization_code":"AUTH-2026-001234"}}"#;
+//!     "created_at":"2026-03-14T09:41:27.352Z","data":{"authorization_code":"AUTH-SBX-004417"}}"#;
 //! let header = webhooks::sign(&"whsec_example".into(), SystemTime::now(), body);
 //!
 //! assert_eq!(receiver.receive(Some(&header), body), 200);

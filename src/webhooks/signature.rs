@@ -414,7 +414,7 @@ impl Verifier {
     ///
     /// let secret = WebhookSecret::new("whsec_example");
     /// let body = br#"{"event_id":"evt_1","event_type":"settlement.paid",
-    ///     "created_at":"2026-06-25T14:22:11Z","data":{"settlement_id":"stl_1"}}"#;
+    ///     "created_at":"2026-03-14T14:22:11Z","data":{"settlement_id":"stl_1"}}"#;
     /// let now = SystemTime::now();
     /// let header = osigu::webhooks::sign(&secret, now, body);
     ///
@@ -515,7 +515,7 @@ pub fn verify_now(
 ///
 /// let secret = WebhookSecret::new("whsec_example");
 /// let body = br#"{"event_id":"evt_1","event_type":"something.new",
-///     "created_at":"2026-06-25T14:22:11Z","data":{}}"#;
+///     "created_at":"2026-03-14T14:22:11Z","data":{}}"#;
 /// let now = SystemTime::now();
 /// let header = webhooks::sign(&secret, now, body);
 ///

@@ -2,6 +2,7 @@
 //! A library as well as a binary so that the commands can be tested.
 
 pub mod corpus;
+pub mod examples;
 pub mod fetch;
 pub mod observations;
 pub mod paths;

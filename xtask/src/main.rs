@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use xtask::update_spec::{Source, UpdateOptions, update_spec};
-use xtask::{corpus, paths, reference};
+use xtask::{corpus, examples, paths, reference};
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -20,7 +20,9 @@ commands:
                        check openapi.json (or FILE) against the reference folder
                        DIR (default: $OSIGU_REFERENCE_DIR or ../shared/reference):
                        evidence marks, cited sources, catalogue rows and schema
-                       pages; for an official release, report how it differs
+                       pages, and that the fixtures standing for documented
+                       JSON bodies still match them; for an official
+                       release, report how it differs
   corpus [--dir DIR] [SPEC.json ...]
                        generate and compile a client for every spec in DIR
                        and every SPEC.json named (default: the specs in
@@ -112,15 +114,36 @@ fn run_reference(args: &[String]) -> Result<(), String> {
     let report = reference::check(&spec, &reference, &reference::Expectations::default())
         .map_err(|e| e.to_string())?;
     print!("{report}");
-    if report.passed() {
-        Ok(())
-    } else {
-        Err(format!(
+    let fixtures = paths::workspace_root().join("tests/fixtures");
+    let pages = dir.join(reference::DOCS);
+    let read = |dir: &std::path::Path, name: &str| std::fs::read_to_string(dir.join(name)).ok();
+    let mismatches = examples::check(
+        examples::STAND_INS,
+        |name| read(&fixtures, name),
+        |name| read(&pages, name),
+    );
+    for mismatch in &mismatches {
+        println!("{mismatch}");
+    }
+    println!(
+        "documented bodies: {} fixture(s) checked against the pages, {} mismatch(es)",
+        examples::STAND_INS.len(),
+        mismatches.len()
+    );
+    if !report.passed() {
+        return Err(format!(
             "{} reference check(s) failed for {}",
             report.problems.len(),
             spec_file.display()
-        ))
+        ));
     }
+    if !mismatches.is_empty() {
+        return Err(format!(
+            "{} fixture(s) in tests/fixtures/ no longer match the bodies they stand for",
+            mismatches.len()
+        ));
+    }
+    Ok(())
 }
 
 fn run_update_spec(args: &[String]) -> Result<(), String> {
