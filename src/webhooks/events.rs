@@ -202,8 +202,9 @@ pub struct Provider {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum EventData {
-    /// `authorization.created`: the sponsor approved a request that was
-    /// `PENDING_SPONSOR`; the authorization code can now be redeemed.
+    /// `authorization.created`: a request waiting on the sponsor
+    /// (`PENDING_SPONSOR`) got its approval, so its authorization code is
+    /// ready to redeem.
     AuthorizationCreated(AuthorizationEvent),
     /// `authorization.rejected`: the sponsor turned the request down.
     AuthorizationRejected(AuthorizationEvent),
@@ -211,8 +212,8 @@ pub enum EventData {
     /// authorization (payment type, a substituted product, a longer
     /// validity).
     AuthorizationUpdated(AuthorizationEvent),
-    /// `authorization.voided`: the authorization was cancelled by the
-    /// provider, by the sponsor, or by Osigu when it expired.
+    /// `authorization.voided`: the authorization no longer holds, whether
+    /// the provider or the sponsor voided it or it ran past its expiry.
     AuthorizationVoided(AuthorizationEvent),
     /// `dispensing.started`: a pharmacy started a dispensation against a
     /// code your provider issued.
