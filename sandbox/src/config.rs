@@ -33,7 +33,8 @@ impl RateLimit {
 /// Settings for [`Sandbox::start_with`](crate::Sandbox::start_with).
 ///
 /// Every setter consumes and returns the config, so settings chain; each
-/// has a matching `*_value` getter.
+/// has a matching `*_value` getter. Durations are clamped to
+/// [`MAX_DURATION`](Self::MAX_DURATION).
 ///
 /// ```
 /// use std::time::Duration;
@@ -103,13 +104,39 @@ impl Default for SandboxConfig {
     }
 }
 
+/// A setting as the sandbox keeps it: a duration (a rate limit's window
+/// too) is clamped to [`SandboxConfig::MAX_DURATION`] (a user's `Duration::MAX`, meant as
+/// "never", would overflow the clock a handler adds it to); anything else
+/// is kept as given.
+trait Bounded {
+    fn bounded(self) -> Self;
+}
+
+impl Bounded for Duration {
+    fn bounded(self) -> Self {
+        self.min(SandboxConfig::MAX_DURATION)
+    }
+}
+
+impl Bounded for Option<RateLimit> {
+    fn bounded(self) -> Self {
+        self.map(|limit| RateLimit::new(limit.requests, limit.window.bounded()))
+    }
+}
+
+impl Bounded for u16 {
+    fn bounded(self) -> Self {
+        self
+    }
+}
+
 /// Settings read back by value: each a consuming setter, with the docs
 /// given, and its `*_value` getter.
 macro_rules! settings {
     ($($(#[$doc:meta])* $name:ident, $getter:ident: $ty:ty;)*) => {$(
         $(#[$doc])*
         pub fn $name(mut self, value: $ty) -> Self {
-            self.$name = value;
+            self.$name = value.bounded();
             self
         }
 
@@ -121,6 +148,17 @@ macro_rules! settings {
 }
 
 impl SandboxConfig {
+    /// The longest duration a setting keeps: 365 days. A longer one,
+    /// `Duration::MAX` included, is clamped to it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use osigu_sandbox::SandboxConfig;
+    /// let config = SandboxConfig::default().token_lifetime(Duration::MAX);
+    /// assert_eq!(config.token_lifetime_value(), SandboxConfig::MAX_DURATION);
+    /// ```
+    pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
+
     /// The only client id and secret the token endpoint accepts.
     pub fn credentials(mut self, client_id: impl Into<String>, secret: impl Into<String>) -> Self {
         self.client_id = client_id.into();

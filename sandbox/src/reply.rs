@@ -2,8 +2,7 @@
 //! that produce them, pages, and `Location`.
 
 use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -224,6 +223,23 @@ async fn read_body<S: Send + Sync>(req: Request, state: &S) -> ApiResult<Bytes> 
     })
 }
 
+/// The field a decoding error is about, and whether it was missing (serde
+/// names a missing field only in its message).
+fn field_of<E: std::fmt::Display>(e: &serde_path_to_error::Error<E>) -> (String, bool) {
+    let path = e.path().to_string();
+    let text = e.inner().to_string();
+    let missing = text
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name);
+    let field = match missing {
+        Some(name) if path == "." => name.to_owned(),
+        Some(name) => format!("{path}.{name}"),
+        None => path,
+    };
+    (field, missing.is_some())
+}
+
 /// Decodes a body; a shape error is a 422 naming the field at fault (and
 /// never quoting the value sent).
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
@@ -233,19 +249,40 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
             let message = "the body is not valid JSON";
             return ApiError::new(StatusCode::BAD_REQUEST, "071-400", message);
         }
-        let path = e.path().to_string();
-        let text = e.inner().to_string();
-        let missing = text
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split_once('`'))
-            .map(|(name, _)| name);
-        let field = match missing {
-            Some(name) if path == "." => name.to_owned(),
-            Some(name) => format!("{path}.{name}"),
-            None => path,
+        let (field, missing) = field_of(&e);
+        let what = if missing {
+            "is required"
+        } else {
+            "has the wrong type"
         };
-        let what = missing.map_or("has the wrong type", |_| "is required");
         ApiError::unprocessable(&field, format!("{field} {what}"))
+    })
+}
+
+/// A query string read into `T`, answering Osigu's envelope when it does
+/// not fit: 400 naming the parameter, never quoting its value (a search
+/// can carry a document number).
+pub(crate) struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parse_query(parts.uri.query().unwrap_or_default()).map(ApiQuery)
+    }
+}
+
+fn parse_query<T: DeserializeOwned>(query: &str) -> ApiResult<T> {
+    let pairs = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(pairs).map_err(|e| {
+        let (field, missing) = field_of(&e);
+        let what = if missing {
+            "is required"
+        } else {
+            "is malformed"
+        };
+        let message = format!("query parameter {field} {what}");
+        ApiError::new(StatusCode::BAD_REQUEST, "071-400", message).with_info("field", field)
     })
 }
 
@@ -261,10 +298,10 @@ pub(crate) struct Paged {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Paged {
-    type Rejection = QueryRejection;
+    type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Query(paged) = Query::<Self>::from_request_parts(parts, state).await?;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let paged: Self = parse_query(parts.uri.query().unwrap_or_default())?;
         let path = parts.uri.path().to_owned();
         Ok(Self { path, ..paged })
     }
@@ -299,11 +336,9 @@ impl Paged {
         let number = self.page.unwrap_or(0).max(0);
         let total = items.len() as i64;
         let total_pages = (total + size - 1) / size;
-        let content: Vec<T> = items
-            .into_iter()
-            .skip((number * size) as usize)
-            .take(size as usize)
-            .collect();
+        // A page number from the query can be any i64: skip saturates.
+        let skip = usize::try_from(number.saturating_mul(size)).unwrap_or(usize::MAX);
+        let content: Vec<T> = items.into_iter().skip(skip).take(size as usize).collect();
         let sep = if self.path.contains('?') { '&' } else { '?' };
         let href = |page: i64| format!("{base_url}{}{sep}page={page}&size={size}", self.path);
         let link = |rel: &str, page: i64| typed!(types::Link; rel = rel, href = href(page));
@@ -313,7 +348,7 @@ impl Paged {
             if number > 0 {
                 links.push(link("prev", number - 1));
             }
-            if number + 1 < total_pages {
+            if number < total_pages - 1 {
                 links.push(link("next", number + 1));
             }
             links.push(link("last", total_pages - 1));
@@ -386,6 +421,27 @@ mod tests {
         assert_eq!(page["page"]["total_pages"], 3);
         assert_eq!(page["links"][0]["href"], "http://h/x?page=2&size=20");
         assert_eq!(page["links"][0]["rel"], "self");
+    }
+
+    #[test]
+    fn a_page_past_the_end_is_empty_however_far() {
+        for number in [3, i64::MAX / 20 + 1, i64::MAX] {
+            let paged = Paged {
+                page: Some(number),
+                size: Some(20),
+                path: "/x".to_owned(),
+            };
+            let page = serde_json::to_value(paged.page("http://h", vec![1, 2, 3])).unwrap();
+            assert_eq!(page["content"], serde_json::json!([]), "page {number}");
+            assert_eq!(page["page"]["number"], number);
+            let rels: Vec<&str> = page["links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["rel"].as_str().unwrap())
+                .collect();
+            assert_eq!(rels, ["self", "first", "prev", "last"], "page {number}");
+        }
     }
 
     #[test]

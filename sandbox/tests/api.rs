@@ -882,3 +882,135 @@ fn every_operation_of_the_table_has_a_handler() {
         "operations in osigu::operations::ALL without a sandbox handler"
     );
 }
+
+#[tokio::test]
+async fn the_longest_durations_are_clamped_and_answered() {
+    // Duration::MAX reads as "never" to a user; added to an Instant it
+    // would overflow inside a handler.
+    let config = SandboxConfig::default()
+        .token_lifetime(Duration::MAX)
+        .otp_lifetime(Duration::MAX)
+        .async_sponsor_delay(Duration::MAX);
+    let ceiling = SandboxConfig::MAX_DURATION;
+    assert_eq!(ceiling, Duration::from_secs(365 * 24 * 3600));
+    assert_eq!(config.token_lifetime_value(), ceiling);
+    assert_eq!(config.otp_lifetime_value(), ceiling);
+    assert_eq!(config.async_sponsor_delay_value(), ceiling);
+    let sb = Sandbox::start_with(config).await.unwrap();
+
+    let body: Value = token_call(&sb, sb.client_id(), sb.client_secret())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["expires_in"], ceiling.as_secs());
+    let api = Api {
+        token: body["access_token"].as_str().unwrap().to_owned(),
+        ..Api::new(&sb)
+    };
+    let (status, sent) = api
+        .post(
+            "/otp/generate",
+            json!({ "beneficiary_id": "2001", "sponsor_slug": "otp-insurer" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{sent}");
+    assert_eq!(sent["expires_in"], ceiling.as_secs());
+    let (status, _) = api
+        .post(
+            "/beneficiary-lookup/v1/sponsors/async-insurer/search",
+            json!({ "form_slug": "national-id",
+                    "inputs": [{ "slug": "document_number", "value": "3000000001" }] }),
+        )
+        .await;
+    assert_eq!(status, 202);
+
+    // A window built by hand, past the setter, is clamped as it is set.
+    let endless = RateLimit {
+        requests: 1,
+        window: Duration::MAX,
+    };
+    let config = SandboxConfig::default().rate_limit(Some(endless));
+    assert_eq!(config.rate_limit_value().unwrap().window, ceiling);
+    let sb = Sandbox::start_with(config).await.unwrap();
+    let api = Api::new(&sb);
+    assert_eq!(api.get("/v1/sponsors").await.0, 200);
+    let limited = api
+        .http
+        .get(format!("{}/v1/sponsors", sb.base_url()))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(limited.status(), 429);
+    let retry_after = limited.headers()["retry-after"].to_str().unwrap();
+    assert_eq!(retry_after.parse::<u64>().unwrap(), ceiling.as_secs());
+}
+
+#[tokio::test]
+async fn a_hostile_substitute_quantity_is_refused_not_a_panic() {
+    let sb = Sandbox::start().await.unwrap();
+    let api = Api::new(&sb);
+    let (status, request) = api
+        .post(
+            "/arc/v1/authorization-requests",
+            json!({
+                "beneficiary_id": 1001,
+                "sponsor_slug": "demo-insurer",
+                "diagnoses": [{ "code": "J02.9", "coding_system": "ICD-10" }],
+                "products": [{ "provider_product_code": "MED-SBX-002", "quantity": 2 }],
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{request}");
+    let id = request["id"].as_i64().unwrap();
+    let complete = format!("/arc/v1/authorization-requests/{id}/complete");
+    let (status, completed) = api.post(&complete, json!({})).await;
+    assert_eq!(status, 200, "{completed}");
+    let authorization = &completed["authorizations"][0];
+    let code = authorization["code"].as_str().unwrap();
+    let line = authorization["products"][0]["id"].as_i64().unwrap();
+    let swap = |quantity: i64| {
+        json!({ "code": code, "products": [{
+            "id": line.to_string(), "price": 1.0, "quantity": 1, "taxes": 0.0,
+            "substitute_product_code": "MED-SBX-003", "substitute_quantity": quantity,
+        }] })
+    };
+    for quantity in [i64::from(i32::MAX), 0, -3] {
+        let (status, refused) = api
+            .post("/dispensing/v1/dispensations", swap(quantity))
+            .await;
+        assert_eq!(status, 422, "{quantity}: {refused}");
+        assert_eq!(
+            refused["additional_information"]["field"], "products.substitute_quantity",
+            "{refused}"
+        );
+    }
+    // A substitute within what the line allows goes through to a claim.
+    let (status, started) = api.post("/dispensing/v1/dispensations", swap(2)).await;
+    assert_eq!(status, 201, "{started}");
+    let dsp = started["dispensation_id"].as_str().unwrap();
+    let invoice =
+        json!({ "amount": 2.0, "document_date": "2026-03-14T10:00:00Z", "document_number": "F-9" });
+    let (status, done) = api
+        .post(
+            &format!("/dispensing/v1/dispensations/{dsp}/complete"),
+            invoice,
+        )
+        .await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["products"][0]["quantity"], 2);
+}
+
+#[tokio::test]
+async fn a_malformed_query_gets_the_envelope_naming_the_parameter() {
+    let sb = Sandbox::start().await.unwrap();
+    let api = Api::new(&sb);
+    let (status, refused) = api
+        .get("/arc/v1/authorizations?page=0&size=99999999999999999999")
+        .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["error_code"], "071-400");
+    assert_eq!(refused["additional_information"]["field"], "size");
+    assert!(!refused.to_string().contains("99999"), "{refused}");
+}

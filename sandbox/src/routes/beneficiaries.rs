@@ -112,7 +112,7 @@ impl ProductTypeQuery {
 pub(crate) async fn sponsor_configuration(
     State(app): Shared,
     Path(slug): Id,
-    Query(query): Query<ProductTypeQuery>,
+    ApiQuery(query): ApiQuery<ProductTypeQuery>,
 ) -> ApiResult<Response> {
     let sponsor = app.db().sponsor_or_404(&slug)?;
     let synchronous = sponsor.decision == Decision::Sync;
@@ -143,7 +143,7 @@ pub(crate) async fn sponsor_configuration(
 pub(crate) async fn document_policy(
     State(app): Shared,
     Path(slug): Id,
-    Query(query): Query<ProductTypeQuery>,
+    ApiQuery(query): ApiQuery<ProductTypeQuery>,
 ) -> ApiResult<Response> {
     let sponsor = app.db().sponsor_or_404(&slug)?;
     let requirement = |file_type: &str, required: bool, description: String| {
@@ -173,7 +173,7 @@ const PROVIDERS: &[(&str, &str, &str)] = &[
 ];
 
 /// `searchExternalProviders`.
-pub(crate) async fn external_providers(Query(q): Query<TextQuery>) -> Response {
+pub(crate) async fn external_providers(ApiQuery(q): ApiQuery<TextQuery>) -> Response {
     let needle = q.query.unwrap_or_default().to_lowercase();
     let found = PROVIDERS.iter().filter(|(slug, name, _)| {
         needle.is_empty() || slug.contains(&needle) || name.to_lowercase().contains(&needle)

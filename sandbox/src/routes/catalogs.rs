@@ -121,7 +121,7 @@ pub(crate) async fn specialties() -> Response {
 }
 
 /// `listMedications` (v1 and v2), filtered by `query`.
-pub(crate) async fn medications(State(app): Shared, Query(q): Query<TextQuery>) -> Response {
+pub(crate) async fn medications(State(app): Shared, ApiQuery(q): ApiQuery<TextQuery>) -> Response {
     let db = app.db();
     let needle = q.query.unwrap_or_default().to_lowercase();
     let wanted = |p: &&CatalogProduct| p.kind == Kind::Medication && p.mentions(&needle);
@@ -137,7 +137,7 @@ fn diagnosis_matches(needle: &str, (code, name): &(&str, &str)) -> bool {
 }
 
 /// `listDiagnoses` (ICD-10), filtered by `query`.
-pub(crate) async fn diagnoses(Query(q): Query<TextQuery>) -> Response {
+pub(crate) async fn diagnoses(ApiQuery(q): ApiQuery<TextQuery>) -> Response {
     let needle = q.query.unwrap_or_default().to_lowercase();
     let found = DIAGNOSES.iter().filter(|row| diagnosis_matches(&needle, row)).map(|(code, name)| {
         typed!(types::DiagnosisCatalogEntry; diagnosis_code = *code, description = *name)
@@ -154,7 +154,7 @@ pub(crate) struct NameQuery {
 /// starts with it), paged.
 pub(crate) async fn search_diagnoses(
     State(app): Shared,
-    Query(q): Query<NameQuery>,
+    ApiQuery(q): ApiQuery<NameQuery>,
 ) -> ApiResult<Response> {
     let needle = q.name.unwrap_or_default().trim().to_lowercase();
     refuse_if!(needle.is_empty(); "name", "name is required");

@@ -58,8 +58,9 @@ fn lines_of(db: &Db, target: Redeems) -> &[Line] {
 }
 
 /// Maps requested products onto the target's lines (by line id, product
-/// code, or position), checking quantities and substitutes; no products
-/// hand over everything still unclaimed.
+/// code, or position), checking quantities and substitutes (a substitute's
+/// quantity, too, at most what the line has left); no products hand over
+/// everything still unclaimed.
 fn map_products(db: &Db, target: Redeems, input: &[Wanted]) -> ApiResult<Vec<DispProduct>> {
     let lines = lines_of(db, target);
     let product = |product, quantity, unit_price| DispProduct {
@@ -98,6 +99,11 @@ fn map_products(db: &Db, target: Redeems, input: &[Wanted]) -> ApiResult<Vec<Dis
             })?,
             None => line.product,
         };
+        // A substitute is handed over in its own units, bounded as the
+        // line's are (it is what the claim counts).
+        if let Some(units) = p.substitute_quantity {
+            refuse_if!(units <= 0 || units > left; "products.substitute_quantity", format!("at most {left} units can stand in for {}", line.product.code));
+        }
         let quantity = p.substitute_quantity.unwrap_or(p.quantity);
         out.push(product(handed, quantity, p.price));
     }

@@ -13,14 +13,16 @@ use crate::state::App;
 
 /// What the handler modules read requests with and answer through.
 mod prelude {
-    pub(crate) use axum::extract::{Path, Query, State};
+    pub(crate) use axum::extract::{Path, State};
     pub(crate) use axum::http::StatusCode;
     pub(crate) use axum::response::{IntoResponse, Response};
     pub(crate) use osigu::types;
     pub(crate) use serde::Deserialize;
 
     pub(crate) use crate::input::Id;
-    pub(crate) use crate::reply::{ApiError, ApiJson, ApiResult, OptJson, OrNotFound, Paged};
+    pub(crate) use crate::reply::{
+        ApiError, ApiJson, ApiQuery, ApiResult, OptJson, OrNotFound, Paged,
+    };
     pub(crate) use crate::reply::{conflict_if, created, located, ok, ok_list, path_of, refuse_if};
     pub(crate) use crate::state::Shared;
     pub(crate) use crate::store::Db;

@@ -158,7 +158,7 @@ fn download_url(app: &App, id: i64) -> String {
 /// `listPrescriptions` (paged, optionally for one patient).
 pub(crate) async fn list_prescriptions(
     State(app): Shared,
-    Query(query): Query<ListIn>,
+    ApiQuery(query): ApiQuery<ListIn>,
     mut paged: Paged,
 ) -> Response {
     let db = app.db();
@@ -203,7 +203,7 @@ pub(crate) struct PatientQuery {
 /// `searchPatients?document_number=...`.
 pub(crate) async fn search_patients(
     State(app): Shared,
-    Query(query): Query<PatientQuery>,
+    ApiQuery(query): ApiQuery<PatientQuery>,
 ) -> Response {
     let db = app.db();
     let wanted = |p: &&types::PatientResource| {

@@ -25,7 +25,7 @@ impl ProductQuery {
 /// product types is understood).
 pub(crate) async fn list_catalog_products(
     State(app): Shared,
-    Query(query): Query<ProductQuery>,
+    ApiQuery(query): ApiQuery<ProductQuery>,
 ) -> Response {
     let db = app.db();
     let wanted = |p: &&CatalogProduct| p.kind != Kind::Medication && query.of_type(p);
@@ -40,7 +40,7 @@ fn registered(code: &str, at: Time) -> types::ProviderProductResource {
 /// `listProviderProducts` (paged; filters by type and text).
 pub(crate) async fn list_provider_products(
     State(app): Shared,
-    Query(query): Query<ProductQuery>,
+    ApiQuery(query): ApiQuery<ProductQuery>,
     paged: Paged,
 ) -> Response {
     let db = app.db();

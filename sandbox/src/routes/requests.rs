@@ -165,7 +165,7 @@ pub(crate) struct FileQuery {
 pub(crate) async fn attach_indication_multipart(
     State(app): Shared,
     Path(id): Id,
-    Query(query): Query<FileQuery>,
+    ApiQuery(query): ApiQuery<FileQuery>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Response> {
     for (name, value) in [

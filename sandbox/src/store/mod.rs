@@ -103,7 +103,9 @@ impl Db {
                 Some(oldest) => limit.window.saturating_sub(now.duration_since(*oldest)),
                 None => limit.window,
             };
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let secs = wait
+                .as_secs()
+                .saturating_add(u64::from(wait.subsec_nanos() > 0));
             return Err(secs.max(1));
         }
         log.push_back(now);
