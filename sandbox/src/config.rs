@@ -104,39 +104,26 @@ impl Default for SandboxConfig {
     }
 }
 
-/// A setting as the sandbox keeps it: a duration (a rate limit's window
-/// too) is clamped to [`SandboxConfig::MAX_DURATION`] (a user's `Duration::MAX`, meant as
-/// "never", would overflow the clock a handler adds it to); anything else
-/// is kept as given.
-trait Bounded {
-    fn bounded(self) -> Self;
+/// A duration as a setting keeps it: at most [`SandboxConfig::MAX_DURATION`]
+/// (a user's `Duration::MAX`, meant as "never", would overflow the clock a
+/// handler adds it to).
+fn clamped(duration: Duration) -> Duration {
+    duration.min(SandboxConfig::MAX_DURATION)
 }
 
-impl Bounded for Duration {
-    fn bounded(self) -> Self {
-        self.min(SandboxConfig::MAX_DURATION)
-    }
-}
-
-impl Bounded for Option<RateLimit> {
-    fn bounded(self) -> Self {
-        self.map(|limit| RateLimit::new(limit.requests, limit.window.bounded()))
-    }
-}
-
-impl Bounded for u16 {
-    fn bounded(self) -> Self {
-        self
-    }
+/// A rate limit with its window [`clamped`].
+fn clamped_window(limit: Option<RateLimit>) -> Option<RateLimit> {
+    limit.map(|l| RateLimit::new(l.requests, clamped(l.window)))
 }
 
 /// Settings read back by value: each a consuming setter, with the docs
-/// given, and its `*_value` getter.
+/// given, and its `*_value` getter; `=> f` keeps `f(value)` instead.
 macro_rules! settings {
-    ($($(#[$doc:meta])* $name:ident, $getter:ident: $ty:ty;)*) => {$(
+    ($($(#[$doc:meta])* $name:ident, $getter:ident: $ty:ty $(=> $keep:ident)?;)*) => {$(
         $(#[$doc])*
         pub fn $name(mut self, value: $ty) -> Self {
-            self.$name = value.bounded();
+            self.$name = value;
+            $(self.$name = $keep(self.$name);)?
             self
         }
 
@@ -178,16 +165,16 @@ impl SandboxConfig {
 
     settings! {
         /// How long an issued access token stays valid (`expires_in`).
-        token_lifetime, token_lifetime_value: Duration;
+        token_lifetime, token_lifetime_value: Duration => clamped;
         /// The per-client budget for API calls; `None` turns it off.
-        rate_limit, rate_limit_value: Option<RateLimit>;
+        rate_limit, rate_limit_value: Option<RateLimit> => clamped_window;
         /// The per-client budget for the token endpoint; `None` turns it off.
-        token_rate_limit, token_rate_limit_value: Option<RateLimit>;
+        token_rate_limit, token_rate_limit_value: Option<RateLimit> => clamped_window;
         /// How long the asynchronous sponsor (`async-insurer`) takes to decide
         /// a pre-authorization and an outpatient claim.
-        async_sponsor_delay, async_sponsor_delay_value: Duration;
+        async_sponsor_delay, async_sponsor_delay_value: Duration => clamped;
         /// How long a generated one-time code can be validated (`expires_in`).
-        otp_lifetime, otp_lifetime_value: Duration;
+        otp_lifetime, otp_lifetime_value: Duration => clamped;
         /// The port to bind on 127.0.0.1; 0 (the default) picks a free one.
         port, port_value: u16;
     }
