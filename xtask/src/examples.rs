@@ -197,17 +197,12 @@ pub fn json_blocks(page: &str) -> Vec<Result<Value, String>> {
     let mut blocks = Vec::new();
     let mut open: Option<Scanner> = None;
     for line in page.lines() {
-        let rest = match &mut open {
-            Some(_) => line,
-            None => match start_of_body(line) {
-                Some(rest) => {
-                    open = Some(Scanner::default());
-                    rest
-                }
-                None => continue,
-            },
+        let rest = match (&open, start_of_body(line)) {
+            (Some(_), _) => line,
+            (None, Some(rest)) => rest,
+            (None, None) => continue,
         };
-        let scanner = open.as_mut().expect("a body is open here");
+        let scanner = open.get_or_insert_with(Scanner::default);
         if scanner.feed(rest) {
             let text = std::mem::take(&mut scanner.text);
             blocks.push(serde_json::from_str(&text).map_err(|e| e.to_string()));
