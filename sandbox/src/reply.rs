@@ -432,7 +432,7 @@ mod tests {
                 path: "/x".to_owned(),
             };
             let page = serde_json::to_value(paged.page("http://h", vec![1, 2, 3])).unwrap();
-            assert_eq!(page["content"], serde_json::json!([]), "page {number}");
+            assert_eq!(page["content"].as_array().map(Vec::len), Some(0));
             assert_eq!(page["page"]["number"], number);
             let rels: Vec<&str> = page["links"]
                 .as_array()
