@@ -1,11 +1,12 @@
 //! The check that keeps `tests/fixtures/` in step with the bodies the
 //! documentation prints, on made-up pages.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 use xtask::examples::{
-    self, Fit, Kind, PageBody, STAND_INS, StandIn, differences, json_blocks, shape,
+    self, Fit, Kind, NO_FIXTURE, NoFixture, PageBody, STAND_INS, StandIn, differences, json_blocks,
+    shape, unaccounted,
 };
 
 const PAGE: &str = r#"Send the request:
@@ -198,5 +199,69 @@ fn every_fixture_is_in_the_table_and_on_disk() {
             "{} stands for nothing",
             stand_in.fixture
         );
+    }
+}
+
+#[test]
+fn every_body_needs_a_fixture_or_a_reason_and_every_reason_a_body() {
+    let pages = BTreeMap::from([("p.md".to_owned(), PAGE.to_owned())]);
+    let stands = &[StandIn {
+        fixture: "one.json",
+        fit: Fit::Exact,
+        bodies: &[PageBody {
+            page: "p.md",
+            block: 0,
+        }],
+    }];
+    let at = |block| PageBody {
+        page: "p.md",
+        block,
+    };
+    let reasons = [
+        NoFixture {
+            body: at(0),
+            why: "both",
+        },
+        NoFixture {
+            body: at(2),
+            why: "fine",
+        },
+        NoFixture {
+            body: at(9),
+            why: "stale",
+        },
+        NoFixture {
+            body: PageBody {
+                page: "gone.md",
+                block: 0,
+            },
+            why: "stale",
+        },
+    ];
+    let found: Vec<String> = unaccounted(stands, &reasons, &pages)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "[documented bodies] osigu-docs/p.md: body 0 has a fixture and a reason for none",
+            "[documented bodies] osigu-docs/p.md: body 1 has no fixture and no reason",
+            "[documented bodies] osigu-docs/p.md: body 3 has no fixture and no reason",
+            "[documented bodies] osigu-docs/p.md: has no body 9 to excuse",
+            "[documented bodies] osigu-docs/gone.md: has no body 0 to excuse",
+        ]
+    );
+}
+
+#[test]
+fn no_body_is_both_stood_for_and_excused_in_the_tables() {
+    for excused in NO_FIXTURE {
+        let stood = STAND_INS
+            .iter()
+            .flat_map(|s| s.bodies)
+            .any(|b| *b == excused.body);
+        assert!(!stood, "{:?} is in both tables", excused.body);
+        assert!(!excused.why.is_empty());
     }
 }
