@@ -223,9 +223,13 @@ async fn read_body<S: Send + Sync>(req: Request, state: &S) -> ApiResult<Bytes> 
     })
 }
 
-/// The field a decoding error is about, and whether it was missing (serde
-/// names a missing field only in its message).
-fn field_of<E: std::fmt::Display>(e: &serde_path_to_error::Error<E>) -> (String, bool) {
+/// The field a decoding error is about, and what is wrong with it: "is
+/// required" when it is missing (serde names a missing field only in its
+/// message), else `otherwise`.
+fn described<E: std::fmt::Display>(
+    e: &serde_path_to_error::Error<E>,
+    otherwise: &'static str,
+) -> (String, &'static str) {
     let path = e.path().to_string();
     let text = e.inner().to_string();
     let missing = text
@@ -237,7 +241,7 @@ fn field_of<E: std::fmt::Display>(e: &serde_path_to_error::Error<E>) -> (String,
         Some(name) => format!("{path}.{name}"),
         None => path,
     };
-    (field, missing.is_some())
+    (field, missing.map_or(otherwise, |_| "is required"))
 }
 
 /// Decodes a body; a shape error is a 422 naming the field at fault (and
@@ -249,12 +253,7 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
             let message = "the body is not valid JSON";
             return ApiError::new(StatusCode::BAD_REQUEST, "071-400", message);
         }
-        let (field, missing) = field_of(&e);
-        let what = if missing {
-            "is required"
-        } else {
-            "has the wrong type"
-        };
+        let (field, what) = described(&e, "has the wrong type");
         ApiError::unprocessable(&field, format!("{field} {what}"))
     })
 }
@@ -275,12 +274,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 fn parse_query<T: DeserializeOwned>(query: &str) -> ApiResult<T> {
     let pairs = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(pairs).map_err(|e| {
-        let (field, missing) = field_of(&e);
-        let what = if missing {
-            "is required"
-        } else {
-            "is malformed"
-        };
+        let (field, what) = described(&e, "is malformed");
         let message = format!("query parameter {field} {what}");
         ApiError::new(StatusCode::BAD_REQUEST, "071-400", message).with_info("field", field)
     })
