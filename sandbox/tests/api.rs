@@ -336,25 +336,30 @@ async fn otp_token(api: &Api, beneficiary: &str, sponsor: &str) -> String {
         .to_owned()
 }
 
-#[tokio::test]
-async fn pre_authorization_then_dispensation_with_otp() {
-    let sb = Sandbox::start().await.unwrap();
-    let api = Api::new(&sb);
-
+/// An OPEN pre-authorization request for two units of `MED-SBX-002`; its id.
+async fn open_request(api: &Api, beneficiary: i64, sponsor: &str) -> i64 {
     let (status, request) = api
         .post(
             "/arc/v1/authorization-requests",
             json!({
-                "beneficiary_id": 2001,
-                "sponsor_slug": "otp-insurer",
+                "beneficiary_id": beneficiary,
+                "sponsor_slug": sponsor,
                 "diagnoses": [{ "code": "J02.9", "coding_system": "ICD-10" }],
                 "products": [{ "provider_product_code": "MED-SBX-002", "quantity": 2 }],
             }),
         )
         .await;
     assert_eq!(status, 201, "{request}");
-    let request_id = request["id"].as_i64().unwrap();
     assert_eq!(request["status"], "OPEN");
+    request["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn pre_authorization_then_dispensation_with_otp() {
+    let sb = Sandbox::start().await.unwrap();
+    let api = Api::new(&sb);
+
+    let request_id = open_request(&api, 2001, "otp-insurer").await;
 
     let (status, indication) = api
         .post(
@@ -951,19 +956,7 @@ async fn the_longest_durations_are_clamped_and_answered() {
 async fn a_hostile_substitute_quantity_is_refused_not_a_panic() {
     let sb = Sandbox::start().await.unwrap();
     let api = Api::new(&sb);
-    let (status, request) = api
-        .post(
-            "/arc/v1/authorization-requests",
-            json!({
-                "beneficiary_id": 1001,
-                "sponsor_slug": "demo-insurer",
-                "diagnoses": [{ "code": "J02.9", "coding_system": "ICD-10" }],
-                "products": [{ "provider_product_code": "MED-SBX-002", "quantity": 2 }],
-            }),
-        )
-        .await;
-    assert_eq!(status, 201, "{request}");
-    let id = request["id"].as_i64().unwrap();
+    let id = open_request(&api, 1001, "demo-insurer").await;
     let complete = format!("/arc/v1/authorization-requests/{id}/complete");
     let (status, completed) = api.post(&complete, json!({})).await;
     assert_eq!(status, 200, "{completed}");
