@@ -62,6 +62,16 @@ impl Api {
     async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.send(reqwest::Method::PUT, path, Some(body)).await
     }
+
+    /// GETs `path`, which must be answered 429; its `Retry-After` seconds.
+    async fn retry_after(&self, path: &str) -> u64 {
+        let url = format!("{}{path}", self.base);
+        let limited = self.http.get(url).bearer_auth(&self.token).send().await;
+        let limited = limited.expect("the sandbox answers");
+        assert_eq!(limited.status(), 429);
+        let seconds = limited.headers()["retry-after"].to_str().unwrap();
+        seconds.parse().unwrap()
+    }
 }
 
 async fn token_call(sb: &Sandbox, id: &str, secret: &str) -> reqwest::Response {
@@ -192,19 +202,7 @@ async fn api_rate_limit_answers_429_with_retry_after_until_the_window_passes() {
     for _ in 0..3 {
         assert_eq!(api.get("/v1/sponsors").await.0, 200);
     }
-    let limited = api
-        .http
-        .get(format!("{}/v1/sponsors", sb.base_url()))
-        .bearer_auth(&api.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(limited.status(), 429);
-    let retry_after: u64 = limited.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry_after = api.retry_after("/v1/sponsors").await;
     assert!((59..=60).contains(&retry_after), "{retry_after}");
     assert_eq!(sb.counters().rate_limited, 1);
 
@@ -940,16 +938,7 @@ async fn the_longest_durations_are_clamped_and_answered() {
     let sb = Sandbox::start_with(config).await.unwrap();
     let api = Api::new(&sb);
     assert_eq!(api.get("/v1/sponsors").await.0, 200);
-    let limited = api
-        .http
-        .get(format!("{}/v1/sponsors", sb.base_url()))
-        .bearer_auth(&api.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(limited.status(), 429);
-    let retry_after = limited.headers()["retry-after"].to_str().unwrap();
-    assert_eq!(retry_after.parse::<u64>().unwrap(), ceiling.as_secs());
+    assert_eq!(api.retry_after("/v1/sponsors").await, ceiling.as_secs());
 }
 
 #[tokio::test]
