@@ -294,8 +294,8 @@ pub(crate) struct Paged {
 impl<S: Send + Sync> FromRequestParts<S> for Paged {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let paged: Self = parse_query(parts.uri.query().unwrap_or_default())?;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiQuery(paged) = ApiQuery::<Self>::from_request_parts(parts, state).await?;
         let path = parts.uri.path().to_owned();
         Ok(Self { path, ..paged })
     }

@@ -263,8 +263,13 @@ pub fn unaccounted(
             detail,
         })
     };
-    for (page, text) in pages {
-        for block in 0..json_blocks(text).len() {
+    // How many bodies each page has, read once for both directions.
+    let counts: BTreeMap<&str, usize> = pages
+        .iter()
+        .map(|(page, text)| (page.as_str(), json_blocks(text).len()))
+        .collect();
+    for (&page, &count) in &counts {
+        for block in 0..count {
             let at = |b: &PageBody| b.page == page && b.block == block;
             let excused = no_fixture.iter().any(|n| at(&n.body));
             match (stood_for.iter().any(at), excused) {
@@ -280,8 +285,10 @@ pub fn unaccounted(
         }
     }
     for entry in no_fixture {
-        let blocks = pages.get(entry.body.page).map(|t| json_blocks(t).len());
-        if blocks.is_none_or(|n| entry.body.block >= n) {
+        if counts
+            .get(entry.body.page)
+            .is_none_or(|&n| entry.body.block >= n)
+        {
             report(
                 entry.body.page,
                 format!("has no body {} to excuse", entry.body.block),
