@@ -21,17 +21,12 @@ fn path_values() -> Vec<String> {
     ]
 }
 
-/// A template with every `{placeholder}` filled with `value`.
+/// A template with every `{placeholder}` segment (each is a whole
+/// segment in the table) filled with `value`.
 fn fill(template: &str, value: &str) -> String {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        out.push_str(value);
-        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
-        rest = &rest[close..];
-    }
-    out + rest
+    let segments = template.split('/');
+    let filled = segments.map(|s| if s.starts_with('{') { value } else { s });
+    filled.collect::<Vec<_>>().join("/")
 }
 
 /// Bodies of the wrong shape, and of the right keys with extreme values.
