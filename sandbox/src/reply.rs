@@ -381,6 +381,13 @@ pub(crate) fn located(mut response: Response, location: &str) -> Response {
     response
 }
 
+/// `path` with a query of `pairs`, percent-encoded: a filter value can
+/// hold `&`, `#` or spaces, and must come back in the links as it was sent.
+pub(crate) fn with_query(path: String, pairs: &[(&str, &str)]) -> String {
+    let mut query = form_urlencoded::Serializer::new(path + "?");
+    query.extend_pairs(pairs).finish()
+}
+
 /// The path of an operation with its placeholders filled in order, for a
 /// `Location` or a link.
 pub(crate) fn path_of(operation_id: &str, values: &[&str]) -> String {

@@ -56,8 +56,12 @@ impl App {
     /// A fresh bearer token for the configured client (the only one).
     pub(crate) fn mint_token(&self) -> String {
         let token = random_hex(32);
-        let expires_at = Instant::now() + self.config.token_lifetime_value();
-        self.db().tokens.insert(token.clone(), expires_at);
+        let now = Instant::now();
+        let mut db = self.db();
+        // Forgotten once expired, so a long run keeps only live tokens.
+        db.tokens.retain(|_, expires_at| *expires_at > now);
+        db.tokens
+            .insert(token.clone(), now + self.config.token_lifetime_value());
         token
     }
 
@@ -100,4 +104,25 @@ pub(crate) fn random_hex(bytes: usize) -> String {
 /// A random version-4 UUID.
 pub(crate) fn random_uuid() -> uuid::Uuid {
     uuid::Builder::from_random_bytes(std::array::from_fn(|_| fastrand::u8(..))).into_uuid()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn expired_tokens_are_forgotten_when_new_ones_are_minted() {
+        let config = SandboxConfig::default().token_lifetime(Duration::from_secs(60));
+        let app = App::new(config, "http://127.0.0.1:1".to_owned());
+        for _ in 0..100 {
+            app.mint_token();
+            tokio::time::advance(Duration::from_secs(61)).await;
+        }
+        let kept = app.mint_token();
+        let tokens = &app.db().tokens;
+        assert_eq!(tokens.len(), 1);
+        assert!(tokens.contains_key(&kept));
+    }
 }

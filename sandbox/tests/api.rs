@@ -996,3 +996,58 @@ async fn a_malformed_query_gets_the_envelope_naming_the_parameter() {
     assert_eq!(refused["additional_information"]["field"], "size");
     assert!(!refused.to_string().contains("99999"), "{refused}");
 }
+
+/// The query of the link `rel` of a page, decoded into pairs.
+fn link_query(page: &Value, rel: &str) -> Vec<(String, String)> {
+    let links = page["links"].as_array().expect("links");
+    let link = links.iter().find(|l| l["rel"] == rel).expect("the link");
+    let href = link["href"].as_str().expect("an href");
+    let url = reqwest::Url::parse(href).expect("the link is a URL");
+    url.query_pairs().into_owned().collect()
+}
+
+#[tokio::test]
+async fn a_filter_with_reserved_characters_survives_into_the_page_links() {
+    let sb = Sandbox::start().await.unwrap();
+    let api = Api::new(&sb);
+    // `&size=1#` is a filter value here, not further parameters.
+    let hostile = "he&size=1#";
+    let (status, page) = api
+        .get("/medical-catalogs/v1/diagnoses/search?name=he%26size%3D1%23")
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let name = hostile.to_lowercase();
+    let expected = [("name", name.as_str()), ("page", "0"), ("size", "20")];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    assert_eq!(link_query(&page, "self"), expected);
+
+    let (status, page) = api
+        .get("/ehr/v1/prescriptions?patient_id=pat%20x%26page%3D7")
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let pairs = link_query(&page, "self");
+    assert_eq!(
+        pairs[0],
+        ("patient_id".to_owned(), "pat x&page=7".to_owned())
+    );
+    assert_eq!(pairs[1], ("page".to_owned(), "0".to_owned()));
+}
+
+#[tokio::test]
+async fn strangers_share_one_token_budget_and_never_spend_the_clients() {
+    let config = SandboxConfig::default().token_rate_limit(Some(RateLimit::per_minute(3)));
+    let sb = Sandbox::start_with(config).await.unwrap();
+    // Each attempt names a new client id: together they still get three.
+    let mut answers = Vec::new();
+    for n in 0..5 {
+        let id = format!("stranger-{n}");
+        answers.push(token_call(&sb, &id, "guess").await.status().as_u16());
+    }
+    assert_eq!(answers, [401, 401, 401, 429, 429]);
+    // The configured client keeps its own budget.
+    let own = token_call(&sb, sb.client_id(), sb.client_secret()).await;
+    assert_eq!(own.status(), 200);
+}

@@ -34,11 +34,10 @@ pub(crate) async fn token(
     });
 
     if let Some(limit) = app.config.token_rate_limit_value() {
-        let key = if client_id.is_empty() {
-            "<anonymous>"
-        } else {
-            &client_id
-        };
+        // Strangers share one budget: their ids are not keys, so they
+        // cannot grow the table nor spend the configured client's budget.
+        let own = client_id == app.config.client_id_value();
+        let key = if own { client_id.as_str() } else { "<other>" };
         let verdict = Db::take_slot(&mut app.db().token_hits, key, limit, Instant::now());
         if let Err(retry_after) = verdict {
             app.count(|c| c.rate_limited += 1);
@@ -155,6 +154,8 @@ pub(crate) async fn otp_validate(
     let sponsor_slug = otp.sponsor_slug.clone();
     let proof = Otp::new(otp.beneficiary_id, sponsor_slug, now + TOKEN_LIFETIME);
     let token = format!("otv_{}", random_hex(24));
+    // An expired proof is refused as an unknown one would be: forget it.
+    db.otp_tokens.retain(|_, proof| proof.expires_at > now);
     db.otp_tokens.insert(token.clone(), proof);
     let answer = typed!(types::ValidateOtpResponse; otp_verification_token = token);
     Ok(ok(answer))

@@ -167,6 +167,9 @@ pub(crate) async fn search_diagnoses(
                 diagnosis_id = index as i64 + 1, code = *code, coding_system = "ICD-10", name = *name)
         })
         .collect();
-    let paged = Paged::first(format!("{}?name={needle}", path_of("searchDiagnoses", &[])));
+    let paged = Paged::first(with_query(
+        path_of("searchDiagnoses", &[]),
+        &[("name", &needle)],
+    ));
     Ok(paged.reply(&app.base_url, found))
 }

@@ -169,7 +169,7 @@ pub(crate) async fn list_prescriptions(
         .map(|p| p.resource(download_url(&app, p.id)))
         .collect();
     if let Some(patient) = &query.patient_id {
-        paged.path.push_str(&format!("?patient_id={patient}"));
+        paged.path = with_query(paged.path, &[("patient_id", patient)]);
     }
     paged.reply(&app.base_url, items)
 }
