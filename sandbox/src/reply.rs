@@ -281,7 +281,9 @@ fn parse_query<T: DeserializeOwned>(query: &str) -> ApiResult<T> {
 }
 
 /// A list call's `page` and `size` query parameters (Spring style: pages
-/// count from 0), and the path its links lead back to.
+/// count from 0), and the path its links lead back to: the request's, with
+/// every other query parameter (its filters) kept, so `next` lists the
+/// same things.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct Paged {
     page: Option<i64>,
@@ -296,7 +298,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Paged {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let ApiQuery(paged) = ApiQuery::<Self>::from_request_parts(parts, state).await?;
-        let path = parts.uri.path().to_owned();
+        let query = form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes());
+        let filters = query.filter(|(name, _)| !matches!(&**name, "page" | "size"));
+        let path = with_query(parts.uri.path().to_owned(), filters);
         Ok(Self { path, ..paged })
     }
 }
@@ -381,9 +385,18 @@ pub(crate) fn located(mut response: Response, location: &str) -> Response {
     response
 }
 
-/// `path` with a query of `pairs`, percent-encoded: a filter value can
-/// hold `&`, `#` or spaces, and must come back in the links as it was sent.
-pub(crate) fn with_query(path: String, pairs: &[(&str, &str)]) -> String {
+/// `path` with a query of `pairs` (none: no `?`), percent-encoded: a
+/// filter value can hold `&`, `#` or spaces, and must come back in the
+/// links as it was sent.
+fn with_query<K, V>(path: String, pairs: impl Iterator<Item = (K, V)>) -> String
+where
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    let mut pairs = pairs.peekable();
+    if pairs.peek().is_none() {
+        return path;
+    }
     let mut query = form_urlencoded::Serializer::new(path + "?");
     query.extend_pairs(pairs).finish()
 }

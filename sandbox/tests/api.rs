@@ -1051,3 +1051,29 @@ async fn strangers_share_one_token_budget_and_never_spend_the_clients() {
     let own = token_call(&sb, sb.client_id(), sb.client_secret()).await;
     assert_eq!(own.status(), 200);
 }
+
+#[tokio::test]
+async fn following_next_keeps_the_filters_of_the_first_page() {
+    let sb = Sandbox::start().await.unwrap();
+    let api = Api::new(&sb);
+    // Registered from the start: MED-SBX-001, MED-SBX-002, LAB-SBX-001,
+    // PROC-SBX-001; two of them are medications.
+    let (status, first) = api
+        .get("/arc/v1/providers/products?product_type=MEDICATION&size=1")
+        .await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["page"]["total_elements"], 2, "{first}");
+    let links = first["links"].as_array().unwrap();
+    let next = links
+        .iter()
+        .find(|l| l["rel"] == "next")
+        .expect("a next link");
+    let next = next["href"].as_str().unwrap();
+    let path = next
+        .strip_prefix(sb.base_url())
+        .expect("a link to the sandbox");
+    let (status, second) = api.get(path).await;
+    assert_eq!(status, 200, "{second}");
+    assert_eq!(second["page"]["total_elements"], 2, "{next}: {second}");
+    assert_eq!(second["content"][0]["product_code"], "MED-SBX-002");
+}

@@ -54,15 +54,38 @@ fn bodies() -> Vec<Value> {
     ]
 }
 
-/// Sends one request; the status, or a panic naming the request when the
-/// connection was dropped or the answer is not JSON.
+/// Filter values with reserved characters, for every filter parameter
+/// the served routes read.
+const FILTERS: &str = "?page=1&size=1&name=a%26size%3D9%23&query=a%26b&patient_id=p%20q%26r\
+    &product_type=x%26y&document_number=%2F%3F&document_type_slug=%25";
+
+/// Every link of a page answer is a URL, and carries each filter the
+/// request named with the value it was sent (reserved characters too).
+fn check_links(url: &str, page: &Value) {
+    let sent = reqwest::Url::parse(url).unwrap();
+    let sent: Vec<(String, String)> = sent.query_pairs().into_owned().collect();
+    let links = page.get("links").and_then(Value::as_array);
+    for link in links.into_iter().flatten() {
+        let href = link["href"].as_str().unwrap_or_default();
+        let parsed = reqwest::Url::parse(href).unwrap_or_else(|e| panic!("{href}: {e}"));
+        for (key, value) in parsed.query_pairs() {
+            let named = sent.iter().any(|(k, v)| *k == key && *v == value);
+            let paging = matches!(&*key, "page" | "size");
+            assert!(named || paging, "{href}: {key}={value} was not sent");
+        }
+    }
+}
+
+/// Sends one request; the status and the JSON answer (`null` when there
+/// is no body), or a panic naming the request when the connection was
+/// dropped or the answer is not JSON.
 async fn answer(
     http: &reqwest::Client,
     token: &str,
     method: &str,
     url: &str,
     body: Option<&Value>,
-) -> u16 {
+) -> (u16, Value) {
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
     let mut request = http.request(method.clone(), url).bearer_auth(token);
     if let Some(body) = body {
@@ -75,14 +98,12 @@ async fn answer(
         .unwrap_or_else(|e| panic!("{method} {shown} {body:?}: no answer ({e})"));
     let status = response.status().as_u16();
     let text = response.text().await.unwrap();
-    if !text.is_empty() {
-        let parsed: Result<Value, _> = serde_json::from_str(&text);
-        assert!(
-            parsed.is_ok(),
-            "{method} {shown}: {status} with a body that is not JSON: {text}"
-        );
+    if text.is_empty() {
+        return (status, Value::Null);
     }
-    status
+    let parsed = serde_json::from_str(&text);
+    let parsed = parsed.unwrap_or_else(|_| panic!("{method} {shown}: {status}, not JSON: {text}"));
+    (status, parsed)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -95,7 +116,7 @@ async fn no_route_drops_the_connection_on_hostile_input() {
     let token = sb.mint_token();
     let base = sb.base_url();
     let served = Sandbox::served_routes();
-    let mut sent = 0;
+    let (mut sent, mut pages) = (0, 0);
     for op in ALL.iter().filter(|op| served.contains(&op.route())) {
         let with_body = matches!(op.method, "POST" | "PUT" | "PATCH");
         for value in path_values() {
@@ -104,6 +125,7 @@ async fn no_route_drops_the_connection_on_hostile_input() {
                 "",
                 "?page=9223372036854775807&size=-9",
                 "?page=-1&size=99999999999999999999",
+                FILTERS,
             ] {
                 let url = format!("{base}{path}{query}");
                 if with_body {
@@ -112,8 +134,10 @@ async fn no_route_drops_the_connection_on_hostile_input() {
                         sent += 1;
                     }
                 } else {
-                    let status = answer(&http, &token, op.method, &url, None).await;
+                    let (status, page) = answer(&http, &token, op.method, &url, None).await;
                     assert_ne!(status, 500, "{} {}", op.method, &url[..url.len().min(160)]);
+                    check_links(&url, &page);
+                    pages += usize::from(page.get("links").is_some());
                     sent += 1;
                 }
             }
@@ -123,6 +147,7 @@ async fn no_route_drops_the_connection_on_hostile_input() {
     // pass vacuously).
     assert_eq!(served.len(), ALL.len() + Sandbox::extra_routes().len());
     assert!(sent > 1000, "only {sent} requests");
+    assert!(pages > 0, "no page answer had its links checked");
     // The sandbox still answers normally afterwards.
     let sponsors = http
         .get(format!("{base}/v1/sponsors"))

@@ -155,6 +155,7 @@ pub(crate) struct NameQuery {
 pub(crate) async fn search_diagnoses(
     State(app): Shared,
     ApiQuery(q): ApiQuery<NameQuery>,
+    paged: Paged,
 ) -> ApiResult<Response> {
     let needle = q.name.unwrap_or_default().trim().to_lowercase();
     refuse_if!(needle.is_empty(); "name", "name is required");
@@ -167,9 +168,5 @@ pub(crate) async fn search_diagnoses(
                 diagnosis_id = index as i64 + 1, code = *code, coding_system = "ICD-10", name = *name)
         })
         .collect();
-    let paged = Paged::first(with_query(
-        path_of("searchDiagnoses", &[]),
-        &[("name", &needle)],
-    ));
     Ok(paged.reply(&app.base_url, found))
 }

@@ -23,9 +23,7 @@ mod prelude {
     pub(crate) use crate::reply::{
         ApiError, ApiJson, ApiQuery, ApiResult, OptJson, OrNotFound, Paged,
     };
-    pub(crate) use crate::reply::{
-        conflict_if, created, located, ok, ok_list, path_of, refuse_if, with_query,
-    };
+    pub(crate) use crate::reply::{conflict_if, created, located, ok, ok_list, path_of, refuse_if};
     pub(crate) use crate::state::Shared;
     pub(crate) use crate::store::Db;
     pub(crate) use crate::typed::typed;

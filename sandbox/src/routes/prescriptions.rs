@@ -159,7 +159,7 @@ fn download_url(app: &App, id: i64) -> String {
 pub(crate) async fn list_prescriptions(
     State(app): Shared,
     ApiQuery(query): ApiQuery<ListIn>,
-    mut paged: Paged,
+    paged: Paged,
 ) -> Response {
     let db = app.db();
     let patient = query.patient_id.as_ref();
@@ -168,9 +168,6 @@ pub(crate) async fn list_prescriptions(
     let items = found
         .map(|p| p.resource(download_url(&app, p.id)))
         .collect();
-    if let Some(patient) = &query.patient_id {
-        paged.path = with_query(paged.path, &[("patient_id", patient)]);
-    }
     paged.reply(&app.base_url, items)
 }
 
