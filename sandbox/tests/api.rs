@@ -1077,3 +1077,49 @@ async fn following_next_keeps_the_filters_of_the_first_page() {
     assert_eq!(second["page"]["total_elements"], 2, "{next}: {second}");
     assert_eq!(second["content"][0]["product_code"], "MED-SBX-002");
 }
+
+/// The status of the raw HTTP/1.1 answer `stream` reads to its end.
+async fn raw_status(stream: &mut tokio::net::TcpStream) -> u16 {
+    use tokio::io::AsyncReadExt;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    let status = answer.split(' ').nth(1).expect("a status line");
+    status.parse().unwrap()
+}
+
+// One thread: once the upload is counted, its handler has run up to the
+// wait for the rest of the body, so the request is completed mid-upload.
+#[tokio::test(flavor = "current_thread")]
+async fn a_document_that_finishes_arriving_after_completion_is_refused() {
+    use tokio::io::AsyncWriteExt;
+    let sb = Sandbox::start().await.unwrap();
+    let api = Api::new(&sb);
+    let id = open_request(&api, 1001, "demo-insurer").await;
+    let (head, tail) = (
+        "--sbx\r\nContent-Disposition: form-data; name=\"file\"; filename=\"rx.pdf\"\r\n\r\n%PDF-",
+        "1.4\r\n--sbx--\r\n",
+    );
+    let mut upload = tokio::net::TcpStream::connect(sb.addr()).await.unwrap();
+    let request = format!(
+        "POST /arc/v1/authorization-requests/{id}/files?document_type_slug=PRESCRIPTION HTTP/1.1\r\n\
+         Host: sandbox\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\
+         Content-Type: multipart/form-data; boundary=sbx\r\nContent-Length: {}\r\n\r\n{head}",
+        api.token,
+        head.len() + tail.len(),
+    );
+    upload.write_all(request.as_bytes()).await.unwrap();
+    let route = "POST /arc/v1/authorization-requests/{id}/files";
+    while sb.counters().requests_to(route) == 0 {
+        tokio::task::yield_now().await;
+    }
+    let complete = format!("/arc/v1/authorization-requests/{id}/complete");
+    let (status, completed) = api.post(&complete, json!({})).await;
+    assert_eq!(status, 200, "{completed}");
+    upload.write_all(tail.as_bytes()).await.unwrap();
+    assert_eq!(raw_status(&mut upload).await, 409);
+    let (_, request) = api
+        .get(&format!("/arc/v1/authorization-requests/{id}"))
+        .await;
+    assert_eq!(request["indications"], json!([]), "{request}");
+}

@@ -138,15 +138,23 @@ fn open_for_upload(db: &Db, id: &str) -> ApiResult<i64> {
     Ok(rid)
 }
 
-fn store_indication(app: &App, rid: i64, file_name: String, file_type: String) -> Response {
+/// Attaches a document, if the request still takes documents: it may have
+/// been completed while the file was arriving.
+fn store_indication(
+    app: &App,
+    id: &str,
+    file_name: String,
+    file_type: String,
+) -> ApiResult<Response> {
     let mut db = app.db();
+    let rid = open_for_upload(&db, id)?;
     let indication = typed!(types::IndicationResource;
         id = format!("ind_{:06}", db.next()), file_name = file_name, file_type = file_type,
         created_at = app.clock.now());
     if let Some(request) = db.auth_requests.get_mut(&rid) {
         request.indications.push(indication.clone());
     }
-    created(indication)
+    Ok(created(indication))
 }
 
 /// The query of a file upload: what the document is and what it is for.
@@ -175,7 +183,7 @@ pub(crate) async fn attach_indication_multipart(
     ] {
         refuse_if!(value.as_deref().is_some_and(|v| v.trim().is_empty()); name, format!("{name} is blank"));
     }
-    let rid = open_for_upload(&app.db(), &id)?;
+    open_for_upload(&app.db(), &id)?;
     let upload = read_upload(multipart).await?;
     let file_name = upload.nonempty_file()?;
     let named = query
@@ -183,7 +191,7 @@ pub(crate) async fn attach_indication_multipart(
         .or_else(|| upload.texts.get("file_type").cloned());
     let file_type = named.unwrap_or_default();
     refuse_if!(file_type.trim().is_empty(); "document_type_slug", "document_type_slug is required");
-    Ok(store_indication(&app, rid, file_name, file_type))
+    store_indication(&app, &id, file_name, file_type)
 }
 
 /// `attachAuthorizationRequestIndicationBase64`.
@@ -192,12 +200,12 @@ pub(crate) async fn attach_indication_base64(
     Path(id): Id,
     ApiJson(body): ApiJson<types::AttachIndicationBase64Request>,
 ) -> ApiResult<Response> {
-    let rid = open_for_upload(&app.db(), &id)?;
+    open_for_upload(&app.db(), &id)?;
     let bytes = base64_file(&body.content, "content")?;
     refuse_if!(bytes.is_empty(); "content", "the file is empty");
     refuse_if!(body.file_type.trim().is_empty(); "file_type", "file_type is required");
     let file_name = body
         .file_name
         .unwrap_or_else(|| format!("{}.pdf", body.file_type.to_lowercase()));
-    Ok(store_indication(&app, rid, file_name, body.file_type))
+    store_indication(&app, &id, file_name, body.file_type)
 }
