@@ -298,9 +298,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Paged {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let ApiQuery(paged) = ApiQuery::<Self>::from_request_parts(parts, state).await?;
+        // The filters are encoded again: a value can hold `&`, `#` or
+        // spaces, and must come back in the links as it was sent.
         let query = form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes());
-        let filters = query.filter(|(name, _)| !matches!(&**name, "page" | "size"));
-        let path = with_query(parts.uri.path().to_owned(), filters);
+        let mut filters = form_urlencoded::Serializer::new(String::new());
+        filters.extend_pairs(query.filter(|(name, _)| !matches!(&**name, "page" | "size")));
+        let (path, filters) = (parts.uri.path(), filters.finish());
+        let path = if filters.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{filters}")
+        };
         Ok(Self { path, ..paged })
     }
 }
@@ -383,22 +391,6 @@ pub(crate) fn located(mut response: Response, location: &str) -> Response {
         response.headers_mut().insert(header::LOCATION, value);
     }
     response
-}
-
-/// `path` with a query of `pairs` (none: no `?`), percent-encoded: a
-/// filter value can hold `&`, `#` or spaces, and must come back in the
-/// links as it was sent.
-fn with_query<K, V>(path: String, pairs: impl Iterator<Item = (K, V)>) -> String
-where
-    K: AsRef<str>,
-    V: AsRef<str>,
-{
-    let mut pairs = pairs.peekable();
-    if pairs.peek().is_none() {
-        return path;
-    }
-    let mut query = form_urlencoded::Serializer::new(path + "?");
-    query.extend_pairs(pairs).finish()
 }
 
 /// The path of an operation with its placeholders filled in order, for a
