@@ -4,8 +4,9 @@
 //!
 //! The checks of operations against the public reference (catalogue rows,
 //! evidence sources, schema pages) need the public reference folder beside
-//! the checkout, so they are `cargo xtask reference`, which CI runs; the evidence marks themselves are
-//! checked on this repository's `openapi.json` by `xtask/tests/reference.rs`.
+//! the checkout, so they are `cargo xtask reference`, which CI runs; the
+//! evidence marks themselves are checked on this repository's
+//! `openapi.json` by `xtask/tests/reference.rs`.
 
 use serde_json::Value;
 
